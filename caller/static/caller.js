@@ -1,0 +1,142 @@
+// The clerk's caller: sign in, pick a window, act on it; the window room keeps the page live.
+"use strict";
+(() => {
+  const $ = (id) => document.getElementById(id);
+  const { el } = hallq;
+  let me = null, hall = null, windowId = localStorage.getItem("hallq.caller.window"), socket = null;
+  let snapshot = null, refreshTimer = null;
+
+  function show(section) {
+    for (const s of ["login", "pick", "desk"]) $(s).classList.toggle("hidden", s !== section);
+  }
+  function error(message) {
+    $("error").textContent = message || "";
+    $("error").classList.toggle("hidden", !message);
+  }
+  const serviceName = (id) => (hall.services.find((s) => s.id === id) || { name: id }).name;
+  const time = (iso) => (iso ? iso.slice(11, 16) : "");
+
+  async function boot() {
+    try {
+      me = await hallq.api("GET", "/session");
+    } catch (e) {
+      show("login");
+      return;
+    }
+    hall = await hallq.api("GET", "/hall");
+    if (windowId && hall.windows.some((w) => w.id === windowId)) return openWindow(windowId);
+    pickWindow();
+  }
+
+  function pickWindow() {
+    $("who-pick").textContent = me.username;
+    $("windows").replaceChildren(...hall.windows.map((w) => el("button", {
+      "data-window": w.id, onclick: () => openWindow(w.id),
+    }, el("b", {}, `${w.number}号 `), w.name, el("div", { class: "en" },
+      `A: ${w.a_services.map(serviceName).join("、")}`), el("div", { class: "en" }, `B: ${w.b_services.map(serviceName).join("、") || "—"}`))));
+    show("pick");
+  }
+
+  async function openWindow(id) {
+    error("");
+    try {
+      await hallq.api("POST", `/windows/${id}/open`);
+    } catch (e) {
+      error(e.message);
+      if (windowId === id) { localStorage.removeItem("hallq.caller.window"); windowId = null; }
+      return pickWindow();
+    }
+    windowId = id;
+    localStorage.setItem("hallq.caller.window", id);
+    const w = hall.windows.find((x) => x.id === id);
+    $("desk-title").replaceChildren(`${w.number}号窗口 `, el("span", { class: "en" }, w.name));
+    $("who").textContent = me.username;
+    show("desk");
+    if (socket) socket.disconnect();
+    socket = hallq.connect(null, [`window:${id}`], {
+      snapshot: (s) => { if (s.room === `window:${id}`) render(s); },
+      queue_changed: refreshSoon, ticket_called: refreshSoon, ticket_finished: refreshSoon,
+      ticket_no_show: refreshSoon, ticket_transferred: refreshSoon, window_changed: refreshSoon,
+      ticket_recalled: refreshSoon, ticket_started: refreshSoon,
+    }, (up) => $("live").classList.toggle("on", up));
+    await refresh();
+  }
+
+  function refreshSoon() {
+    clearTimeout(refreshTimer);
+    refreshTimer = setTimeout(refresh, 120);
+  }
+  async function refresh() {
+    try { render(await hallq.api("GET", `/windows/${windowId}`)); } catch (e) { error(e.message); }
+  }
+
+  function render(s) {
+    snapshot = s;
+    const state = s.window.state, current = s.current, busy = !!current;
+    $("state").textContent = { open: "开放 open", paused: "暂停 paused", closed: "关闭 closed" }[state];
+    $("state").className = `badge ${state}`;
+    $("current-number").textContent = current ? current.number : "—";
+    $("current-service").replaceChildren(...(current
+      ? [serviceName(current.service_id), el("span", { class: "en" }, current.status === "serving" ? "办理中 serving" : "已叫号 called")]
+      : ["空闲 ", el("span", { class: "en" }, "Idle")]));
+    $("current-meta").textContent = current ? `取号 issued ${time(current.issued_at)} · 重呼 recalls ${current.recalls}` : "";
+    const can = {
+      "call-next": !busy && state === "open", recall: busy && current.status === "called",
+      start: busy && current.status === "called", finish: busy, "no-show": busy && current.status === "called",
+      transfer: busy, pause: state !== "closed", close: !busy,
+    };
+    for (const button of document.querySelectorAll(".actions button")) button.disabled = !can[button.dataset.act];
+    $("pause").dataset.act = state === "paused" ? "resume" : "pause";
+    $("pause").replaceChildren(...(state === "paused" ? ["恢复 ", el("span", { class: "en" }, "Resume")] : ["暂停 ", el("span", { class: "en" }, "Pause")]));
+    $("pause").disabled = state === "closed";
+    $("waiting-count").textContent = s.waiting.length;
+    $("queue").replaceChildren(...s.waiting.map((t) => el("tr", {},
+      el("td", {}, el("b", {}, t.number), t.priority === "green" ? el("span", { class: "tag-green" }, " 绿") : null),
+      el("td", {}, serviceName(t.service_id), t.a_service ? null : el("span", { class: "tag-b" }, " (B)")),
+      el("td", {}, time(t.issued_at)),
+      el("td", {}, el("button", { disabled: busy || state !== "open" ? "" : null, onclick: () => act("call", { ticket_id: t.id }) }, "叫此号 ", el("span", { class: "en" }, "Call"))))));
+  }
+
+  async function act(verb, body) {
+    error("");
+    if (verb === "transfer") return openTransfer();
+    try {
+      const result = await hallq.api("POST", `/windows/${windowId}/${verb}`, body);
+      if (verb === "call-next" && !result.ticket) error("没有等候的号 · Nobody is waiting for this window");
+      if (verb === "close") { localStorage.removeItem("hallq.caller.window"); windowId = null; if (socket) socket.disconnect(); return pickWindow(); }
+      await refresh();
+    } catch (e) {
+      error(e.message);
+    }
+  }
+
+  function openTransfer() {
+    $("transfer-number").textContent = snapshot.current ? snapshot.current.number : "";
+    $("transfer-service").replaceChildren(el("option", { value: "" }, "—"),
+      ...hall.services.map((s) => el("option", { value: s.id }, `${s.name} (${s.zone_id})`)));
+    $("transfer-window").replaceChildren(el("option", { value: "" }, "—"),
+      ...hall.windows.filter((w) => w.id !== windowId).map((w) => el("option", { value: w.id }, `${w.number}号 ${w.name}`)));
+    $("transfer").showModal();
+  }
+  $("transfer").addEventListener("close", async () => {
+    if ($("transfer").returnValue !== "ok") return;
+    const service = $("transfer-service").value, target = $("transfer-window").value;
+    const body = service ? { service_id: service } : { window_id: target };
+    try { await hallq.api("POST", `/windows/${windowId}/transfer`, body); await refresh(); } catch (e) { error(e.message); }
+  });
+
+  for (const button of document.querySelectorAll(".actions button")) {
+    button.addEventListener("click", () => act(button.dataset.act));
+  }
+  $("login").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    error("");
+    try {
+      await hallq.api("POST", "/session", { username: $("username").value, password: $("password").value });
+      await boot();
+    } catch (e) {
+      error(e.message);
+    }
+  });
+  boot();
+})();

@@ -1,0 +1,90 @@
+// The hall display: one grid cell per window, the newest call in a banner, spoken; whole again on reconnect.
+"use strict";
+(() => {
+  const $ = (id) => document.getElementById(id);
+  const { el } = hallq;
+  const token = hallq.deviceToken("display");
+  let state = null;
+  hallq.clock($("clock"));
+
+  function error(message) {
+    $("error").textContent = message || "";
+    $("error").classList.toggle("hidden", !message);
+  }
+
+  function renderWindows(blinkId) {
+    $("windows").replaceChildren(...state.windows.map((w) => {
+      const calling = w.current && w.state !== "closed";
+      const text = calling ? w.current.number : w.state === "paused" ? "暂停服务" : w.state === "closed" ? "未开放" : "—";
+      return el("div", { class: `win ${w.state}${w.id === blinkId ? " blink" : ""}`, "data-window": w.id },
+        el("div", { class: "label" }, `${w.number}号窗口`),
+        el("div", { class: "num" }, text));
+    }));
+  }
+  function renderRecent() {
+    $("recent").replaceChildren(...state.recent_calls.map((c) => el("li", {},
+      el("b", {}, c.ticket.number), el("span", {}, `${c.window.number}号窗口`))));
+  }
+  function renderWaiting() {
+    $("waiting").replaceChildren(...state.zones.map((z) => el("li", {},
+      el("span", {}, `${z.prefix} ${z.name}`), el("b", {}, String(state.waiting[z.id] ?? 0)))));
+  }
+  function banner(call) {
+    const node = $("now-calling");
+    node.replaceChildren(call.announce, el("span", { class: "en" }, call.announce_en || ""));
+    node.classList.remove("flash");
+    void node.offsetWidth;
+    node.classList.add("flash");
+  }
+
+  function onCall(call) {
+    if (!state) return;
+    const w = state.windows.find((x) => x.id === call.window.id);
+    if (w) w.current = { id: call.ticket.id, number: call.ticket.number, status: "called", called_at: call.at };
+    state.recent_calls = [call, ...state.recent_calls.filter((c) => !(c.ticket.id === call.ticket.id && c.at === call.at))].slice(0, 10);
+    renderWindows(call.window.id);
+    renderRecent();
+    banner(call);
+    hallqVoice.announce(call.announce);
+    if (hallqVoice.blocked()) $("sound-gate").classList.remove("hidden");
+  }
+  function onLeave(event) {
+    if (!state) return;
+    const w = state.windows.find((x) => x.id === event.window);
+    if (w && w.current && w.current.id === event.ticket.id) w.current = null;
+    renderWindows();
+  }
+
+  $("sound-gate").addEventListener("click", () => { hallqVoice.unlock(); $("sound-gate").classList.add("hidden"); });
+
+  if (!token) {
+    error("此显示屏没有令牌：请用 /display?token=… 打开 · This display has no token: open /display?token=…");
+    return;
+  }
+  hallq.connect(token, ["hall"], {
+    snapshot: (s) => {
+      if (s.room !== "hall") return;
+      state = s;
+      $("hall-name").textContent = s.hall.name;
+      renderWindows(); renderRecent(); renderWaiting();
+      error("");
+    },
+    ticket_called: onCall,
+    ticket_recalled: onCall,
+    ticket_finished: onLeave,
+    ticket_no_show: onLeave,
+    ticket_transferred: onLeave,
+    ticket_started: (e) => {
+      const w = state && state.windows.find((x) => x.id === e.window);
+      if (w && w.current) { w.current.status = "serving"; }
+    },
+    queue_changed: (q) => { if (state) { state.waiting[q.zone_id] = q.waiting; renderWaiting(); } },
+    window_changed: (c) => {
+      const w = state && state.windows.find((x) => x.id === c.window_id);
+      if (w) { w.state = c.state; renderWindows(); }
+    },
+  }, (up) => {
+    $("live").classList.toggle("on", up);
+    if (!up) error("连接中断，正在重连… · Connection lost, reconnecting…"); else error("");
+  });
+})();

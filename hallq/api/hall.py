@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from typing import Any
+
+from hallq.api.blueprint import bp
+from hallq.operations.queries import window_states
+from hallq.runtime import hall_context
+from hallq.webauth import require_roles
+
+ANY_ROLE = ("kiosk", "display", "bridge", "clerk", "manager", "admin")
+
+
+@bp.get("/hall")
+@require_roles(*ANY_ROLE)
+def get_hall() -> dict[str, Any]:
+    ctx = hall_context()
+    config = ctx.config
+    with ctx.store.read() as session:
+        states = window_states(session)
+    return {
+        "name": config.hall.name,
+        "name_en": config.hall.name_en,
+        "timezone": config.hall.timezone,
+        "zones": [
+            {"id": z.id, "name": z.name, "name_en": z.name_en, "prefix": z.prefix} for z in config.zones
+        ],
+        "services": [
+            {"id": s.id, "zone_id": s.zone, "name": s.name, "name_en": s.name_en, "materials": s.materials}
+            for s in config.services
+        ],
+        "windows": [
+            {
+                "id": w.id,
+                "number": w.number,
+                "name": w.label,
+                "a_services": w.a_services,
+                "b_services": w.b_services,
+                "state": states[w.id].state if w.id in states else "closed",
+            }
+            for w in config.windows
+        ],
+    }

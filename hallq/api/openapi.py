@@ -1,0 +1,146 @@
+"""/api/v1/openapi.json, built from the request models; a test keeps it in step with the routes."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from pydantic import BaseModel
+
+from hallq.api.blueprint import bp
+from hallq.api.schemas import CallTicket, IssueTicket, Login, Transfer
+
+ERROR = {"$ref": "#/components/schemas/Error"}
+TICKET = {"$ref": "#/components/schemas/Ticket"}
+WINDOW_RESULT = {
+    "type": "object",
+    "properties": {"ticket": {"anyOf": [TICKET, {"type": "null"}]}, "window": {"type": "object"}},
+    "required": ["ticket", "window"],
+}
+
+
+def _json(schema: dict[str, Any], description: str = "OK") -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _errors(*codes: int) -> dict[str, Any]:
+    return {str(code): _json(ERROR, "error") for code in codes}
+
+
+def _body(model: type[BaseModel]) -> dict[str, Any]:
+    return {
+        "required": True,
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}},
+    }
+
+
+def _window_action(summary: str, body: type[BaseModel] | None = None) -> dict[str, Any]:
+    operation: dict[str, Any] = {
+        "summary": summary,
+        "parameters": [{"name": "window_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+        "responses": {"200": _json(WINDOW_RESULT), **_errors(400, 401, 403, 404, 409, 415, 422)},
+    }
+    if body is not None:
+        operation["requestBody"] = _body(body)
+    return {"post": operation}
+
+
+@cache
+def document() -> dict[str, Any]:
+    models = [IssueTicket, CallTicket, Transfer, Login]
+    schemas: dict[str, Any] = {m.__name__: m.model_json_schema() for m in models}
+    schemas["Error"] = {
+        "type": "object",
+        "properties": {"error": {"type": "string"}, "message": {"type": "string"}},
+        "required": ["error", "message"],
+    }
+    schemas["Ticket"] = {
+        "type": "object",
+        "required": ["id", "number", "service_id", "zone_id", "status", "issued_at"],
+        "properties": {
+            "id": {"type": "integer"},
+            "number": {"type": "string"},
+            "service_id": {"type": "string"},
+            "zone_id": {"type": "string"},
+            "status": {"enum": ["waiting", "called", "serving", "finished", "no_show", "cancelled"]},
+            "issued_at": {"type": "string", "format": "date-time"},
+            "ahead": {"type": "integer", "minimum": 0},
+            "estimated_wait_s": {"type": "integer", "minimum": 0},
+            "status_url": {"type": "string"},
+        },
+    }
+    ticket_id = [{"name": "ticket_id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+    paths: dict[str, Any] = {
+        "/api/v1/hall": {
+            "get": {
+                "summary": "Zones, services, windows",
+                "responses": {"200": _json({"type": "object"}), **_errors(401, 403)},
+            }
+        },
+        "/api/v1/tickets": {
+            "post": {
+                "summary": "Issue a ticket",
+                "requestBody": _body(IssueTicket),
+                "responses": {"201": _json(TICKET, "issued"), **_errors(400, 401, 403, 409, 415, 422)},
+            }
+        },
+        "/api/v1/tickets/{ticket_id}": {
+            "get": {
+                "summary": "A ticket with its events",
+                "parameters": ticket_id,
+                "responses": {"200": _json(TICKET), **_errors(401, 403, 404)},
+            }
+        },
+        "/api/v1/windows/{window_id}": {
+            "get": {
+                "summary": "A window, its current ticket and the tickets it may call",
+                "parameters": [
+                    {"name": "window_id", "in": "path", "required": True, "schema": {"type": "string"}}
+                ],
+                "responses": {"200": _json({"type": "object"}), **_errors(401, 403, 404)},
+            }
+        },
+        "/api/v1/session": {
+            "post": {
+                "summary": "Log in",
+                "requestBody": _body(Login),
+                "responses": {"200": _json({"type": "object"}), **_errors(400, 401, 415, 422)},
+            },
+            "get": {"summary": "Who am I", "responses": {"200": _json({"type": "object"}), **_errors(401)}},
+            "delete": {"summary": "Log out", "responses": {"200": _json({"type": "object"})}},
+        },
+        "/api/v1/windows/{window_id}/call": _window_action("Call a specific waiting ticket", CallTicket),
+        "/api/v1/windows/{window_id}/transfer": _window_action(
+            "Current ticket back to waiting elsewhere", Transfer
+        ),
+    }
+    for verb, summary in [
+        ("call-next", "Call the next ticket by the call rule"),
+        ("recall", "Call the current ticket again"),
+        ("no-show", "Mark the current ticket no-show"),
+        ("start", "Start serving the current ticket"),
+        ("finish", "Finish the current ticket"),
+        ("pause", "Pause the window"),
+        ("resume", "Resume a paused window"),
+        ("open", "Open the window (a clerk signs in)"),
+        ("close", "Close the window (the clerk signs out)"),
+    ]:
+        paths[f"/api/v1/windows/{{window_id}}/{verb}"] = _window_action(summary)
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "hallq", "version": "1"},
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer"},
+                "session": {"type": "apiKey", "in": "cookie", "name": "session"},
+            },
+        },
+        "security": [{"bearer": []}, {"session": []}],
+        "paths": paths,
+    }
+
+
+@bp.get("/openapi.json")
+def openapi_json() -> dict[str, Any]:
+    return document()

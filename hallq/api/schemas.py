@@ -1,0 +1,36 @@
+"""Request bodies of the API (their JSON Schemas also feed the OpenAPI document)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class IssueTicket(_Body):
+    service_id: StrictStr = Field(min_length=1, max_length=32)
+    priority: Literal["normal", "green"] = "normal"
+    appointment_code: StrictStr | None = Field(default=None, max_length=64)
+    kiosk_id: StrictStr | None = Field(default=None, max_length=64)
+
+
+class CallTicket(_Body):
+    ticket_id: StrictInt = Field(gt=0)
+
+
+class Transfer(_Body):
+    service_id: StrictStr | None = Field(default=None, max_length=32)
+    window_id: StrictStr | None = Field(default=None, max_length=32)
+
+
+class Login(_Body):
+    username: StrictStr = Field(min_length=1, max_length=64)
+    password: StrictStr = Field(min_length=1, max_length=256)
+
+
+class Empty(_Body):
+    pass

@@ -1,0 +1,39 @@
+"""Clerk and manager login for the web pages (a session cookie)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_login import login_user, logout_user
+
+from hallq.accounts import authenticate
+from hallq.api.blueprint import bp
+from hallq.api.body import parse_body
+from hallq.api.schemas import Login
+from hallq.errors import HallqError
+from hallq.runtime import hall_context
+from hallq.webauth import SessionUser, current_actor
+
+
+@bp.post("/session")
+def login() -> dict[str, Any]:
+    body = parse_body(Login)
+    user = authenticate(hall_context().store, body.username, body.password)
+    if user is None:
+        raise HallqError("bad_login", "用户名或密码错误 / Wrong username or password", 401)
+    login_user(SessionUser(user))
+    return {"username": user.username, "display_name": user.display_name, "role": user.role}
+
+
+@bp.get("/session")
+def whoami() -> dict[str, Any]:
+    actor = current_actor()
+    if actor is None:
+        raise HallqError("unauthorized", "未登录 / Not logged in", 401)
+    return {"username": actor.name, "role": actor.role, "window_id": actor.window_id}
+
+
+@bp.delete("/session")
+def logout() -> dict[str, Any]:
+    logout_user()
+    return {"ok": True}

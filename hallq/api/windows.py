@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from hallq.api.blueprint import bp
+from hallq.api.body import parse_body
+from hallq.api.schemas import CallTicket, Empty, Transfer
+from hallq.context import Actor, HallContext
+from hallq.errors import NotFound
+from hallq.operations import windows as ops
+from hallq.operations.snapshots import window_snapshot
+from hallq.runtime import hall_context, send_pushes
+from hallq.webauth import current_actor, require_roles
+
+WINDOW_ROLES = ("clerk", "bridge", "manager", "admin")
+
+Action = Callable[[HallContext, str, Actor], ops.Outcome]
+
+SIMPLE_ACTIONS: dict[str, Action] = {
+    "call-next": ops.call_next,
+    "recall": ops.recall,
+    "no-show": ops.no_show,
+    "start": ops.start,
+    "finish": ops.finish,
+    **{
+        verb: (lambda v: lambda ctx, window_id, actor: ops.change_state(ctx, window_id, actor, v))(verb)
+        for verb in ("pause", "resume", "open", "close")
+    },
+}
+
+
+def _answer(outcome: ops.Outcome) -> dict[str, Any]:
+    send_pushes(outcome.pushes)
+    return {"ticket": outcome.ticket, "window": outcome.window}
+
+
+def _actor() -> Actor:
+    actor = current_actor()
+    assert actor is not None  # require_roles ran first
+    return actor
+
+
+@bp.get("/windows/<window_id>")
+@require_roles(*WINDOW_ROLES, "display")
+def get_window(window_id: str) -> dict[str, Any]:
+    return window_snapshot(hall_context(), window_id)
+
+
+@bp.post("/windows/<window_id>/<verb>")
+@require_roles(*WINDOW_ROLES)
+def window_action(window_id: str, verb: str) -> dict[str, Any]:
+    action = SIMPLE_ACTIONS.get(verb)
+    if action is None:
+        raise NotFound("unknown_action", f"unknown window action {verb!r}")
+    parse_body(Empty)
+    return _answer(action(hall_context(), window_id, _actor()))
+
+
+@bp.post("/windows/<window_id>/call")
+@require_roles(*WINDOW_ROLES)
+def call_specific(window_id: str) -> dict[str, Any]:
+    body = parse_body(CallTicket)
+    return _answer(ops.call_ticket(hall_context(), window_id, _actor(), body.ticket_id))
+
+
+@bp.post("/windows/<window_id>/transfer")
+@require_roles(*WINDOW_ROLES)
+def transfer(window_id: str) -> dict[str, Any]:
+    body = parse_body(Transfer)
+    outcome = ops.transfer(
+        hall_context(), window_id, _actor(), service_id=body.service_id, target_window_id=body.window_id
+    )
+    return _answer(outcome)

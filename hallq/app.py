@@ -1,0 +1,92 @@
+"""The Flask application factory."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, jsonify, render_template, request
+from flask_socketio import SocketIO
+from werkzeug.exceptions import HTTPException
+
+from caller import bp as caller_bp
+from display_board import bp as display_bp
+from hallq.api import bp as api_bp
+from hallq.context import HallContext
+from hallq.db import Store, sqlite_url
+from hallq.engine import Clock, SystemClock, make_policy
+from hallq.errors import HallqError
+from hallq.hallconfig import load_hall
+from hallq.settings import Settings
+from hallq.sockets import register_socket_handlers
+from hallq.webauth import init_login
+from kiosk import bp as kiosk_bp
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Flask:
+    settings = settings or Settings()
+    app = Flask("hallq", instance_path=str(settings.instance), root_path=str(Path(__file__).parent))
+    settings.instance.mkdir(parents=True, exist_ok=True)
+    app.config.update(
+        SECRET_KEY=settings.secret_key(),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        TESTING=settings.testing,
+        HALLQ_SETTINGS=settings,
+    )
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+
+    config = load_hall(settings.hall_file)
+    if settings.enforce_hours is not None:
+        hours = config.hall.hours.model_copy(update={"enforce": settings.enforce_hours})
+        config = config.model_copy(update={"hall": config.hall.model_copy(update={"hours": hours})})
+    store = Store(settings.database_url or sqlite_url(settings.instance))
+    store.migrate()
+    app.extensions["hallq"] = HallContext(config, store, clock or SystemClock(), make_policy(settings.policy))
+
+    init_login(app)
+    socketio = SocketIO(
+        app,
+        async_mode=settings.async_mode,
+        message_queue=settings.message_queue,
+        logger=False,
+        engineio_logger=False,
+    )
+    register_socket_handlers(socketio)
+
+    for blueprint in (api_bp, kiosk_bp, caller_bp, display_bp):
+        app.register_blueprint(blueprint)
+    _register_errors(app)
+
+    @app.get("/")
+    def index() -> str:
+        return render_template("index.html", hall=config)
+
+    return app
+
+
+def _register_errors(app: Flask) -> None:
+    def wants_json() -> bool:
+        return request.path.startswith("/api/")
+
+    @app.errorhandler(HallqError)
+    def hallq_error(exc: HallqError) -> Any:
+        return jsonify(error=exc.code, message=exc.message), exc.status
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> Any:
+        if not wants_json():
+            return exc
+        code = (exc.name or "error").lower().replace(" ", "_")
+        return jsonify(error=code, message=exc.description or exc.name), exc.code or 500
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception) -> Any:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        if wants_json():
+            return jsonify(error="internal_error", message="服务器内部错误 / Internal error, logged"), 500
+        return "Internal error", 500

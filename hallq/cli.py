@@ -1,0 +1,214 @@
+"""hallq's command line: serve, demo, check-config, token, user."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from hallq.settings import ASYNC_MODES, Settings, default_hall_file
+
+
+def _common(function: Any) -> Any:
+    options = [
+        click.option(
+            "--instance",
+            type=click.Path(file_okay=False, path_type=Path),
+            envvar="HALLQ_INSTANCE",
+            default="instance",
+            show_default=True,
+            help="Folder of the SQLite database and runtime files.",
+        ),
+        click.option(
+            "--database-url",
+            envvar="HALLQ_DATABASE_URL",
+            default=None,
+            help="e.g. postgresql+psycopg://host/db; replaces SQLite.",
+        ),
+        click.option(
+            "--config",
+            "hall_file",
+            type=click.Path(dir_okay=False, path_type=Path),
+            envvar="HALLQ_HALL_FILE",
+            default=None,
+            help="The hall file (default config/hall.toml).",
+        ),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def _settings(instance: Path, database_url: str | None, hall_file: Path | None, **extra: Any) -> Settings:
+    return Settings(
+        instance=instance, database_url=database_url, hall_file=hall_file or default_hall_file(), **extra
+    )
+
+
+def _app(settings: Settings) -> Any:
+    from hallq.app import create_app
+    from hallq.hallconfig import ConfigError
+
+    try:
+        return create_app(settings)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            click.echo(f"{exc.source}: {problem}", err=True)
+        raise SystemExit(1) from None
+
+
+@click.group()
+@click.version_option(package_name="hallq")
+def cli() -> None:
+    """hallq: queue and display system for government service halls."""
+
+
+def _run(app: Any, host: str, port: int, settings: Settings) -> None:
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    socketio = app.extensions["socketio"]
+    try:
+        if settings.async_mode == "threading":
+            socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, log_output=False)
+        else:
+            socketio.run(app, host=host, port=port, log_output=False)
+    except OSError as exc:
+        click.echo(f"hallq: cannot listen on {host}:{port}: {exc.strerror or exc}", err=True)
+        raise SystemExit(1) from None
+
+
+@cli.command()
+@_common
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--message-queue", envvar="HALLQ_MESSAGE_QUEUE", default=None, help="redis://… for several processes."
+)
+@click.option(
+    "--async-mode",
+    type=click.Choice(ASYNC_MODES),
+    envvar="HALLQ_ASYNC_MODE",
+    default="eventlet",
+    show_default=True,
+)
+def serve(
+    instance: Path,
+    database_url: str | None,
+    hall_file: Path | None,
+    host: str,
+    port: int,
+    message_queue: str | None,
+    async_mode: str,
+) -> None:
+    """Run the hallq server."""
+    settings = _settings(
+        instance, database_url, hall_file, message_queue=message_queue, async_mode=async_mode
+    )
+    app = _app(settings)
+    click.echo(
+        f"hallq serving {app.extensions['hallq'].config.hall.name} on http://{host}:{port}/ ({async_mode})"
+    )
+    _run(app, host, port, settings)
+
+
+@cli.command()
+@_common
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--async-mode",
+    type=click.Choice(ASYNC_MODES),
+    envvar="HALLQ_ASYNC_MODE",
+    default="eventlet",
+    show_default=True,
+)
+def demo(
+    instance: Path, database_url: str | None, hall_file: Path | None, host: str, port: int, async_mode: str
+) -> None:
+    """Run a whole demo hall (data in INSTANCE/demo) and print its URLs, logins and tokens."""
+    from hallq.demo import prepare_demo
+
+    settings = _settings(
+        instance / "demo", database_url, hall_file, async_mode=async_mode, enforce_hours=False
+    )
+    app = _app(settings)
+    click.echo(prepare_demo(app, f"http://{host}:{port}"))
+    sys.stdout.flush()
+    _run(app, host, port, settings)
+
+
+@cli.command("check-config")
+@click.argument("hall_file", type=click.Path(dir_okay=False, path_type=Path))
+def check_config(hall_file: Path) -> None:
+    """Validate a hall file: exit 0 when valid, else print each problem with its key path and line."""
+    from hallq.hallconfig import ConfigError, load_hall
+
+    try:
+        config = load_hall(hall_file)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            click.echo(f"{exc.source}: {problem}", err=True)
+        raise SystemExit(1) from None
+    counts = f"{len(config.zones)} zones, {len(config.services)} services, {len(config.windows)} windows"
+    click.echo(f"{hall_file}: ok ({counts})")
+
+
+@cli.command()
+@_common
+@click.argument("role", type=click.Choice(["kiosk", "display", "bridge", "clerk", "manager", "admin"]))
+@click.option("--window", "window_id", default=None, help="Bind a clerk or bridge token to one window.")
+@click.option("--name", default=None, help="A name for the event log, e.g. kiosk-entrance.")
+def token(
+    instance: Path,
+    database_url: str | None,
+    hall_file: Path | None,
+    role: str,
+    window_id: str | None,
+    name: str | None,
+) -> None:
+    """Print one new token for ROLE, alone on its line."""
+    from hallq.accounts import create_token
+    from hallq.engine import SystemClock
+
+    app = _app(_settings(instance, database_url, hall_file))
+    ctx = app.extensions["hallq"]
+    if window_id is not None and window_id not in ctx.config.window_by_id:
+        raise click.BadParameter(f"unknown window {window_id!r}", param_hint="--window")
+    click.echo(create_token(ctx.store, role, SystemClock().now(), window_id=window_id, name=name))
+
+
+@cli.group()
+def user() -> None:
+    """Clerk, manager and admin accounts."""
+
+
+@user.command("add")
+@_common
+@click.argument("username")
+@click.option("--role", type=click.Choice(["clerk", "manager", "admin"]), default="clerk", show_default=True)
+@click.option("--display-name", default=None)
+@click.password_option()
+def user_add(
+    instance: Path,
+    database_url: str | None,
+    hall_file: Path | None,
+    username: str,
+    role: str,
+    display_name: str | None,
+    password: str,
+) -> None:
+    """Create a user (asks for the password)."""
+    from hallq.accounts import create_user
+    from hallq.engine import SystemClock
+    from hallq.errors import HallqError
+
+    app = _app(_settings(instance, database_url, hall_file))
+    try:
+        create_user(
+            app.extensions["hallq"].store, username, password, role, SystemClock().now(), display_name
+        )
+    except HallqError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"user {username} ({role}) created")

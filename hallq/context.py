@@ -1,0 +1,34 @@
+"""What every operation needs: the hall, the store, the clock and the call policy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from hallq.db import Store
+from hallq.engine import CallPolicy, Clock, service_day
+from hallq.hallconfig import HallConfig
+
+
+@dataclass
+class HallContext:
+    config: HallConfig
+    store: Store
+    clock: Clock
+    policy: CallPolicy
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def day(self, instant: datetime | None = None) -> date:
+        return service_day(instant or self.clock.now(), self.config.tz)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: a role, a name for the event log, and the window a device token is bound to."""
+
+    role: str
+    name: str
+    window_id: str | None = None
+    user_id: int | None = None

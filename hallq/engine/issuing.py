@@ -1,0 +1,54 @@
+"""Whether the hall may issue a ticket now: hours, lunch break, stop-issuing time, daily caps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from hallq.hallconfig import HallConfig, Service
+
+
+@dataclass(frozen=True)
+class IssueRefused(Exception):
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def check_hours(hall: HallConfig, now: datetime) -> None:
+    """Raise IssueRefused when the hall does not issue tickets at `now`."""
+    hours = hall.hall.hours
+    if not hours.enforce:
+        return
+    local = now.astimezone(hall.tz)
+    clock = local.time()
+    if local.isoweekday() not in hours.weekdays:
+        raise IssueRefused("hall_closed", "今天不办公 / The hall is closed today")
+    if clock < hours.open:
+        raise IssueRefused(
+            "hall_closed", f"尚未开始取号，{hours.open:%H:%M} 开始 / Issuing starts at {hours.open:%H:%M}"
+        )
+    if clock >= hours.last_issue:
+        raise IssueRefused("issuing_stopped", "今日已停止取号 / Ticket issuing has stopped for today")
+    if hours.lunch and hours.lunch[0] <= clock < hours.lunch[1]:
+        start, end = hours.lunch
+        raise IssueRefused(
+            "lunch_break",
+            f"午休时间 {start:%H:%M}-{end:%H:%M}，{end:%H:%M} 恢复取号 / "
+            f"Lunch break, issuing resumes at {end:%H:%M}",
+        )
+
+
+def check_caps(hall: HallConfig, service: Service, zone_count: int, service_count: int) -> None:
+    """Counts include the ticket being issued; raise IssueRefused when it passes a daily cap (放号量)."""
+    zone = hall.zone_by_id[service.zone]
+    if zone.daily_cap is not None and zone_count > zone.daily_cap:
+        raise IssueRefused(
+            "daily_cap_reached", f"{zone.name}今日号已发完 / Today's tickets for {zone.id} are gone"
+        )
+    if service.daily_cap is not None and service_count > service.daily_cap:
+        raise IssueRefused(
+            "daily_cap_reached", f"{service.name}今日号已发完 / Today's tickets for this service are gone"
+        )

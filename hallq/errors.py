@@ -1,0 +1,30 @@
+"""Errors every layer raises and the API turns into {"error", "message"} with a 4xx status."""
+
+from __future__ import annotations
+
+
+class HallqError(Exception):
+    status = 400
+
+    def __init__(self, code: str, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        if status is not None:
+            self.status = status
+
+
+class NotFound(HallqError):
+    status = 404
+
+
+class Forbidden(HallqError):
+    status = 403
+
+
+class Conflict(HallqError):
+    status = 409
+
+
+class Invalid(HallqError):
+    status = 422

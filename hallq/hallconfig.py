@@ -1,0 +1,250 @@
+"""The hall file (config/hall.toml): typed, validated, with errors that name the key path and line."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from datetime import time
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+_ID = r"^[A-Za-z0-9_-]{1,32}$"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Hours(_Model):
+    """Opening hours. Issuing stops at `stop_issuing`; windows keep calling until everyone is served."""
+
+    open: time = time(9, 0)
+    close: time = time(17, 0)
+    lunch: tuple[time, time] | None = None
+    stop_issuing: time | None = None
+    weekdays: list[int] = Field(default_factory=lambda: [1, 2, 3, 4, 5])
+    enforce: bool = True
+
+    @field_validator("weekdays")
+    @classmethod
+    def _weekdays(cls, value: list[int]) -> list[int]:
+        if not value or any(day < 1 or day > 7 for day in value):
+            raise ValueError("weekdays are ISO numbers 1 (Monday) to 7 (Sunday), at least one")
+        return value
+
+    @property
+    def last_issue(self) -> time:
+        return self.stop_issuing or self.close
+
+
+class HallInfo(_Model):
+    name: str = Field(min_length=1)
+    name_en: str = ""
+    timezone: str = "Asia/Shanghai"
+    hours: Hours = Field(default_factory=Hours)
+    footer: str = ""
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+
+class Zone(_Model):
+    id: str = Field(pattern=_ID)
+    name: str = Field(min_length=1)
+    name_en: str = ""
+    prefix: str = Field(pattern=r"^[A-Z]{1,2}$")
+    daily_cap: int | None = Field(default=None, gt=0)
+
+
+class Service(_Model):
+    id: str = Field(pattern=_ID)
+    zone: str
+    name: str = Field(min_length=1)
+    name_en: str = ""
+    materials: list[str] = Field(default_factory=list)
+    daily_cap: int | None = Field(default=None, gt=0)
+    mean_service_s: float = Field(default=600.0, gt=0, description="prior for wait estimates")
+
+
+class Window(_Model):
+    id: str = Field(pattern=_ID)
+    number: int = Field(gt=0)
+    name: str = ""
+    a_services: list[str] = Field(default_factory=list)
+    b_services: list[str] = Field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return self.name or f"{self.number}号窗口"
+
+
+class HallConfig(_Model):
+    hall: HallInfo
+    zones: list[Zone] = Field(min_length=1)
+    services: list[Service] = Field(min_length=1)
+    windows: list[Window] = Field(min_length=1)
+
+    @cached_property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.hall.timezone)
+
+    @cached_property
+    def zone_by_id(self) -> dict[str, Zone]:
+        return {zone.id: zone for zone in self.zones}
+
+    @cached_property
+    def service_by_id(self) -> dict[str, Service]:
+        return {service.id: service for service in self.services}
+
+    @cached_property
+    def window_by_id(self) -> dict[str, Window]:
+        return {window.id: window for window in self.windows}
+
+    def windows_for(self, service_id: str) -> tuple[list[Window], list[Window]]:
+        """The (A, B) windows of a service."""
+        a = [w for w in self.windows if service_id in w.a_services]
+        b = [w for w in self.windows if service_id in w.b_services]
+        return a, b
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f" (line {self.line})" if self.line else ""
+        return f"{self.path}{where}: {self.message}"
+
+
+class ConfigError(Exception):
+    def __init__(self, source: str, problems: list[Problem]) -> None:
+        self.source = source
+        self.problems = problems
+        super().__init__("\n".join(f"{source}: {p}" for p in problems))
+
+
+def _path(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def _cross_check(config: HallConfig) -> list[Problem]:
+    problems: list[Problem] = []
+
+    def unique(kind: str, values: list[Any], key: str) -> None:
+        seen: set[Any] = set()
+        for index, value in enumerate(values):
+            if value in seen:
+                problems.append(Problem(f"{kind}[{index}].{key}", f"duplicate {key} {value!r}"))
+            seen.add(value)
+
+    unique("zones", [z.id for z in config.zones], "id")
+    unique("zones", [z.prefix for z in config.zones], "prefix")
+    unique("services", [s.id for s in config.services], "id")
+    unique("windows", [w.id for w in config.windows], "id")
+    unique("windows", [w.number for w in config.windows], "number")
+    zone_ids = {z.id for z in config.zones}
+    service_ids = {s.id for s in config.services}
+    for index, service in enumerate(config.services):
+        if service.zone not in zone_ids:
+            problems.append(Problem(f"services[{index}].zone", f'unknown zone "{service.zone}"'))
+    served: set[str] = set()
+    for index, window in enumerate(config.windows):
+        for key in ("a_services", "b_services"):
+            for service_id in getattr(window, key):
+                if service_id not in service_ids:
+                    problems.append(Problem(f"windows[{index}].{key}", f'unknown service "{service_id}"'))
+                served.add(service_id)
+        both = set(window.a_services) & set(window.b_services)
+        if both:
+            problems.append(
+                Problem(f"windows[{index}].b_services", f"already A services of this window: {sorted(both)}")
+            )
+        if not window.a_services and not window.b_services:
+            problems.append(Problem(f"windows[{index}]", "a window needs at least one A or B service"))
+    for index, service in enumerate(config.services):
+        if service.id not in served:
+            problems.append(Problem(f"services[{index}]", f'no window serves "{service.id}"'))
+    hours = config.hall.hours
+    if hours.open >= hours.close:
+        problems.append(Problem("hall.hours.close", "closing time must come after opening time"))
+    if hours.lunch and not (hours.open < hours.lunch[0] < hours.lunch[1] < hours.close):
+        problems.append(Problem("hall.hours.lunch", "lunch break must lie inside opening hours"))
+    if hours.stop_issuing and not (hours.open < hours.stop_issuing <= hours.close):
+        problems.append(Problem("hall.hours.stop_issuing", "must lie between opening and closing time"))
+    return problems
+
+
+def _locate(text: str, path: str) -> int | None:
+    """Best-effort line of a key path like windows[3].b_services in TOML text."""
+    parts = re.findall(r"([A-Za-z_][\w-]*)|\[(\d+)\]", path)
+    steps: list[str | int] = [name if name else int(index) for name, index in parts]
+    if not steps:
+        return None
+    lines = text.splitlines()
+    table: list[str | int] = []
+    counts: dict[str, int] = {}
+    best: int | None = None
+    for number, raw in enumerate(lines, start=1):
+        line = raw.split("#", 1)[0].strip()
+        if header := re.fullmatch(r"\[\[\s*([\w.-]+)\s*\]\]", line):
+            name = header.group(1)
+            counts[name] = counts.get(name, -1) + 1
+            table = [*name.split("."), counts[name]]
+        elif header := re.fullmatch(r"\[\s*([\w.-]+)\s*\]", line):
+            table = list(header.group(1).split("."))
+        elif key := re.match(r"([\w-]+)\s*=", line):
+            full = [*table, key.group(1)]
+            if full == steps[: len(full)]:
+                best = number
+            continue
+        else:
+            continue
+        if table == steps[: len(table)] and best is None:
+            best = number
+    return best
+
+
+def parse_hall(text: str, source: str = "<hall>") -> HallConfig:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(source, [Problem("(syntax)", str(exc))]) from None
+    try:
+        config = HallConfig.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            path = _path(error["loc"])
+            problems.append(Problem(path, error["msg"], _locate(text, path)))
+        raise ConfigError(source, problems) from None
+    problems = [Problem(p.path, p.message, _locate(text, p.path)) for p in _cross_check(config)]
+    if problems:
+        raise ConfigError(source, problems)
+    return config
+
+
+def load_hall(path: str | Path) -> HallConfig:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(str(path), [Problem("(file)", exc.strerror or str(exc))]) from None
+    except UnicodeDecodeError:
+        raise ConfigError(str(path), [Problem("(file)", "not UTF-8 text")]) from None
+    return parse_hall(text, str(path))

@@ -1,0 +1,154 @@
+"""SQLAlchemy models. Zones, services and windows live in the hall file; these are runtime data."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores UTC, hands back timezone-aware datetimes on every database (SQLite keeps no offset)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime()}
+
+
+class Ticket(Base):
+    __tablename__ = "tickets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service_day: Mapped[date]
+    zone_id: Mapped[str] = mapped_column(String(32))
+    seq: Mapped[int]
+    number: Mapped[str] = mapped_column(String(16))
+    service_id: Mapped[str] = mapped_column(String(32))
+    priority: Mapped[str] = mapped_column(String(16))
+    #: 0 for green priority, 1 for everyone else: the first part of the queue order
+    queue_rank: Mapped[int] = mapped_column(SmallInteger)
+    status: Mapped[str] = mapped_column(String(16))
+    issued_at: Mapped[datetime]
+    #: second part of the queue order; a transfer keeps it, so nobody loses their place
+    queued_at: Mapped[datetime]
+    first_called_at: Mapped[datetime | None]
+    called_at: Mapped[datetime | None]
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    window_id: Mapped[str | None] = mapped_column(String(32))
+    #: set when a ticket was transferred to one window in particular
+    target_window_id: Mapped[str | None] = mapped_column(String(32))
+    clerk: Mapped[str | None] = mapped_column(String(64))
+    recalls: Mapped[int] = mapped_column(Integer, default=0)
+    kiosk_id: Mapped[str | None] = mapped_column(String(64))
+    appointment_code: Mapped[str | None] = mapped_column(String(64))
+    estimated_wait_s: Mapped[int]
+    #: unguessable key of the citizen's status page /t/<token>
+    status_token: Mapped[str] = mapped_column(String(64), unique=True)
+    outcome: Mapped[str | None] = mapped_column(String(32))
+
+    __table_args__ = (
+        UniqueConstraint("zone_id", "service_day", "seq", name="uq_tickets_number"),
+        Index("ix_tickets_queue", "service_day", "status", "service_id", "queue_rank", "queued_at"),
+        Index("ix_tickets_zone_status", "service_day", "zone_id", "status"),
+        Index("ix_tickets_window", "window_id", "status"),
+    )
+
+
+class TicketEvent(Base):
+    """One state change of a ticket: what, when, where, by whom."""
+
+    __tablename__ = "ticket_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    type: Mapped[str] = mapped_column(String(32))
+    at: Mapped[datetime] = mapped_column(index=True)
+    window_id: Mapped[str | None] = mapped_column(String(32))
+    clerk: Mapped[str | None] = mapped_column(String(64))
+    status_after: Mapped[str] = mapped_column(String(16))
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class NumberCounter(Base):
+    """Last number per service day and scope: "zone:A" numbers tickets, "service:x" counts caps."""
+
+    __tablename__ = "number_counters"
+
+    service_day: Mapped[date] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(48), primary_key=True)
+    last: Mapped[int]
+
+
+class WindowState(Base):
+    __tablename__ = "window_states"
+
+    window_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    state: Mapped[str] = mapped_column(String(16))
+    clerk: Mapped[str | None] = mapped_column(String(64))
+    current_ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    changed_at: Mapped[datetime]
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(64))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(16))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime]
+
+
+class ApiToken(Base):
+    """A device or integration token; only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    window_id: Mapped[str | None] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]

@@ -1,0 +1,73 @@
+"""What a room shows, whole: sent on join so a reconnecting screen is right again at once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from hallq.context import HallContext
+from hallq.errors import NotFound
+from hallq.models import Ticket
+from hallq.operations.queries import (
+    estimate_for,
+    waiting_by_zone,
+    waiting_for_window,
+    window_states,
+    window_view,
+)
+from hallq.operations.views import current_calls, events_json, recent_calls, ticket_json, window_json
+
+
+def hall_snapshot(ctx: HallContext) -> dict[str, Any]:
+    with ctx.store.read() as session:
+        states = window_states(session)
+        return {
+            "room": "hall",
+            "hall": {"name": ctx.config.hall.name, "name_en": ctx.config.hall.name_en},
+            "zones": [
+                {"id": z.id, "name": z.name, "name_en": z.name_en, "prefix": z.prefix}
+                for z in ctx.config.zones
+            ],
+            "windows": current_calls(session, ctx, states),
+            "recent_calls": recent_calls(session, ctx),
+            "waiting": waiting_by_zone(session, ctx, ctx.day()),
+        }
+
+
+def window_snapshot(ctx: HallContext, window_id: str) -> dict[str, Any]:
+    if window_id not in ctx.config.window_by_id:
+        raise NotFound("unknown_window", f"未知窗口 / Unknown window {window_id!r}")
+    view = window_view(ctx, window_id)
+    with ctx.store.read() as session:
+        states = window_states(session)
+        state = states.get(window_id)
+        current = session.get(Ticket, state.current_ticket_id) if state and state.current_ticket_id else None
+        waiting = waiting_for_window(session, view, ctx.day())
+        return {
+            "room": f"window:{window_id}",
+            "window": window_json(ctx, window_id, state),
+            "current": ticket_json(current, ctx.config) if current else None,
+            "waiting": [
+                {**ticket_json(t, ctx.config), "a_service": t.service_id in view.a_services} for t in waiting
+            ],
+        }
+
+
+def ticket_snapshot(ctx: HallContext, ticket_id: int) -> dict[str, Any]:
+    with ctx.store.read() as session:
+        ticket = session.get(Ticket, ticket_id)
+        if ticket is None:
+            raise NotFound("unknown_ticket", f"没有这张票 / No ticket {ticket_id}")
+        body = ticket_json(ticket, ctx.config)
+        if ticket.status == "waiting":
+            body["ahead"], body["estimated_wait_s"] = estimate_for(session, ctx, ticket)
+        else:
+            body["ahead"], body["estimated_wait_s"] = 0, 0
+        body["events"] = events_json(session, ticket.id, ctx.config)
+        return body
+
+
+def ticket_id_for_token(ctx: HallContext, status_token: str) -> int | None:
+    with ctx.store.read() as session:
+        return session.scalar(select(Ticket.id).where(Ticket.status_token == status_token))

@@ -1,0 +1,28 @@
+"""Access to the running app's hall context and Socket.IO server from Flask code."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask import current_app
+from flask_socketio import SocketIO
+
+from hallq.context import HallContext
+from hallq.operations.pushes import Push
+
+
+def hall_context() -> HallContext:
+    context: HallContext = current_app.extensions["hallq"]
+    return context
+
+
+def socketio() -> SocketIO:
+    server: SocketIO = current_app.extensions["socketio"]
+    return server
+
+
+def send_pushes(pushes: Iterable[Push]) -> None:
+    """Emit after commit; each client gets an event once even when it sits in several of its rooms."""
+    server = socketio()
+    for push in pushes:
+        server.emit(push.event, push.data, to=list(push.rooms))

@@ -1,0 +1,54 @@
+"""Server settings: flags, then environment (HALLQ_*), then defaults."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ASYNC_MODES = ("eventlet", "threading")
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def default_hall_file() -> Path:
+    """config/hall.toml of the working directory, else the one beside the package (a source checkout)."""
+    local = Path("config/hall.toml")
+    return local if local.exists() else REPO_ROOT / "config" / "hall.toml"
+
+
+@dataclass
+class Settings:
+    instance: Path = field(default_factory=lambda: Path(os.environ.get("HALLQ_INSTANCE", "instance")))
+    hall_file: Path = field(
+        default_factory=lambda: (
+            Path(os.environ["HALLQ_HALL_FILE"]) if "HALLQ_HALL_FILE" in os.environ else default_hall_file()
+        )
+    )
+    database_url: str | None = field(default_factory=lambda: os.environ.get("HALLQ_DATABASE_URL") or None)
+    message_queue: str | None = field(default_factory=lambda: os.environ.get("HALLQ_MESSAGE_QUEUE") or None)
+    async_mode: str = field(default_factory=lambda: os.environ.get("HALLQ_ASYNC_MODE", "eventlet"))
+    #: None keeps the hall file's [hall.hours] enforce; the demo hall sets False so it runs at any hour
+    enforce_hours: bool | None = None
+    policy: str = "longest-wait"
+    testing: bool = False
+
+    def __post_init__(self) -> None:
+        self.instance = Path(self.instance).resolve()
+        self.hall_file = Path(self.hall_file)
+        if self.async_mode not in ASYNC_MODES:
+            raise ValueError(f"async mode must be one of {', '.join(ASYNC_MODES)}, not {self.async_mode!r}")
+
+    def secret_key(self) -> str:
+        """Read instance/secret_key, creating it (mode 0600) on first use."""
+        path = self.instance / "secret_key"
+        if not path.exists():
+            self.instance.mkdir(parents=True, exist_ok=True)
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:  # another process made it first
+                pass
+            else:
+                with os.fdopen(fd, "w") as handle:
+                    handle.write(secrets.token_hex(32))
+        return path.read_text().strip()

@@ -1,0 +1,77 @@
+// Shared helpers of the hallq pages: device tokens, the JSON API, Socket.IO rooms, formatting.
+"use strict";
+const hallq = (() => {
+  function deviceToken(kind) {
+    const key = `hallq.${kind}.token`;
+    const url = new URL(window.location.href);
+    const given = url.searchParams.get("token");
+    if (given) {
+      localStorage.setItem(key, given);
+      url.searchParams.delete("token");
+      history.replaceState(null, "", url.toString());
+    }
+    return localStorage.getItem(key);
+  }
+
+  async function api(method, path, body, token) {
+    const headers = { Accept: "application/json" };
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    if (token) headers.Authorization = `Bearer ${token}`;
+    const response = await fetch(`/api/v1${path}`, {
+      method, headers, credentials: "same-origin",
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const data = await response.json().catch(() => ({}));
+    if (!response.ok) {
+      const error = new Error(data.message || response.statusText);
+      error.status = response.status;
+      error.code = data.error;
+      throw error;
+    }
+    return data;
+  }
+
+  // Connect, join rooms on every (re)connect, route events to handlers; "snapshot" makes a screen whole.
+  function connect(token, rooms, handlers, onStatus) {
+    const socket = io({ auth: token ? { token } : {}, reconnectionDelayMax: 5000 });
+    socket.on("connect", () => {
+      onStatus && onStatus(true);
+      for (const room of rooms) {
+        socket.emit("join", { room }, (ack) => {
+          if (!ack || !ack.ok) console.warn("join refused", room, ack);
+        });
+      }
+    });
+    socket.on("disconnect", () => onStatus && onStatus(false));
+    socket.on("connect_error", () => onStatus && onStatus(false));
+    for (const [event, handler] of Object.entries(handlers)) socket.on(event, handler);
+    return socket;
+  }
+
+  function minutes(seconds) {
+    if (!seconds || seconds < 60) return "即将叫号 · soon";
+    const m = Math.round(seconds / 60);
+    return `约 ${m} 分钟 · about ${m} min`;
+  }
+
+  function el(tag, attrs = {}, ...children) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs)) {
+      if (k === "class") node.className = v;
+      else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+      else if (v !== undefined && v !== null && v !== false) node.setAttribute(k, v);
+    }
+    for (const child of children.flat()) {
+      if (child !== null && child !== undefined) node.append(child instanceof Node ? child : String(child));
+    }
+    return node;
+  }
+
+  function clock(node) {
+    const tick = () => { node.textContent = new Date().toLocaleTimeString("zh-CN", { hour12: false }); };
+    tick();
+    setInterval(tick, 1000);
+  }
+
+  return { deviceToken, api, connect, minutes, el, clock };
+})();

@@ -1,0 +1,82 @@
+"""Who is asking: a Bearer device token or a logged-in user (Flask-Login); role checks for routes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import Flask, g, request
+from flask_login import LoginManager, UserMixin, current_user
+
+from hallq.accounts import actor_for_token
+from hallq.context import Actor
+from hallq.errors import Forbidden, HallqError
+from hallq.models import User
+from hallq.runtime import hall_context
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class SessionUser(UserMixin):
+    def __init__(self, user: User) -> None:
+        self.id = str(user.id)
+        self.username = user.username
+        self.display_name = user.display_name
+        self.role = user.role
+
+
+def init_login(app: Flask) -> None:
+    manager = LoginManager()
+    manager.init_app(app)
+
+    @manager.user_loader
+    def load_user(user_id: str) -> SessionUser | None:
+        if not user_id.isdigit():
+            return None
+        with hall_context().store.read() as session:
+            user = session.get(User, int(user_id))
+        return SessionUser(user) if user is not None and user.active else None
+
+
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip() or None
+    return None
+
+
+def actor_from(token: str | None) -> Actor | None:
+    """The actor of a token, else of the logged-in user, else None."""
+    if token:
+        with hall_context().store.read() as session:
+            return actor_for_token(session, token)
+    if current_user.is_authenticated:
+        return Actor(role=current_user.role, name=current_user.username, user_id=int(current_user.id))
+    return None
+
+
+def current_actor() -> Actor | None:
+    if "actor" not in g:
+        g.actor = actor_from(bearer_token())
+    return g.actor
+
+
+def require_roles(*roles: str) -> Callable[[F], F]:
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            actor = current_actor()
+            if actor is None:
+                if bearer_token():
+                    raise HallqError("invalid_token", "令牌无效或已吊销 / Invalid or revoked token", 401)
+                raise HallqError("unauthorized", "请先登录或提供令牌 / Log in or send a token", 401)
+            if actor.role not in roles:
+                raise Forbidden(
+                    "forbidden", f"角色 {actor.role} 无权执行此操作 / Role {actor.role} may not do this"
+                )
+            return view(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorate
