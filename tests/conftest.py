@@ -1,0 +1,104 @@
+"""Fixtures in the Flask tutorial's shape (app, client, runner) plus a manual clock and ready tokens."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from flask import Flask
+from click.testing import CliRunner
+from flask.testing import FlaskClient
+
+from hallq.accounts import create_token, ensure_user
+from hallq.app import create_app
+from hallq.context import HallContext
+from hallq.engine import ManualClock
+from hallq.settings import REPO_ROOT, Settings
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+#: a Monday, mid-morning in the hall's time zone
+MONDAY_10AM = datetime(2026, 11, 23, 10, 0, tzinfo=SHANGHAI)
+DEMO_HALL = REPO_ROOT / "config" / "hall.toml"
+SMALL_HALL = Path(__file__).parent / "data" / "small_hall.toml"
+#: CI sets this: tests that need a service (Chromium, PostgreSQL, Redis) fail instead of skipping
+REQUIRE_SERVICES = os.environ.get("HALLQ_REQUIRE_SERVICES") == "1"
+
+
+def skip_or_fail(reason: str) -> None:
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{reason} (HALLQ_REQUIRE_SERVICES=1)")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(MONDAY_10AM)
+
+
+@pytest.fixture
+def hall_file() -> Path:
+    return DEMO_HALL
+
+
+@pytest.fixture
+def app(tmp_path: Path, clock: ManualClock, hall_file: Path) -> Iterator[Flask]:
+    settings = Settings(instance=tmp_path / "instance", hall_file=hall_file, async_mode="threading", testing=True)
+    app = create_app(settings, clock=clock)
+    yield app
+    app.extensions["hallq"].store.dispose()
+
+
+@pytest.fixture
+def ctx(app: Flask) -> HallContext:
+    return app.extensions["hallq"]
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    """Runs the `hallq` command line in-process."""
+    return CliRunner()
+
+
+@dataclass
+class Tokens:
+    kiosk: str
+    display: str
+    bridge: str
+    manager: str
+    admin: str
+    clerk_w01: str
+
+    @staticmethod
+    def header(token: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def tokens(ctx: HallContext) -> Tokens:
+    now = ctx.now()
+    return Tokens(
+        kiosk=create_token(ctx.store, "kiosk", now, name="kiosk-1"),
+        display=create_token(ctx.store, "display", now, name="display-1"),
+        bridge=create_token(ctx.store, "bridge", now, name="bridge-1"),
+        manager=create_token(ctx.store, "manager", now, name="manager-token"),
+        admin=create_token(ctx.store, "admin", now, name="admin-token"),
+        clerk_w01=create_token(ctx.store, "clerk", now, window_id="W01", name="clerk-token-w01"),
+    )
+
+
+@pytest.fixture
+def clerks(ctx: HallContext) -> dict[str, str]:
+    """Session users: clerk01 and clerk02 with password 'secret-pass'."""
+    for name in ("clerk01", "clerk02"):
+        ensure_user(ctx.store, name, "secret-pass", "clerk", ctx.now(), name)
+    return {"clerk01": "secret-pass", "clerk02": "secret-pass"}

@@ -1,0 +1,173 @@
+"""Issuing and reading tickets over HTTP: success, every 4xx, and numbering that never skips."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+
+from hallq.context import HallContext
+from hallq.engine import ManualClock
+from hallq.operations import issuing
+
+from .conftest import SHANGHAI, SMALL_HALL, Tokens
+
+
+def issue(client: FlaskClient, token: str, service_id: str = "biz_setup", **extra: object):  # type: ignore[no-untyped-def]
+    return client.post("/api/v1/tickets", json={"service_id": service_id, **extra}, headers=Tokens.header(token))
+
+
+def test_issue_returns_the_contract_shape(client: FlaskClient, tokens: Tokens) -> None:
+    response = issue(client, tokens.kiosk, kiosk_id="K1")
+    assert response.status_code == 201
+    body = response.get_json()
+    assert body["number"] == "A001"
+    assert body["service_id"] == "biz_setup" and body["zone_id"] == "A"
+    assert body["status"] == "waiting"
+    assert body["issued_at"] == "2026-11-23T10:00:00+08:00"
+    assert body["ahead"] == 0
+    assert body["estimated_wait_s"] > 0  # no window is open yet
+    assert body["status_url"].startswith("/t/") and len(body["status_url"]) > 20
+    assert body["print"] == {"ok": False, "error": "no printer configured for this kiosk"}
+
+
+def test_numbers_count_per_zone_and_people_ahead_per_service(client: FlaskClient, tokens: Tokens) -> None:
+    numbers = [issue(client, tokens.kiosk, s).get_json() for s in ("biz_setup", "biz_setup", "pension", "seal")]
+    assert [t["number"] for t in numbers] == ["A001", "A002", "D001", "A003"]
+    assert [t["ahead"] for t in numbers] == [0, 1, 0, 0]
+    assert numbers[1]["estimated_wait_s"] > numbers[0]["estimated_wait_s"]
+
+
+def test_green_ticket_goes_ahead_of_normal_ones(client: FlaskClient, tokens: Tokens) -> None:
+    for _ in range(3):
+        issue(client, tokens.kiosk)
+    green = issue(client, tokens.kiosk, priority="green").get_json()
+    assert green["priority"] == "green" and green["ahead"] == 0
+
+
+def test_numbering_restarts_at_midnight_in_the_hall(client: FlaskClient, tokens: Tokens, clock: ManualClock) -> None:
+    assert issue(client, tokens.kiosk).get_json()["number"] == "A001"
+    assert issue(client, tokens.kiosk).get_json()["number"] == "A002"
+    clock.set(datetime(2026, 11, 24, 9, 30, tzinfo=SHANGHAI))
+    assert issue(client, tokens.kiosk).get_json()["number"] == "A001"
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "status", "code"),
+    [
+        ('{"service_id": "nope"}', "application/json", 422, "unknown_service"),
+        ('{"service_id": 7}', "application/json", 422, "invalid_request"),
+        ("{}", "application/json", 422, "invalid_request"),
+        ('{"service_id": "biz_setup", "priority": "vip"}', "application/json", 422, "invalid_request"),
+        ('["biz_setup"]', "application/json", 422, "invalid_request"),
+        ('{"service_id": ', "application/json", 400, "malformed_json"),
+        ("service_id=biz_setup", "application/x-www-form-urlencoded", 415, "unsupported_media_type"),
+        ('{"service_id": "biz_setup", "kiosk_id": "' + "k" * 65 + '"}', "application/json", 422, "invalid_request"),
+    ],
+)
+def test_bad_issue_requests_get_a_clear_4xx(
+    client: FlaskClient, tokens: Tokens, body: str, content_type: str, status: int, code: str
+) -> None:
+    response = client.post(
+        "/api/v1/tickets", data=body, headers={**Tokens.header(tokens.kiosk), "Content-Type": content_type}
+    )
+    assert response.status_code == status
+    assert response.get_json()["error"] == code
+    assert response.get_json()["message"]
+
+
+def test_issue_needs_a_valid_token_of_the_right_role(client: FlaskClient, tokens: Tokens) -> None:
+    anonymous = client.post("/api/v1/tickets", json={"service_id": "biz_setup"})
+    assert anonymous.status_code == 401 and anonymous.get_json()["error"] == "unauthorized"
+    wrong = issue(client, "hq_kiosk_not-a-real-token")
+    assert wrong.status_code == 401 and wrong.get_json()["error"] == "invalid_token"
+    display = issue(client, tokens.display)
+    assert display.status_code == 403 and display.get_json()["error"] == "forbidden"
+    bridge = issue(client, tokens.bridge)
+    assert bridge.status_code == 403
+
+
+def test_get_ticket_with_events_and_unknown_ticket(client: FlaskClient, tokens: Tokens) -> None:
+    ticket = issue(client, tokens.kiosk).get_json()
+    response = client.get(f"/api/v1/tickets/{ticket['id']}", headers=Tokens.header(tokens.display))
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["number"] == "A001" and body["ahead"] == 0
+    assert [e["type"] for e in body["events"]] == ["issued"]
+    missing = client.get("/api/v1/tickets/999", headers=Tokens.header(tokens.display))
+    assert missing.status_code == 404 and missing.get_json()["error"] == "unknown_ticket"
+    assert client.get("/api/v1/tickets/abc", headers=Tokens.header(tokens.display)).status_code == 404
+    assert client.get(f"/api/v1/tickets/{ticket['id']}").status_code == 401
+
+
+def test_hall_lists_zones_services_windows(client: FlaskClient, tokens: Tokens) -> None:
+    body = client.get("/api/v1/hall", headers=Tokens.header(tokens.kiosk)).get_json()
+    assert {z["prefix"] for z in body["zones"]} == {"A", "B", "C", "D", "E", "F"}
+    service = next(s for s in body["services"] if s["id"] == "biz_setup")
+    assert service["zone_id"] == "A" and "公司章程" in service["materials"]
+    window = next(w for w in body["windows"] if w["id"] == "W01")
+    assert window["number"] == 1 and window["state"] == "closed"
+    assert window["a_services"] == ["biz_setup", "biz_change"]
+
+
+def test_unknown_api_path_and_method_are_json(client: FlaskClient, tokens: Tokens) -> None:
+    response = client.get("/api/v1/nothing-here")
+    assert response.status_code == 404 and response.get_json()["error"] == "not_found"
+    response = client.delete("/api/v1/tickets")
+    assert response.status_code == 405 and response.get_json()["error"] == "method_not_allowed"
+
+
+class TestSmallHall:
+    """Hours and caps on the small test hall (zone A cap 5, service b1 cap 3)."""
+
+    @pytest.fixture
+    def hall_file(self) -> Path:
+        return SMALL_HALL
+
+    def test_lunch_break_and_closed_hours(self, client: FlaskClient, tokens: Tokens, clock: ManualClock) -> None:
+        clock.set(datetime(2026, 11, 23, 12, 15, tzinfo=SHANGHAI))
+        response = issue(client, tokens.kiosk, "a1")
+        assert response.status_code == 409 and response.get_json()["error"] == "lunch_break"
+        clock.set(datetime(2026, 11, 28, 10, 0, tzinfo=SHANGHAI))
+        assert issue(client, tokens.kiosk, "a1").get_json()["error"] == "hall_closed"
+
+    def test_daily_cap_refuses_without_leaving_a_gap(self, client: FlaskClient, tokens: Tokens) -> None:
+        numbers = [issue(client, tokens.kiosk, "b1").get_json().get("number") for _ in range(3)]
+        assert numbers == ["B001", "B002", "B003"]
+        refused = issue(client, tokens.kiosk, "b1")
+        assert refused.status_code == 409 and refused.get_json()["error"] == "daily_cap_reached"
+        # the refused ticket took no number: the zone goes on at B004
+        assert issue(client, tokens.kiosk, "b2").get_json()["number"] == "B004"
+        for _ in range(5):
+            issue(client, tokens.kiosk, "a1")
+        assert issue(client, tokens.kiosk, "a1").get_json()["error"] == "daily_cap_reached"
+
+
+def test_a_failed_issue_leaves_no_gap(
+    client: FlaskClient, tokens: Tokens, ctx: HallContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert issue(client, tokens.kiosk).get_json()["number"] == "A001"
+
+    def broken() -> str:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(issuing, "new_status_token", broken)
+    with pytest.raises(RuntimeError):
+        issuing.issue_ticket(ctx, issuing.IssueRequest("biz_setup"))
+    monkeypatch.undo()
+    assert issue(client, tokens.kiosk).get_json()["number"] == "A002"
+
+
+def test_estimate_shrinks_as_windows_open(client: FlaskClient, tokens: Tokens, clock: ManualClock) -> None:
+    for _ in range(4):
+        issue(client, tokens.kiosk, "house_transfer")
+    closed = issue(client, tokens.kiosk, "house_transfer").get_json()
+    for window in ("W05", "W06"):
+        client.post(f"/api/v1/windows/{window}/open", headers=Tokens.header(tokens.bridge))
+    clock.advance(1)
+    reopened = client.get(f"/api/v1/tickets/{closed['id']}", headers=Tokens.header(tokens.kiosk)).get_json()
+    assert reopened["ahead"] == 4
+    assert 0 < reopened["estimated_wait_s"] < closed["estimated_wait_s"]
+    assert timedelta(seconds=reopened["estimated_wait_s"]) < timedelta(hours=2)

@@ -1,0 +1,248 @@
+"""Window actions over HTTP: the whole life of a ticket, wrong states, wrong windows, wrong roles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+
+from hallq.engine import ManualClock
+
+from .conftest import Tokens
+
+
+class Desk:
+    """A window driven through the API with one credential."""
+
+    def __init__(self, client: FlaskClient, window_id: str, token: str | None = None) -> None:
+        self.client, self.window_id = client, window_id
+        self.headers = Tokens.header(token) if token else {}
+
+    def post(self, verb: str, body: dict[str, Any] | None = None, window_id: str | None = None):  # type: ignore[no-untyped-def]
+        return self.client.post(
+            f"/api/v1/windows/{window_id or self.window_id}/{verb}", json=body, headers=self.headers
+        )
+
+    def ok(self, verb: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+        response = self.post(verb, body)
+        assert response.status_code == 200, response.get_json()
+        return response.get_json()
+
+    def error(self, verb: str, body: dict[str, Any] | None = None) -> tuple[int, str]:
+        response = self.post(verb, body)
+        return response.status_code, response.get_json()["error"]
+
+
+def take(client: FlaskClient, tokens: Tokens, service_id: str, **extra: Any) -> dict[str, Any]:
+    response = client.post(
+        "/api/v1/tickets", json={"service_id": service_id, **extra}, headers=Tokens.header(tokens.kiosk)
+    )
+    assert response.status_code == 201
+    return response.get_json()
+
+
+@pytest.fixture
+def desk(client: FlaskClient, tokens: Tokens) -> Desk:
+    desk = Desk(client, "W01", tokens.bridge)
+    desk.ok("open")
+    return desk
+
+
+def events(client: FlaskClient, tokens: Tokens, ticket_id: int) -> list[str]:
+    body = client.get(f"/api/v1/tickets/{ticket_id}", headers=Tokens.header(tokens.manager)).get_json()
+    return [e["type"] for e in body["events"]]
+
+
+def test_whole_life_of_a_ticket(client: FlaskClient, tokens: Tokens, desk: Desk, clock: ManualClock) -> None:
+    ticket = take(client, tokens, "biz_setup")
+    clock.advance(300)
+    called = desk.ok("call-next")
+    assert called["ticket"]["number"] == ticket["number"] and called["ticket"]["status"] == "called"
+    assert called["ticket"]["called_at"] == "2026-11-23T10:05:00+08:00"
+    assert desk.ok("recall")["ticket"]["recalls"] == 1
+    assert desk.ok("start")["ticket"]["status"] == "serving"
+    assert desk.ok("finish")["ticket"]["status"] == "finished"
+    assert events(client, tokens, ticket["id"]) == ["issued", "called", "recalled", "started", "finished"]
+    assert desk.ok("call-next")["ticket"] is None  # nobody waits
+
+
+def test_call_next_takes_green_then_longest_waiting_across_a_and_b(
+    client: FlaskClient, tokens: Tokens, desk: Desk, clock: ManualClock
+) -> None:
+    b_first = take(client, tokens, "seal")  # a B service of W01, issued first
+    clock.advance(60)
+    a_later = take(client, tokens, "biz_setup")
+    clock.advance(60)
+    green = take(client, tokens, "biz_change", priority="green")
+    take(client, tokens, "pension")  # not served by W01 at all
+    order = []
+    for _ in range(4):
+        result = desk.ok("call-next")["ticket"]
+        order.append(result and result["number"])
+        if result:
+            desk.ok("finish")
+    assert order == [green["number"], b_first["number"], a_later["number"], None]
+
+
+def test_second_call_next_while_busy_is_409(client: FlaskClient, tokens: Tokens, desk: Desk) -> None:
+    take(client, tokens, "biz_setup")
+    take(client, tokens, "biz_setup")
+    desk.ok("call-next")
+    assert desk.error("call-next") == (409, "ticket_in_progress")
+    desk.ok("no-show")
+    assert desk.ok("call-next")["ticket"]["number"] == "A002"
+
+
+@pytest.mark.parametrize("verb", ["recall", "start", "finish", "no-show", "transfer"])
+def test_actions_on_nothing_are_409(desk: Desk, verb: str) -> None:
+    body = {"service_id": "seal"} if verb == "transfer" else None
+    assert desk.error(verb, body) == (409, "no_current_ticket")
+
+
+def test_wrong_state_actions(client: FlaskClient, tokens: Tokens, desk: Desk) -> None:
+    take(client, tokens, "biz_setup")
+    desk.ok("call-next")
+    desk.ok("start")
+    assert desk.error("recall") == (409, "invalid_state")
+    assert desk.error("no-show") == (409, "invalid_state")
+    assert desk.error("start") == (409, "invalid_state")
+    assert desk.error("close") == (409, "ticket_in_progress")
+    desk.ok("finish")
+
+
+def test_call_a_specific_ticket(client: FlaskClient, tokens: Tokens, desk: Desk) -> None:
+    take(client, tokens, "biz_setup")
+    second = take(client, tokens, "biz_setup")
+    called = desk.ok("call", {"ticket_id": second["id"]})
+    assert called["ticket"]["number"] == "A002"
+    desk.ok("finish")
+    assert desk.error("call", {"ticket_id": second["id"]}) == (409, "invalid_state")
+    assert desk.error("call", {"ticket_id": 12345}) == (404, "unknown_ticket")
+    assert desk.error("call", {"ticket_id": "one"}) == (422, "invalid_request")
+    assert desk.error("call", {}) == (422, "invalid_request")
+
+
+def test_transfer_keeps_the_place_in_the_new_queue(
+    client: FlaskClient, tokens: Tokens, desk: Desk, clock: ManualClock
+) -> None:
+    early = take(client, tokens, "biz_setup")
+    clock.advance(600)
+    take(client, tokens, "pension")  # issued later, waiting at the social security windows
+    desk.ok("call-next")
+    moved = desk.ok("transfer", {"service_id": "pension"})["ticket"]
+    assert moved["status"] == "waiting" and moved["service_id"] == "pension" and moved["number"] == early["number"]
+    social = Desk(client, "W08", tokens.bridge)
+    social.ok("open")
+    assert social.ok("call-next")["ticket"]["number"] == early["number"]
+    assert events(client, tokens, early["id"]) == ["issued", "called", "transferred", "called"]
+
+
+def test_transfer_to_a_window(client: FlaskClient, tokens: Tokens, desk: Desk) -> None:
+    ticket = take(client, tokens, "biz_setup")
+    take(client, tokens, "biz_setup")
+    desk.ok("call-next")
+    desk.ok("transfer", {"window_id": "W02"})
+    # W01 itself may not take it back: it was sent to W02
+    assert desk.ok("call-next")["ticket"]["number"] == "A002"
+    other = Desk(client, "W02", tokens.bridge)
+    other.ok("open")
+    assert other.ok("call-next")["ticket"]["id"] == ticket["id"]
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "code"),
+    [
+        ({}, 422, "invalid_request"),
+        ({"service_id": "seal", "window_id": "W02"}, 422, "invalid_request"),
+        ({"service_id": "nope"}, 422, "unknown_service"),
+        ({"window_id": "W99"}, 422, "unknown_window"),
+        ({"window_id": "W01"}, 422, "invalid_request"),
+    ],
+)
+def test_bad_transfers(client: FlaskClient, tokens: Tokens, desk: Desk, body: dict[str, Any], status: int, code: str) -> None:
+    take(client, tokens, "biz_setup")
+    desk.ok("call-next")
+    assert desk.error("transfer", body) == (status, code)
+
+
+def test_pause_resume_open_close(client: FlaskClient, tokens: Tokens, desk: Desk) -> None:
+    take(client, tokens, "biz_setup")
+    assert desk.ok("pause")["window"]["state"] == "paused"
+    assert desk.error("call-next") == (409, "window_not_open")
+    assert desk.ok("pause")["window"]["state"] == "paused"  # pausing twice is harmless
+    assert desk.ok("resume")["window"]["state"] == "open"
+    assert desk.error("resume") == (409, "window_not_paused")
+    assert desk.ok("close")["window"]["state"] == "closed"
+    assert desk.error("call-next") == (409, "window_not_open")
+    assert desk.error("pause") == (409, "window_not_open")
+
+
+def test_unknown_window_and_action(desk: Desk) -> None:
+    assert desk.post("call-next", window_id="W99").status_code == 404
+    assert desk.error("dance") == (404, "unknown_action")
+
+
+def test_malformed_body_on_window_action(client: FlaskClient, tokens: Tokens) -> None:
+    response = client.post(
+        "/api/v1/windows/W01/open",
+        data="{oops",
+        headers={**Tokens.header(tokens.bridge), "Content-Type": "application/json"},
+    )
+    assert response.status_code == 400 and response.get_json()["error"] == "malformed_json"
+
+
+class TestWhoMayAct:
+    def test_roles_without_window_rights(self, client: FlaskClient, tokens: Tokens) -> None:
+        for token in (tokens.kiosk, tokens.display):
+            assert Desk(client, "W01", token).error("open") == (403, "forbidden")
+        assert Desk(client, "W01").error("open") == (401, "unauthorized")
+        assert Desk(client, "W01", "hq_bridge_forged").error("open") == (401, "invalid_token")
+
+    def test_clerk_token_is_bound_to_its_window(self, client: FlaskClient, tokens: Tokens) -> None:
+        assert Desk(client, "W01", tokens.clerk_w01).ok("open")["window"]["state"] == "open"
+        assert Desk(client, "W02", tokens.clerk_w01).error("open") == (403, "not_your_window")
+
+    def test_session_clerk_acts_only_on_the_window_signed_in_to(
+        self, client: FlaskClient, app, tokens: Tokens, clerks: dict[str, str]
+    ) -> None:
+        login = client.post("/api/v1/session", json={"username": "clerk01", "password": "secret-pass"})
+        assert login.status_code == 200 and login.get_json()["role"] == "clerk"
+        mine = Desk(client, "W03")
+        opened = mine.ok("open")["window"]
+        assert opened["clerk"] == "clerk01"
+        take(client, tokens, "project_filing")
+        assert mine.ok("call-next")["ticket"]["number"] == "B001"
+        # a second clerk cannot take over an open window, nor act on it
+        other = app.test_client()
+        assert other.post("/api/v1/session", json={"username": "clerk02", "password": "secret-pass"}).status_code == 200
+        assert Desk(other, "W03").error("open") == (403, "not_your_window")
+        assert Desk(other, "W03").error("finish") == (403, "not_your_window")
+        mine.ok("finish")
+        mine.ok("close")
+        assert Desk(other, "W03").ok("open")["window"]["clerk"] == "clerk02"
+        # events name the clerk who acted
+        history = client.get("/api/v1/tickets/1", headers=Tokens.header(tokens.manager)).get_json()["events"]
+        assert [e["clerk"] for e in history] == [None, "clerk01", "clerk01"]
+
+    def test_login_errors(self, client: FlaskClient, clerks: dict[str, str]) -> None:
+        bad = client.post("/api/v1/session", json={"username": "clerk01", "password": "wrong"})
+        assert bad.status_code == 401 and bad.get_json()["error"] == "bad_login"
+        nobody = client.post("/api/v1/session", json={"username": "ghost", "password": "x"})
+        assert nobody.status_code == 401
+        assert client.post("/api/v1/session", json={"username": 3}).status_code == 422
+        assert client.get("/api/v1/session").status_code == 401
+        client.post("/api/v1/session", json={"username": "clerk01", "password": "secret-pass"})
+        assert client.get("/api/v1/session").get_json()["username"] == "clerk01"
+        client.delete("/api/v1/session")
+        assert client.get("/api/v1/session").status_code == 401
+
+
+def test_window_snapshot_lists_what_it_may_call(client: FlaskClient, tokens: Tokens, desk: Desk) -> None:
+    take(client, tokens, "seal")
+    take(client, tokens, "biz_setup")
+    take(client, tokens, "pension")
+    body = client.get("/api/v1/windows/W01", headers=Tokens.header(tokens.bridge)).get_json()
+    assert [(t["number"], t["a_service"]) for t in body["waiting"]] == [("A001", False), ("A002", True)]
+    assert body["window"]["state"] == "open" and body["current"] is None
+    assert client.get("/api/v1/windows/W01", headers=Tokens.header(tokens.kiosk)).status_code == 403

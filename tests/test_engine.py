@@ -1,0 +1,246 @@
+"""The functional core: transitions, numbering, issuing rules, call selection, estimates."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from itertools import product
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from hallq.engine import (
+    Action,
+    Capacity,
+    IssueRefused,
+    LongestWaitPolicy,
+    ManualClock,
+    Priority,
+    QueueHead,
+    Status,
+    TransitionError,
+    WindowView,
+    check_caps,
+    check_hours,
+    estimate_wait,
+    format_number,
+    make_policy,
+    next_status,
+    service_day,
+)
+from hallq.engine.estimate import MAX_ESTIMATE_S
+from hallq.hallconfig import load_hall
+
+from .conftest import SMALL_HALL
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+# Written out by hand from shared/domain.md, independently of hallq.engine.tickets.TRANSITIONS.
+ALLOWED = {
+    ("waiting", "call"): "called",
+    ("waiting", "cancel"): "cancelled",
+    ("called", "recall"): "called",
+    ("called", "start"): "serving",
+    ("called", "finish"): "finished",
+    ("called", "no_show"): "no_show",
+    ("called", "transfer"): "waiting",
+    ("called", "cancel"): "cancelled",
+    ("serving", "finish"): "finished",
+    ("serving", "transfer"): "waiting",
+    ("no_show", "requeue"): "waiting",
+}
+
+
+@pytest.mark.parametrize(("status", "action"), list(product(Status, Action)))
+def test_every_transition_is_allowed_or_refused(status: Status, action: Action) -> None:
+    expected = ALLOWED.get((status.value, action.value))
+    if expected is None:
+        with pytest.raises(TransitionError, match=f"cannot {action.value}"):
+            next_status(status, action)
+    else:
+        assert next_status(status, action) == Status(expected)
+
+
+def test_finished_and_cancelled_are_final() -> None:
+    for status, action in product((Status.FINISHED, Status.CANCELLED), Action):
+        with pytest.raises(TransitionError):
+            next_status(status, action)
+
+
+def test_unknown_status_or_action_is_an_error() -> None:
+    with pytest.raises(ValueError):
+        next_status("lost", "call")
+    with pytest.raises(ValueError):
+        next_status("waiting", "teleport")
+
+
+def test_numbers_are_zero_padded_and_grow_past_999() -> None:
+    assert format_number("A", 1) == "A001"
+    assert format_number("AB", 42) == "AB042"
+    assert format_number("C", 1000) == "C1000"
+    with pytest.raises(ValueError):
+        format_number("A", 0)
+
+
+def test_service_day_turns_at_midnight_in_the_hall_time_zone() -> None:
+    # 15:59:59 UTC is 23:59:59 in Shanghai; one second later it is the next day there
+    before = datetime(2026, 11, 23, 15, 59, 59, tzinfo=UTC)
+    assert service_day(before, SHANGHAI).isoformat() == "2026-11-23"
+    assert service_day(before + timedelta(seconds=1), SHANGHAI).isoformat() == "2026-11-24"
+    with pytest.raises(ValueError):
+        service_day(datetime(2026, 11, 23, 12, 0), SHANGHAI)
+
+
+def test_manual_clock_moves_only_when_told() -> None:
+    clock = ManualClock(datetime(2026, 1, 5, 9, tzinfo=UTC))
+    assert clock.now() == clock.now()
+    assert clock.advance(90) == datetime(2026, 1, 5, 9, 1, 30, tzinfo=UTC)
+    with pytest.raises(ValueError):
+        ManualClock(datetime(2026, 1, 5, 9))
+
+
+# --- issuing rules -------------------------------------------------------------------------------------
+HALL = load_hall(SMALL_HALL)
+
+
+def at(day: int, hour: int, minute: int = 0) -> datetime:
+    """November 2026 in Shanghai: the 23rd is a Monday, the 28th a Saturday."""
+    return datetime(2026, 11, day, hour, minute, tzinfo=SHANGHAI)
+
+
+@pytest.mark.parametrize(
+    ("instant", "code"),
+    [
+        (at(23, 8, 59), "hall_closed"),
+        (at(23, 9, 0), None),
+        (at(23, 11, 59), None),
+        (at(23, 12, 0), "lunch_break"),
+        (at(23, 13, 29), "lunch_break"),
+        (at(23, 13, 30), None),
+        (at(23, 16, 29), None),
+        (at(23, 16, 30), "issuing_stopped"),
+        (at(23, 17, 30), "issuing_stopped"),
+        (at(28, 10, 0), "hall_closed"),
+    ],
+)
+def test_opening_hours_lunch_and_stop_issuing(instant: datetime, code: str | None) -> None:
+    if code is None:
+        check_hours(HALL, instant)
+    else:
+        with pytest.raises(IssueRefused) as refused:
+            check_hours(HALL, instant)
+        assert refused.value.code == code
+
+
+def test_hours_are_read_in_the_hall_time_zone() -> None:
+    # 02:00 UTC is 10:00 in Shanghai: open; 13:00 UTC is 21:00 there: stopped
+    check_hours(HALL, datetime(2026, 11, 23, 2, 0, tzinfo=UTC))
+    with pytest.raises(IssueRefused):
+        check_hours(HALL, datetime(2026, 11, 23, 13, 0, tzinfo=UTC))
+
+
+def test_hours_not_enforced_when_switched_off() -> None:
+    hours = HALL.hall.hours.model_copy(update={"enforce": False})
+    relaxed = HALL.model_copy(update={"hall": HALL.hall.model_copy(update={"hours": hours})})
+    check_hours(relaxed, at(28, 3, 0))
+
+
+def test_daily_caps_per_zone_and_per_service() -> None:
+    a1, b1 = HALL.service_by_id["a1"], HALL.service_by_id["b1"]
+    check_caps(HALL, a1, zone_count=5, service_count=0)
+    with pytest.raises(IssueRefused, match="甲区"):
+        check_caps(HALL, a1, zone_count=6, service_count=0)
+    check_caps(HALL, b1, zone_count=100, service_count=3)
+    with pytest.raises(IssueRefused) as refused:
+        check_caps(HALL, b1, zone_count=100, service_count=4)
+    assert refused.value.code == "daily_cap_reached"
+
+
+# --- call selection ------------------------------------------------------------------------------------
+T0 = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
+W = WindowView("W1", frozenset({"a1"}), frozenset({"b1"}))
+
+
+def head(service: str, ticket_id: int, minutes: float, green: bool = False, **kw: object) -> QueueHead:
+    rank = Priority.GREEN.rank if green else Priority.NORMAL.rank
+    return QueueHead(service, ticket_id, rank, T0 + timedelta(minutes=minutes), 1, **kw)  # type: ignore[arg-type]
+
+
+def test_longest_wait_among_a_and_b_services() -> None:
+    policy = LongestWaitPolicy()
+    assert policy.choose(W, [head("a1", 1, 5), head("b1", 2, 3)], T0).ticket_id == 2
+    assert policy.choose(W, [head("a1", 1, 2), head("b1", 2, 3)], T0).ticket_id == 1
+
+
+def test_green_priority_comes_first() -> None:
+    policy = LongestWaitPolicy()
+    chosen = policy.choose(W, [head("a1", 1, 0), head("b1", 2, 30, green=True)], T0)
+    assert chosen.ticket_id == 2
+
+
+def test_services_the_window_does_not_serve_are_ignored_unless_targeted() -> None:
+    policy = LongestWaitPolicy()
+    assert policy.choose(W, [head("zz", 9, 0)], T0) is None
+    assert policy.choose(W, [head("zz", 9, 0, targeted=True)], T0).ticket_id == 9
+    assert policy.choose(W, [], T0) is None
+
+
+def test_equal_times_break_ties_by_ticket_id() -> None:
+    policy = LongestWaitPolicy()
+    assert policy.choose(W, [head("b1", 8, 1), head("a1", 7, 1)], T0).ticket_id == 7
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["a1", "b1", "zz"]), st.integers(0, 600), st.booleans(), st.booleans()),
+        max_size=12,
+    )
+)
+def test_policy_always_picks_the_first_eligible_in_queue_order(rows: list[tuple[str, int, bool, bool]]) -> None:
+    heads = [head(s, i + 1, m, green=g, targeted=t) for i, (s, m, g, t) in enumerate(rows)]
+    chosen = LongestWaitPolicy().choose(W, heads, T0)
+    eligible = [h for h in heads if h.targeted or h.service_id in ("a1", "b1")]
+    if not eligible:
+        assert chosen is None
+    else:
+        assert chosen is not None
+        assert all(chosen.order_key <= h.order_key for h in eligible)
+
+
+def test_make_policy_names() -> None:
+    assert make_policy().name == "longest-wait"
+    with pytest.raises(ValueError, match="unknown call policy"):
+        make_policy("random")
+
+
+# --- wait estimate -------------------------------------------------------------------------------------
+def test_estimate_counts_tickets_ahead_over_open_windows() -> None:
+    two_open = Capacity(a_open=2, b_open=0, idle=0, a_configured=2)
+    assert estimate_wait(0, 600, two_open) == 300
+    assert estimate_wait(3, 600, two_open) == 1200
+
+
+def test_estimate_is_zero_when_an_idle_window_will_call_at_once() -> None:
+    assert estimate_wait(0, 600, Capacity(a_open=2, b_open=0, idle=1, a_configured=2)) == 0
+    assert estimate_wait(1, 600, Capacity(a_open=2, b_open=0, idle=1, a_configured=2)) == 300
+
+
+def test_estimate_counts_b_windows_at_a_share_and_assumes_a_windows_before_opening() -> None:
+    with_b = Capacity(a_open=1, b_open=2, idle=0, a_configured=1)
+    assert estimate_wait(2, 600, with_b) == round(3 * 600 / 1.5)
+    nobody = Capacity(a_open=0, b_open=0, idle=0, a_configured=3)
+    assert estimate_wait(2, 600, nobody) == 600
+
+
+@given(st.integers(0, 100_000), st.floats(1, 10_000), st.integers(0, 5), st.integers(0, 5), st.integers(0, 5))
+def test_estimate_is_never_negative_or_absurd(ahead: int, mean: float, a_open: int, b_open: int, idle: int) -> None:
+    capacity = Capacity(a_open=a_open, b_open=b_open, idle=min(idle, a_open), a_configured=a_open)
+    wait = estimate_wait(ahead, mean, capacity)
+    assert 0 <= wait <= MAX_ESTIMATE_S
+    assert estimate_wait(ahead + 1, mean, capacity) >= wait
+
+
+def test_estimate_rejects_nonsense() -> None:
+    with pytest.raises(ValueError):
+        estimate_wait(-1, 600, Capacity(1, 0, 0, 1))

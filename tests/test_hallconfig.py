@@ -1,0 +1,100 @@
+"""The hall file: the demo hall is valid; every kind of mistake is named by key path and line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from hallq.cli import cli
+from hallq.hallconfig import ConfigError, load_hall, parse_hall
+
+from .conftest import DEMO_HALL, SMALL_HALL
+
+
+def test_demo_hall_is_realistic() -> None:
+    hall = load_hall(DEMO_HALL)
+    assert len(hall.zones) == 6
+    assert any("综合" in zone.name for zone in hall.zones)
+    assert len(hall.services) >= 18
+    assert all(service.materials for service in hall.services)
+    assert len(hall.windows) >= 12
+    assert any(window.b_services for window in hall.windows)
+    assert any(not window.b_services for window in hall.windows)
+    assert hall.hall.hours.lunch is not None and hall.hall.hours.stop_issuing is not None
+    assert any(z.daily_cap for z in hall.zones) or any(s.daily_cap for s in hall.services)
+
+
+def problems_of(text: str) -> list[str]:
+    with pytest.raises(ConfigError) as error:
+        parse_hall(text, "hall.toml")
+    return [str(p) for p in error.value.problems]
+
+
+BASE = SMALL_HALL.read_text(encoding="utf-8")
+
+
+def test_unknown_b_service_is_named_with_its_window_and_line() -> None:
+    text = BASE.replace('b_services = ["b1"]', 'b_services = ["tax"]')
+    line = text.splitlines().index('b_services = ["tax"]') + 1
+    assert problems_of(text) == [f'windows[0].b_services (line {line}): unknown service "tax"']
+
+
+def test_unknown_zone_of_a_service() -> None:
+    text = BASE.replace('id = "b2"\nzone = "B"', 'id = "b2"\nzone = "Q"')
+    (problem,) = problems_of(text)
+    assert problem.startswith("services[2].zone (line ") and 'unknown zone "Q"' in problem
+
+
+def test_bad_time_and_wrong_type_are_reported_by_path() -> None:
+    text = BASE.replace('open = "09:00"', 'open = "9 o\'clock"').replace("daily_cap = 5", 'daily_cap = "many"')
+    problems = problems_of(text)
+    assert any(p.startswith("hall.hours.open (line 8)") for p in problems), problems
+    assert any(p.startswith("zones[0].daily_cap (line 17)") for p in problems), problems
+
+
+def test_duplicates_and_windows_without_services() -> None:
+    text = BASE.replace('id = "W2"\nnumber = 2', 'id = "W1"\nnumber = 1').replace(
+        'id = "W3"\nnumber = 3\na_services = ["b2"]', 'id = "W3"\nnumber = 3'
+    )
+    problems = problems_of(text)
+    assert any(p.startswith("windows[1].id") and "duplicate id 'W1'" in p for p in problems), problems
+    assert any(p.startswith("windows[1].number") for p in problems), problems
+    assert any(p.startswith("windows[2]") and "at least one A or B service" in p for p in problems), problems
+
+
+def test_service_no_window_serves_and_lunch_outside_hours() -> None:
+    text = BASE.replace('a_services = ["b2"]', 'a_services = ["b1"]').replace(
+        'a_services = ["b1", "b2"]', 'a_services = ["b1"]'
+    ).replace('lunch = ["12:00", "13:30"]', 'lunch = ["18:00", "19:00"]')
+    problems = problems_of(text)
+    assert any('no window serves "b2"' in p for p in problems), problems
+    assert any(p.startswith("hall.hours.lunch") for p in problems), problems
+
+
+def test_unknown_key_and_bad_timezone() -> None:
+    text = BASE.replace('timezone = "Asia/Shanghai"', 'timezone = "Mars/Olympus"\ncolour = "red"')
+    problems = problems_of(text)
+    assert any(p.startswith("hall.timezone (line 5)") and "unknown time zone" in p for p in problems), problems
+    assert any(p.startswith("hall.colour (line 6)") for p in problems), problems
+
+
+def test_toml_syntax_error_names_the_line() -> None:
+    (problem,) = problems_of("[hall\nname = 1")
+    assert "line 1" in problem
+
+
+def test_check_config_cli_exit_codes(tmp_path: Path) -> None:
+    runner = CliRunner()
+    ok = runner.invoke(cli, ["check-config", str(DEMO_HALL)])
+    assert ok.exit_code == 0, ok.output
+    assert "ok (6 zones" in ok.output
+    bad = tmp_path / "bad.toml"
+    bad.write_text(BASE.replace('b_services = ["b1"]', 'b_services = ["tax"]'), encoding="utf-8")
+    result = runner.invoke(cli, ["check-config", str(bad)])
+    assert result.exit_code == 1
+    assert 'windows[0].b_services (line 48): unknown service "tax"' in result.output
+    assert "Traceback" not in result.output
+    missing = runner.invoke(cli, ["check-config", str(tmp_path / "nope.toml")])
+    assert missing.exit_code == 1 and "No such file" in missing.output
