@@ -66,6 +66,19 @@ def cli() -> None:
     """hallq: queue and display system for government service halls."""
 
 
+def _check_port(host: str, port: int) -> None:
+    """Fail with one clear line, before the server prints anything, when the port is taken."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            click.echo(f"hallq: cannot listen on {host}:{port}: {exc.strerror or exc}", err=True)
+            raise SystemExit(1) from None
+
+
 def _run(app: Any, host: str, port: int, settings: Settings) -> None:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     socketio = app.extensions["socketio"]
@@ -106,6 +119,7 @@ def serve(
     settings = _settings(
         instance, database_url, hall_file, message_queue=message_queue, async_mode=async_mode
     )
+    _check_port(host, port)
     app = _app(settings)
     click.echo(
         f"hallq serving {app.extensions['hallq'].config.hall.name} on http://{host}:{port}/ ({async_mode})"
@@ -133,6 +147,7 @@ def demo(
     settings = _settings(
         instance / "demo", database_url, hall_file, async_mode=async_mode, enforce_hours=False
     )
+    _check_port(host, port)
     app = _app(settings)
     click.echo(prepare_demo(app, f"http://{host}:{port}"))
     sys.stdout.flush()

@@ -1,0 +1,87 @@
+"""A real `hallq demo` process on 127.0.0.1 for tests that meet hallq the way a user does."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class LiveHall:
+    url: str
+    kiosk_token: str
+    display_token: str
+    bridge_token: str
+    process: subprocess.Popen[str]
+    output: list[str]
+
+
+def _token(pattern: str, text: str) -> str:
+    match = re.search(pattern, text)
+    if not match:
+        raise AssertionError(f"no {pattern!r} in demo output:\n{text}")
+    return match.group(1)
+
+
+@contextmanager
+def live_demo(instance: Path, async_mode: str = "eventlet", timeout: float = 30.0) -> Iterator[LiveHall]:
+    port = free_port()
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    command = [sys.executable, "-m", "hallq.entry", "demo", "--instance", str(instance), "--port", str(port),
+               "--async-mode", async_mode]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    output: list[str] = []
+    try:
+        assert process.stdout is not None
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            line = process.stdout.readline()
+            if not line:
+                break
+            output.append(line)
+            if "Ctrl+C" in line:
+                break
+        text = "".join(output)
+        if process.poll() is not None or "Ctrl+C" not in text:
+            raise AssertionError(f"hallq demo did not start:\n{text}")
+        _wait_for_port(port, deadline)
+        yield LiveHall(
+            url=f"http://127.0.0.1:{port}",
+            kiosk_token=_token(r"/kiosk\?kiosk=K1&token=(\S+)", text),
+            display_token=_token(r"/display\?token=(\S+)", text),
+            bridge_token=_token(r"Bridge token\s+(\S+)", text),
+            process=process,
+            output=output,
+        )
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            rest, _ = process.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            rest, _ = process.communicate()
+        output.append(rest or "")
+
+
+def _wait_for_port(port: int, deadline: float) -> None:
+    while time.monotonic() < deadline:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise AssertionError(f"nothing listens on 127.0.0.1:{port}")

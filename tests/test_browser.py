@@ -1,0 +1,114 @@
+"""Real headless Chromium (Debian's, no browser download) on the demo hall: kiosk -> caller -> display."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from .conftest import skip_or_fail
+from .livehall import LiveHall, live_demo
+
+pytestmark = [pytest.mark.browser, pytest.mark.server]
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).parent / "artifacts"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--autoplay-policy=no-user-gesture-required",
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
+        skip_or_fail("Debian chromium is not installed (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        skip_or_fail("playwright is not installed")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def hall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveHall]:
+    with live_demo(tmp_path_factory.mktemp("browser"), "eventlet") as hall:
+        yield hall
+
+
+def test_ticket_from_kiosk_is_called_and_shown_on_the_display(browser, hall: LiveHall) -> None:  # type: ignore[no-untyped-def]
+    ARTIFACTS.mkdir(exist_ok=True)
+    display = browser.new_page(viewport={"width": 1600, "height": 900})
+    display.goto(f"{hall.url}/display?token={hall.display_token}")
+    display.wait_for_selector('.win[data-window="W14"]')
+    assert "token=" not in display.url  # the token was taken once and kept
+
+    kiosk = browser.new_page(viewport={"width": 1280, "height": 900})
+    kiosk.goto(f"{hall.url}/kiosk?kiosk=K1&token={hall.kiosk_token}")
+    kiosk.wait_for_selector('[data-zone="E"]')
+    kiosk.screenshot(path=ARTIFACTS / "kiosk-zones.png")
+    kiosk.click('[data-zone="E"]')
+    kiosk.click('[data-service="id_card"]')
+    number = kiosk.locator("#t-number")
+    number.wait_for()
+    ticket_number = number.inner_text()
+    assert ticket_number.startswith("E")
+    assert "居民户口簿" in kiosk.locator("#t-materials-list").inner_text()
+    assert "前面还有" in kiosk.locator("#ticket").inner_text()
+    kiosk.screenshot(path=ARTIFACTS / "kiosk-ticket.png")
+
+    caller = browser.new_page(viewport={"width": 1280, "height": 900})
+    caller.goto(f"{hall.url}/caller")
+    caller.fill("#username", "clerk14")
+    caller.fill("#password", "hallq-demo")
+    caller.click("#login-btn")
+    caller.click('[data-window="W14"]')
+    caller.wait_for_selector("#desk:not(.hidden)")
+    caller.wait_for_selector(f'#queue >> text="{ticket_number}"')
+    caller.click('button[data-act="call-next"]')
+    caller.wait_for_function(
+        "n => document.querySelector('#current-number').textContent === n", arg=ticket_number
+    )
+    caller.screenshot(path=ARTIFACTS / "caller.png")
+
+    # the display hears it by websocket: within a second, in the banner and in window 14's cell
+    display.wait_for_function(
+        "n => document.querySelector('#now-calling').textContent.includes(n)", arg=ticket_number, timeout=1000
+    )
+    assert "14号窗口" in display.locator("#now-calling").inner_text()
+    assert display.locator('.win[data-window="W14"] .num').inner_text() == ticket_number
+    assert ticket_number in display.locator("#recent").inner_text()
+    display.screenshot(path=ARTIFACTS / "display.png")
+
+    caller.click('button[data-act="finish"]')
+    display.wait_for_function(
+        "() => document.querySelector('.win[data-window=\"W14\"] .num').textContent === '—'", timeout=2000
+    )
+
+
+def test_kiosk_without_token_says_so(browser, hall: LiveHall) -> None:  # type: ignore[no-untyped-def]
+    page = browser.new_page()
+    page.goto(f"{hall.url}/kiosk")
+    page.evaluate("localStorage.clear()")
+    page.reload()
+    assert "没有令牌" in page.locator("#error").inner_text()
+
+
+def test_caller_shows_a_wrong_password(browser, hall: LiveHall) -> None:  # type: ignore[no-untyped-def]
+    page = browser.new_page()
+    page.goto(f"{hall.url}/caller")
+    page.fill("#username", "clerk01")
+    page.fill("#password", "not-it")
+    page.click("#login-btn")
+    page.wait_for_selector("#error:not(.hidden)")
+    assert "用户名或密码错误" in page.locator("#error").inner_text()

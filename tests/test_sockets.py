@@ -1,0 +1,130 @@
+"""Socket.IO rooms: who may connect and join, the snapshot on join, and pushes after each action."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_socketio import SocketIO, SocketIOTestClient
+
+from .conftest import Tokens
+
+
+def sio(app: Flask) -> SocketIO:
+    return app.extensions["socketio"]
+
+
+def connect(app: Flask, token: str | None = None, flask_client: FlaskClient | None = None) -> SocketIOTestClient:
+    return sio(app).test_client(app, auth={"token": token} if token else None, flask_test_client=flask_client)
+
+
+def received(client: SocketIOTestClient, name: str) -> list[Any]:
+    return [event["args"][0] for event in client.get_received() if event["name"] == name]
+
+
+def join(client: SocketIOTestClient, room: str) -> Any:
+    return client.emit("join", {"room": room}, callback=True)
+
+
+def test_connect_needs_a_valid_token_or_login(app: Flask, tokens: Tokens) -> None:
+    assert not connect(app).is_connected()
+    assert not connect(app, "hq_display_forged").is_connected()
+    assert connect(app, tokens.display).is_connected()
+
+
+def test_joining_the_hall_sends_a_full_snapshot(app: Flask, client: FlaskClient, tokens: Tokens) -> None:
+    client.post("/api/v1/tickets", json={"service_id": "biz_setup"}, headers=Tokens.header(tokens.kiosk))
+    client.post("/api/v1/windows/W05/open", headers=Tokens.header(tokens.bridge))
+    display = connect(app, tokens.display)
+    assert join(display, "hall") == {"ok": True, "room": "hall"}
+    (snapshot,) = received(display, "snapshot")
+    assert snapshot["room"] == "hall"
+    assert snapshot["waiting"]["A"] == 1 and snapshot["waiting"]["C"] == 0
+    w05 = next(w for w in snapshot["windows"] if w["id"] == "W05")
+    assert w05["state"] == "open" and w05["current"] is None
+    assert snapshot["recent_calls"] == []
+
+
+def test_a_call_reaches_the_hall_room_with_its_announcement(app: Flask, client: FlaskClient, tokens: Tokens) -> None:
+    display = connect(app, tokens.display)
+    join(display, "hall")
+    display.get_received()
+    client.post("/api/v1/tickets", json={"service_id": "biz_setup"}, headers=Tokens.header(tokens.kiosk))
+    client.post("/api/v1/windows/W01/open", headers=Tokens.header(tokens.bridge))
+    client.post("/api/v1/windows/W01/call-next", headers=Tokens.header(tokens.bridge))
+    events = display.get_received()
+    names = [e["name"] for e in events]
+    assert names == ["ticket_issued", "queue_changed", "window_changed", "ticket_called", "queue_changed"]
+    called = events[3]["args"][0]
+    assert called["ticket"]["number"] == "A001"
+    assert called["window"] == {"id": "W01", "number": 1, "name": "企业开办"}
+    assert called["announce"] == "请A001号到1号窗口办理"
+    assert events[4]["args"][0] == {"zone_id": "A", "waiting": 0}
+    issued = events[0]["args"][0]
+    assert "status_url" not in issued  # the status page key never goes to shared screens
+    # and a display joining later sees the call in its snapshot
+    late = connect(app, tokens.display)
+    join(late, "hall")
+    (snapshot,) = received(late, "snapshot")
+    assert snapshot["recent_calls"][0]["announce"] == "请A001号到1号窗口办理"
+    assert next(w for w in snapshot["windows"] if w["id"] == "W01")["current"]["number"] == "A001"
+
+
+def test_window_and_ticket_rooms(app: Flask, client: FlaskClient, tokens: Tokens) -> None:
+    ticket = client.post(
+        "/api/v1/tickets", json={"service_id": "seal"}, headers=Tokens.header(tokens.kiosk)
+    ).get_json()
+    board = connect(app, tokens.bridge)
+    assert join(board, "window:W01")["ok"]
+    (snapshot,) = received(board, "snapshot")
+    assert [t["number"] for t in snapshot["waiting"]] == ["A001"]
+    watcher = connect(app, tokens.kiosk)
+    assert join(watcher, f"ticket:{ticket['id']}")["ok"]
+    assert received(watcher, "snapshot")[0]["ticket"]["status"] == "waiting"
+    client.post("/api/v1/windows/W01/open", headers=Tokens.header(tokens.bridge))
+    client.post("/api/v1/windows/W01/call-next", headers=Tokens.header(tokens.bridge))
+    assert received(board, "ticket_called")[0]["ticket"]["number"] == "A001"
+    assert received(watcher, "ticket_called")[0]["window"]["number"] == 1
+    # W02 does not serve "seal": its board hears nothing about that ticket
+    other = connect(app, tokens.bridge)
+    join(other, "window:W02")
+    other.get_received()
+    client.post("/api/v1/windows/W01/finish", headers=Tokens.header(tokens.bridge))
+    assert received(other, "ticket_finished") == []
+    assert received(board, "ticket_finished")[0]["ticket"]["status"] == "finished"
+
+
+@pytest.mark.parametrize(
+    ("role", "room", "error"),
+    [
+        ("display", "lobby", "bad_room"),
+        ("display", "window:W01;drop", "bad_room"),
+        ("display", "manager", "forbidden"),
+        ("kiosk", "window:W01", "forbidden"),
+        ("display", "window:W99", "unknown_window"),
+        ("display", "ticket:424242", "unknown_ticket"),
+    ],
+)
+def test_join_refusals(app: Flask, tokens: Tokens, role: str, room: str, error: str) -> None:
+    client = connect(app, getattr(tokens, role))
+    ack = join(client, room)
+    assert ack["ok"] is False and ack["error"] == error
+    assert received(client, "snapshot") == []
+
+
+def test_join_with_garbage(app: Flask, tokens: Tokens) -> None:
+    client = connect(app, tokens.display)
+    assert client.emit("join", "hall", callback=True)["error"] == "bad_room"
+    assert client.emit("join", None, callback=True)["error"] == "bad_room"
+
+
+def test_manager_room_and_logged_in_clerk(app: Flask, client: FlaskClient, tokens: Tokens, clerks: dict[str, str]) -> None:
+    manager = connect(app, tokens.manager)
+    assert join(manager, "manager")["ok"]
+    assert received(manager, "snapshot")[0]["alerts"] == []
+    client.post("/api/v1/session", json={"username": "clerk01", "password": "secret-pass"})
+    clerk = connect(app, flask_client=client)
+    assert clerk.is_connected()
+    assert join(clerk, "window:W01")["ok"]
