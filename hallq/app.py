@@ -16,6 +16,7 @@ from hallq.api import bp as api_bp
 from hallq.context import HallContext
 from hallq.db import Store, sqlite_url
 from hallq.engine import Clock, SystemClock, make_policy
+from hallq.entry import quiet_eventlet
 from hallq.errors import HallqError
 from hallq.hallconfig import load_hall
 from hallq.settings import Settings
@@ -49,6 +50,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.extensions["hallq"] = HallContext(config, store, clock or SystemClock(), make_policy(settings.policy))
 
     init_login(app)
+    if settings.async_mode == "eventlet":
+        quiet_eventlet()
     socketio = SocketIO(
         app,
         async_mode=settings.async_mode,

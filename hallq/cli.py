@@ -43,6 +43,8 @@ def _common(function: Any) -> Any:
 
 
 def _settings(instance: Path, database_url: str | None, hall_file: Path | None, **extra: Any) -> Settings:
+    # commands that do not serve need no event loop: only serve and demo pass an async mode
+    extra.setdefault("async_mode", "threading")
     return Settings(
         instance=instance, database_url=database_url, hall_file=hall_file or default_hall_file(), **extra
     )

@@ -17,10 +17,14 @@ def _async_mode(argv: list[str]) -> str:
     return os.environ.get("HALLQ_ASYNC_MODE", "eventlet")
 
 
-def patch_eventlet() -> None:
-    # Eventlet 0.40+ warns at import that it is deprecated; docs/deployment.md says why it is still the
-    # default and how to switch. The warning is for developers choosing it, not for a hall's terminal.
+def quiet_eventlet() -> None:
+    """Eventlet 0.40+ warns at import that it is deprecated; docs/deployment.md says why it is still the
+    default and how to switch. The warning is for developers choosing it, not for a hall's terminal."""
     warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
+
+
+def patch_eventlet() -> None:
+    quiet_eventlet()
     import eventlet
 
     eventlet.monkey_patch()

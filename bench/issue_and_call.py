@@ -1,0 +1,229 @@
+"""Benchmark: ticket issues/s, call-next/s and push latency to 50 displays, over HTTP on 127.0.0.1.
+
+One `hallq serve` process on SQLite (the embedded default), driven by client processes on the same
+2-core machine, so the figures include the clients' own cost. Run: `make bench` or
+`python bench/issue_and_call.py [--async-mode eventlet|threading] [--json]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import multiprocessing
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SERVICES = ["biz_setup", "biz_change", "seal", "house_transfer", "pension", "ss_card", "id_card", "housing_fund"]
+WINDOWS = [f"W{n:02d}" for n in range(1, 15)]
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def prepare(instance: Path) -> tuple[Path, dict[str, str]]:
+    """A copy of the demo hall that issues at any hour, an initialised database, and tokens."""
+    sys.path.insert(0, str(ROOT))
+    from hallq.accounts import create_token
+    from hallq.app import create_app
+    from hallq.settings import Settings
+
+    hall = instance / "hall.toml"
+    text = (ROOT / "config" / "hall.toml").read_text(encoding="utf-8").replace("enforce = true", "enforce = false")
+    hall.write_text(re.sub(r"(?m)^daily_cap = \d+.*$", "", text), encoding="utf-8")  # no caps in a load test
+    app = create_app(Settings(instance=instance, hall_file=hall, async_mode="threading"))
+    ctx = app.extensions["hallq"]
+    tokens = {role: create_token(ctx.store, role, ctx.now(), name=f"bench-{role}") for role in ("kiosk", "bridge", "display")}
+    ctx.store.dispose()
+    return hall, tokens
+
+
+def start_server(instance: Path, hall: Path, port: int, async_mode: str) -> subprocess.Popen[bytes]:
+    command = [sys.executable, "-m", "hallq.entry", "serve", "--instance", str(instance), "--config", str(hall),
+               "--port", str(port), "--async-mode", async_mode]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/api/v1/openapi.json")
+            return process
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise SystemExit(f"server did not start: {process.stderr.read().decode() if process.stderr else ''}")
+
+
+def _post(conn: http.client.HTTPConnection, path: str, token: str, body: dict | None = None) -> tuple[int, dict]:
+    payload = json.dumps(body).encode() if body is not None else b""
+    headers = {"Authorization": f"Bearer {token}"}
+    if body is not None:
+        headers["Content-Type"] = "application/json"
+    conn.request("POST", path, body=payload, headers=headers)
+    response = conn.getresponse()
+    return response.status, json.loads(response.read() or b"{}")
+
+
+def _issue_worker(args: tuple[int, str, int, int]) -> list[float]:
+    port, token, count, offset = args
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    latencies = []
+    for i in range(count):
+        started = time.perf_counter()
+        status, _ = _post(conn, "/api/v1/tickets", token, {"service_id": SERVICES[(i + offset) % len(SERVICES)]})
+        latencies.append(time.perf_counter() - started)
+        assert status == 201, status
+    return latencies
+
+
+def _call_worker(args: tuple[int, str, list[str], float]) -> tuple[list[float], int]:
+    """Call-next then finish, round the worker's windows, until the time is up or the queue is empty."""
+    port, token, windows, seconds = args
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    latencies, empty = [], 0
+    deadline = time.perf_counter() + seconds
+    i = 0
+    while time.perf_counter() < deadline and empty < len(windows):
+        window = windows[i % len(windows)]
+        i += 1
+        started = time.perf_counter()
+        status, body = _post(conn, f"/api/v1/windows/{window}/call-next", token)
+        latencies.append(time.perf_counter() - started)
+        assert status == 200, (status, body)
+        if body["ticket"] is None:
+            empty += 1
+            continue
+        status, _ = _post(conn, f"/api/v1/windows/{window}/finish", token)
+        assert status == 200
+    return latencies, len(latencies)
+
+
+def _displays(port: int, token: str, clients: int, calls: int, ready: multiprocessing.Event, out: multiprocessing.Queue) -> None:
+    """50 display clients in one asyncio loop (python-socketio's AsyncClient), stamping each call on arrival."""
+    import asyncio
+
+    import socketio
+
+    async def run() -> list[tuple[int, float]]:
+        received: list[tuple[int, float]] = []
+
+        def on_call(data: dict) -> None:
+            received.append((data["ticket"]["id"], time.monotonic()))
+
+        sockets = []
+        for _ in range(clients):
+            client = socketio.AsyncClient(reconnection=False)
+            client.on("ticket_called", on_call)
+            await client.connect(f"http://127.0.0.1:{port}", auth={"token": token}, transports=["websocket"],
+                                 wait_timeout=10)
+            await client.call("join", {"room": "hall"}, timeout=10)
+            sockets.append(client)
+        ready.set()
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and len(received) < clients * calls:
+            await asyncio.sleep(0.05)
+        for client in sockets:
+            await client.disconnect()
+        return received
+
+    out.put(asyncio.run(run()))
+
+
+def push_latency(port: int, tokens: dict[str, str], clients: int = 50, calls: int = 100) -> list[float]:
+    context = multiprocessing.get_context("spawn")
+    ready, out = context.Event(), context.Queue()
+    listener = context.Process(target=_displays, args=(port, tokens["display"], clients, calls, ready, out))
+    listener.start()
+    if not ready.wait(60):
+        raise SystemExit("display clients did not connect")
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    sent: dict[int, float] = {}
+    window = "W14"
+    _post(conn, f"/api/v1/windows/{window}/open", tokens["bridge"])
+    for _ in range(calls):
+        _post(conn, "/api/v1/tickets", tokens["kiosk"], {"service_id": "id_card"})
+        started = time.monotonic()
+        status, body = _post(conn, f"/api/v1/windows/{window}/call-next", tokens["bridge"])
+        assert status == 200 and body["ticket"], body
+        sent[body["ticket"]["id"]] = started
+        _post(conn, f"/api/v1/windows/{window}/finish", tokens["bridge"])
+        time.sleep(0.03)
+    received = out.get(timeout=90)
+    listener.join(10)
+    latencies = [at - sent[ticket_id] for ticket_id, at in received if ticket_id in sent]
+    if len(latencies) != clients * calls:
+        print(f"warning: {clients * calls - len(latencies)} pushes missing", file=sys.stderr)
+    return latencies
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--async-mode", default="eventlet", choices=["eventlet", "threading"])
+    parser.add_argument("--tickets", type=int, default=4000)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--displays", type=int, default=50)
+    parser.add_argument("--port", type=int, default=5099)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="hallq-bench-") as tmp:
+        instance = Path(tmp)
+        hall, tokens = prepare(instance)
+        server = start_server(instance, hall, args.port, args.async_mode)
+        try:
+            pool = multiprocessing.get_context("spawn").Pool(args.clients)
+            per = args.tickets // args.clients
+            started = time.perf_counter()
+            issue_lat = [x for batch in pool.map(_issue_worker, [(args.port, tokens["kiosk"], per, i) for i in range(args.clients)]) for x in batch]
+            issue_wall = time.perf_counter() - started
+            conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=10)
+            for window in WINDOWS:
+                _post(conn, f"/api/v1/windows/{window}/open", tokens["bridge"])
+            groups = [WINDOWS[i::args.clients] for i in range(args.clients)]
+            started = time.perf_counter()
+            results = pool.map(_call_worker, [(args.port, tokens["bridge"], g, 30.0) for g in groups if g])
+            call_wall = time.perf_counter() - started
+            pool.close()
+            call_lat = [x for lat, _ in results for x in lat]
+            push = push_latency(args.port, tokens, args.displays)
+        finally:
+            server.terminate()
+            server.wait(10)
+    ms = lambda v: round(v * 1000, 2)  # noqa: E731
+    report = {
+        "date": date.today().isoformat(),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "async_mode": args.async_mode,
+        "clients": args.clients,
+        "issues": len(issue_lat),
+        "issues_per_s": round(len(issue_lat) / issue_wall),
+        "issue_p50_ms": ms(statistics.median(issue_lat)),
+        "issue_p99_ms": ms(percentile(issue_lat, 99)),
+        "call_next_requests": len(call_lat),
+        "call_next_per_s": round(len(call_lat) / call_wall),
+        "call_next_note": "each call-next is followed by a finish on the same connection, counted in the wall time",
+        "call_next_p50_ms": ms(statistics.median(call_lat)),
+        "call_next_p99_ms": ms(percentile(call_lat, 99)),
+        "push_clients": args.displays,
+        "push_samples": len(push),
+        "push_p50_ms": ms(statistics.median(push)),
+        "push_p99_ms": ms(percentile(push, 99)),
+    }
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        for key, value in report.items():
+            print(f"{key:>22}: {value}")
+
+
+if __name__ == "__main__":
+    main()
