@@ -23,7 +23,16 @@ from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SERVICES = ["biz_setup", "biz_change", "seal", "house_transfer", "pension", "ss_card", "id_card", "housing_fund"]
+SERVICES = [
+    "biz_setup",
+    "biz_change",
+    "seal",
+    "house_transfer",
+    "pension",
+    "ss_card",
+    "id_card",
+    "housing_fund",
+]
 WINDOWS = [f"W{n:02d}" for n in range(1, 15)]
 
 
@@ -40,18 +49,37 @@ def prepare(instance: Path) -> tuple[Path, dict[str, str]]:
     from hallq.settings import Settings
 
     hall = instance / "hall.toml"
-    text = (ROOT / "config" / "hall.toml").read_text(encoding="utf-8").replace("enforce = true", "enforce = false")
+    text = (
+        (ROOT / "config" / "hall.toml")
+        .read_text(encoding="utf-8")
+        .replace("enforce = true", "enforce = false")
+    )
     hall.write_text(re.sub(r"(?m)^daily_cap = \d+.*$", "", text), encoding="utf-8")  # no caps in a load test
     app = create_app(Settings(instance=instance, hall_file=hall, async_mode="threading"))
     ctx = app.extensions["hallq"]
-    tokens = {role: create_token(ctx.store, role, ctx.now(), name=f"bench-{role}") for role in ("kiosk", "bridge", "display")}
+    tokens = {
+        role: create_token(ctx.store, role, ctx.now(), name=f"bench-{role}")
+        for role in ("kiosk", "bridge", "display")
+    }
     ctx.store.dispose()
     return hall, tokens
 
 
 def start_server(instance: Path, hall: Path, port: int, async_mode: str) -> subprocess.Popen[bytes]:
-    command = [sys.executable, "-m", "hallq.entry", "serve", "--instance", str(instance), "--config", str(hall),
-               "--port", str(port), "--async-mode", async_mode]
+    command = [
+        sys.executable,
+        "-m",
+        "hallq.entry",
+        "serve",
+        "--instance",
+        str(instance),
+        "--config",
+        str(hall),
+        "--port",
+        str(port),
+        "--async-mode",
+        async_mode,
+    ]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -64,7 +92,9 @@ def start_server(instance: Path, hall: Path, port: int, async_mode: str) -> subp
     raise SystemExit(f"server did not start: {process.stderr.read().decode() if process.stderr else ''}")
 
 
-def _post(conn: http.client.HTTPConnection, path: str, token: str, body: dict | None = None) -> tuple[int, dict]:
+def _post(
+    conn: http.client.HTTPConnection, path: str, token: str, body: dict | None = None
+) -> tuple[int, dict]:
     payload = json.dumps(body).encode() if body is not None else b""
     headers = {"Authorization": f"Bearer {token}"}
     if body is not None:
@@ -80,7 +110,9 @@ def _issue_worker(args: tuple[int, str, int, int]) -> list[float]:
     latencies = []
     for i in range(count):
         started = time.perf_counter()
-        status, _ = _post(conn, "/api/v1/tickets", token, {"service_id": SERVICES[(i + offset) % len(SERVICES)]})
+        status, _ = _post(
+            conn, "/api/v1/tickets", token, {"service_id": SERVICES[(i + offset) % len(SERVICES)]}
+        )
         latencies.append(time.perf_counter() - started)
         assert status == 201, status
     return latencies
@@ -108,7 +140,9 @@ def _call_worker(args: tuple[int, str, list[str], float]) -> tuple[list[float], 
     return latencies, len(latencies)
 
 
-def _displays(port: int, token: str, clients: int, calls: int, ready: multiprocessing.Event, out: multiprocessing.Queue) -> None:
+def _displays(
+    port: int, token: str, clients: int, calls: int, ready: multiprocessing.Event, out: multiprocessing.Queue
+) -> None:
     """50 display clients in one asyncio loop (python-socketio's AsyncClient), stamping each call on arrival."""
     import asyncio
 
@@ -124,8 +158,9 @@ def _displays(port: int, token: str, clients: int, calls: int, ready: multiproce
         for _ in range(clients):
             client = socketio.AsyncClient(reconnection=False)
             client.on("ticket_called", on_call)
-            await client.connect(f"http://127.0.0.1:{port}", auth={"token": token}, transports=["websocket"],
-                                 wait_timeout=10)
+            await client.connect(
+                f"http://127.0.0.1:{port}", auth={"token": token}, transports=["websocket"], wait_timeout=10
+            )
             await client.call("join", {"room": "hall"}, timeout=10)
             sockets.append(client)
         ready.set()
@@ -183,12 +218,18 @@ def main() -> None:
             pool = multiprocessing.get_context("spawn").Pool(args.clients)
             per = args.tickets // args.clients
             started = time.perf_counter()
-            issue_lat = [x for batch in pool.map(_issue_worker, [(args.port, tokens["kiosk"], per, i) for i in range(args.clients)]) for x in batch]
+            issue_lat = [
+                x
+                for batch in pool.map(
+                    _issue_worker, [(args.port, tokens["kiosk"], per, i) for i in range(args.clients)]
+                )
+                for x in batch
+            ]
             issue_wall = time.perf_counter() - started
             conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=10)
             for window in WINDOWS:
                 _post(conn, f"/api/v1/windows/{window}/open", tokens["bridge"])
-            groups = [WINDOWS[i::args.clients] for i in range(args.clients)]
+            groups = [WINDOWS[i :: args.clients] for i in range(args.clients)]
             started = time.perf_counter()
             results = pool.map(_call_worker, [(args.port, tokens["bridge"], g, 30.0) for g in groups if g])
             call_wall = time.perf_counter() - started

@@ -17,7 +17,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -66,6 +66,13 @@ class Store:
         lock: AbstractContextManager[Any] = self._write_lock or nullcontext()
         with lock, self._writer.begin() as session:
             yield session
+
+    @contextmanager
+    def write_connection(self) -> Iterator[Connection]:
+        """A Core write transaction for hot paths: no ORM unit of work."""
+        lock: AbstractContextManager[Any] = self._write_lock or nullcontext()
+        with lock, self.engine.begin() as connection:
+            yield connection
 
     @contextmanager
     def read(self) -> Iterator[Session]:

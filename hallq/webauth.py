@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 from flask_login import LoginManager, UserMixin, current_user
 
 from hallq.accounts import actor_for_token
@@ -46,11 +47,39 @@ def bearer_token() -> str | None:
     return None
 
 
+class TokenCache:
+    """Valid tokens seen in the last few seconds, so a busy kiosk costs no lookup per request.
+
+    A revoked token keeps working for at most `ttl_s` in each process that cached it.
+    """
+
+    def __init__(self, ttl_s: float = 10.0, max_size: int = 4096) -> None:
+        self.ttl_s, self.max_size = ttl_s, max_size
+        self._entries: dict[str, tuple[Actor, float]] = {}
+
+    def get(self, token: str) -> Actor | None:
+        entry = self._entries.get(token)
+        if entry is None or entry[1] < time.monotonic():
+            return None
+        return entry[0]
+
+    def put(self, token: str, actor: Actor) -> None:
+        if len(self._entries) >= self.max_size:
+            self._entries.clear()
+        self._entries[token] = (actor, time.monotonic() + self.ttl_s)
+
+
 def actor_from(token: str | None) -> Actor | None:
     """The actor of a token, else of the logged-in user, else None."""
     if token:
-        with hall_context().store.read() as session:
-            return actor_for_token(session, token)
+        cache: TokenCache = current_app.extensions.setdefault("hallq_tokens", TokenCache())
+        actor = cache.get(token)
+        if actor is None:
+            with hall_context().store.read() as session:
+                actor = actor_for_token(session, token)
+            if actor is not None:
+                cache.put(token, actor)
+        return actor
     if current_user.is_authenticated:
         return Actor(role=current_user.role, name=current_user.username, user_id=int(current_user.id))
     return None

@@ -10,8 +10,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from flask import Flask
 from click.testing import CliRunner
+from flask import Flask
 from flask.testing import FlaskClient
 
 from hallq.accounts import create_token, ensure_user
@@ -47,7 +47,9 @@ def hall_file() -> Path:
 
 @pytest.fixture
 def app(tmp_path: Path, clock: ManualClock, hall_file: Path) -> Iterator[Flask]:
-    settings = Settings(instance=tmp_path / "instance", hall_file=hall_file, async_mode="threading", testing=True)
+    settings = Settings(
+        instance=tmp_path / "instance", hall_file=hall_file, async_mode="threading", testing=True
+    )
     app = create_app(settings, clock=clock)
     yield app
     app.extensions["hallq"].store.dispose()

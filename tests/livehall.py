@@ -42,8 +42,18 @@ def _token(pattern: str, text: str) -> str:
 def live_demo(instance: Path, async_mode: str = "eventlet", timeout: float = 30.0) -> Iterator[LiveHall]:
     port = free_port()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    command = [sys.executable, "-m", "hallq.entry", "demo", "--instance", str(instance), "--port", str(port),
-               "--async-mode", async_mode]
+    command = [
+        sys.executable,
+        "-m",
+        "hallq.entry",
+        "demo",
+        "--instance",
+        str(instance),
+        "--port",
+        str(port),
+        "--async-mode",
+        async_mode,
+    ]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     output: list[str] = []
     try:

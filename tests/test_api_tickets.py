@@ -16,7 +16,9 @@ from .conftest import SHANGHAI, SMALL_HALL, Tokens
 
 
 def issue(client: FlaskClient, token: str, service_id: str = "biz_setup", **extra: object):  # type: ignore[no-untyped-def]
-    return client.post("/api/v1/tickets", json={"service_id": service_id, **extra}, headers=Tokens.header(token))
+    return client.post(
+        "/api/v1/tickets", json={"service_id": service_id, **extra}, headers=Tokens.header(token)
+    )
 
 
 def test_issue_returns_the_contract_shape(client: FlaskClient, tokens: Tokens) -> None:
@@ -34,7 +36,9 @@ def test_issue_returns_the_contract_shape(client: FlaskClient, tokens: Tokens) -
 
 
 def test_numbers_count_per_zone_and_people_ahead_per_service(client: FlaskClient, tokens: Tokens) -> None:
-    numbers = [issue(client, tokens.kiosk, s).get_json() for s in ("biz_setup", "biz_setup", "pension", "seal")]
+    numbers = [
+        issue(client, tokens.kiosk, s).get_json() for s in ("biz_setup", "biz_setup", "pension", "seal")
+    ]
     assert [t["number"] for t in numbers] == ["A001", "A002", "D001", "A003"]
     assert [t["ahead"] for t in numbers] == [0, 1, 0, 0]
     assert numbers[1]["estimated_wait_s"] > numbers[0]["estimated_wait_s"]
@@ -47,7 +51,9 @@ def test_green_ticket_goes_ahead_of_normal_ones(client: FlaskClient, tokens: Tok
     assert green["priority"] == "green" and green["ahead"] == 0
 
 
-def test_numbering_restarts_at_midnight_in_the_hall(client: FlaskClient, tokens: Tokens, clock: ManualClock) -> None:
+def test_numbering_restarts_at_midnight_in_the_hall(
+    client: FlaskClient, tokens: Tokens, clock: ManualClock
+) -> None:
     assert issue(client, tokens.kiosk).get_json()["number"] == "A001"
     assert issue(client, tokens.kiosk).get_json()["number"] == "A002"
     clock.set(datetime(2026, 11, 24, 9, 30, tzinfo=SHANGHAI))
@@ -64,7 +70,12 @@ def test_numbering_restarts_at_midnight_in_the_hall(client: FlaskClient, tokens:
         ('["biz_setup"]', "application/json", 422, "invalid_request"),
         ('{"service_id": ', "application/json", 400, "malformed_json"),
         ("service_id=biz_setup", "application/x-www-form-urlencoded", 415, "unsupported_media_type"),
-        ('{"service_id": "biz_setup", "kiosk_id": "' + "k" * 65 + '"}', "application/json", 422, "invalid_request"),
+        (
+            '{"service_id": "biz_setup", "kiosk_id": "' + "k" * 65 + '"}',
+            "application/json",
+            422,
+            "invalid_request",
+        ),
     ],
 )
 def test_bad_issue_requests_get_a_clear_4xx(
@@ -126,7 +137,9 @@ class TestSmallHall:
     def hall_file(self) -> Path:
         return SMALL_HALL
 
-    def test_lunch_break_and_closed_hours(self, client: FlaskClient, tokens: Tokens, clock: ManualClock) -> None:
+    def test_lunch_break_and_closed_hours(
+        self, client: FlaskClient, tokens: Tokens, clock: ManualClock
+    ) -> None:
         clock.set(datetime(2026, 11, 23, 12, 15, tzinfo=SHANGHAI))
         response = issue(client, tokens.kiosk, "a1")
         assert response.status_code == 409 and response.get_json()["error"] == "lunch_break"

@@ -131,7 +131,11 @@ def test_transfer_keeps_the_place_in_the_new_queue(
     take(client, tokens, "pension")  # issued later, waiting at the social security windows
     desk.ok("call-next")
     moved = desk.ok("transfer", {"service_id": "pension"})["ticket"]
-    assert moved["status"] == "waiting" and moved["service_id"] == "pension" and moved["number"] == early["number"]
+    assert (
+        moved["status"] == "waiting"
+        and moved["service_id"] == "pension"
+        and moved["number"] == early["number"]
+    )
     social = Desk(client, "W08", tokens.bridge)
     social.ok("open")
     assert social.ok("call-next")["ticket"]["number"] == early["number"]
@@ -160,7 +164,9 @@ def test_transfer_to_a_window(client: FlaskClient, tokens: Tokens, desk: Desk) -
         ({"window_id": "W01"}, 422, "invalid_request"),
     ],
 )
-def test_bad_transfers(client: FlaskClient, tokens: Tokens, desk: Desk, body: dict[str, Any], status: int, code: str) -> None:
+def test_bad_transfers(
+    client: FlaskClient, tokens: Tokens, desk: Desk, body: dict[str, Any], status: int, code: str
+) -> None:
     take(client, tokens, "biz_setup")
     desk.ok("call-next")
     assert desk.error("transfer", body) == (status, code)
@@ -215,7 +221,10 @@ class TestWhoMayAct:
         assert mine.ok("call-next")["ticket"]["number"] == "B001"
         # a second clerk cannot take over an open window, nor act on it
         other = app.test_client()
-        assert other.post("/api/v1/session", json={"username": "clerk02", "password": "secret-pass"}).status_code == 200
+        assert (
+            other.post("/api/v1/session", json={"username": "clerk02", "password": "secret-pass"}).status_code
+            == 200
+        )
         assert Desk(other, "W03").error("open") == (403, "not_your_window")
         assert Desk(other, "W03").error("finish") == (403, "not_your_window")
         mine.ok("finish")

@@ -197,7 +197,9 @@ def test_equal_times_break_ties_by_ticket_id() -> None:
         max_size=12,
     )
 )
-def test_policy_always_picks_the_first_eligible_in_queue_order(rows: list[tuple[str, int, bool, bool]]) -> None:
+def test_policy_always_picks_the_first_eligible_in_queue_order(
+    rows: list[tuple[str, int, bool, bool]],
+) -> None:
     heads = [head(s, i + 1, m, green=g, targeted=t) for i, (s, m, g, t) in enumerate(rows)]
     chosen = LongestWaitPolicy().choose(W, heads, T0)
     eligible = [h for h in heads if h.targeted or h.service_id in ("a1", "b1")]
@@ -234,7 +236,9 @@ def test_estimate_counts_b_windows_at_a_share_and_assumes_a_windows_before_openi
 
 
 @given(st.integers(0, 100_000), st.floats(1, 10_000), st.integers(0, 5), st.integers(0, 5), st.integers(0, 5))
-def test_estimate_is_never_negative_or_absurd(ahead: int, mean: float, a_open: int, b_open: int, idle: int) -> None:
+def test_estimate_is_never_negative_or_absurd(
+    ahead: int, mean: float, a_open: int, b_open: int, idle: int
+) -> None:
     capacity = Capacity(a_open=a_open, b_open=b_open, idle=min(idle, a_open), a_configured=a_open)
     wait = estimate_wait(ahead, mean, capacity)
     assert 0 <= wait <= MAX_ESTIMATE_S

@@ -48,7 +48,9 @@ def test_unknown_zone_of_a_service() -> None:
 
 
 def test_bad_time_and_wrong_type_are_reported_by_path() -> None:
-    text = BASE.replace('open = "09:00"', 'open = "9 o\'clock"').replace("daily_cap = 5", 'daily_cap = "many"')
+    text = BASE.replace('open = "09:00"', 'open = "9 o\'clock"').replace(
+        "daily_cap = 5", 'daily_cap = "many"'
+    )
     problems = problems_of(text)
     assert any(p.startswith("hall.hours.open (line 8)") for p in problems), problems
     assert any(p.startswith("zones[0].daily_cap (line 17)") for p in problems), problems
@@ -65,9 +67,11 @@ def test_duplicates_and_windows_without_services() -> None:
 
 
 def test_service_no_window_serves_and_lunch_outside_hours() -> None:
-    text = BASE.replace('a_services = ["b2"]', 'a_services = ["b1"]').replace(
-        'a_services = ["b1", "b2"]', 'a_services = ["b1"]'
-    ).replace('lunch = ["12:00", "13:30"]', 'lunch = ["18:00", "19:00"]')
+    text = (
+        BASE.replace('a_services = ["b2"]', 'a_services = ["b1"]')
+        .replace('a_services = ["b1", "b2"]', 'a_services = ["b1"]')
+        .replace('lunch = ["12:00", "13:30"]', 'lunch = ["18:00", "19:00"]')
+    )
     problems = problems_of(text)
     assert any('no window serves "b2"' in p for p in problems), problems
     assert any(p.startswith("hall.hours.lunch") for p in problems), problems
@@ -76,7 +80,9 @@ def test_service_no_window_serves_and_lunch_outside_hours() -> None:
 def test_unknown_key_and_bad_timezone() -> None:
     text = BASE.replace('timezone = "Asia/Shanghai"', 'timezone = "Mars/Olympus"\ncolour = "red"')
     problems = problems_of(text)
-    assert any(p.startswith("hall.timezone (line 5)") and "unknown time zone" in p for p in problems), problems
+    assert any(p.startswith("hall.timezone (line 5)") and "unknown time zone" in p for p in problems), (
+        problems
+    )
     assert any(p.startswith("hall.colour (line 6)") for p in problems), problems
 
 

@@ -35,12 +35,19 @@ def test_call_reaches_a_display_within_a_second(tmp_path: Path, async_mode: str)
             with requests.Session() as http:
                 kiosk = {"Authorization": f"Bearer {hall.kiosk_token}"}
                 bridge = {"Authorization": f"Bearer {hall.bridge_token}"}
-                issued = http.post(f"{hall.url}/api/v1/tickets", json={"service_id": "id_card"}, headers=kiosk, timeout=5)
+                issued = http.post(
+                    f"{hall.url}/api/v1/tickets", json={"service_id": "id_card"}, headers=kiosk, timeout=5
+                )
                 assert issued.status_code == 201, issued.text
-                assert http.post(f"{hall.url}/api/v1/windows/W14/open", headers=bridge, timeout=5).status_code == 200
+                assert (
+                    http.post(f"{hall.url}/api/v1/windows/W14/open", headers=bridge, timeout=5).status_code
+                    == 200
+                )
                 started = time.monotonic()
                 called = http.post(f"{hall.url}/api/v1/windows/W14/call-next", headers=bridge, timeout=5)
-                assert called.status_code == 200 and called.json()["ticket"]["number"] == issued.json()["number"]
+                assert (
+                    called.status_code == 200 and called.json()["ticket"]["number"] == issued.json()["number"]
+                )
                 assert arrived.wait(1.0), "ticket_called did not arrive within a second"
                 assert time.monotonic() - started < 1.0
             assert calls[0]["announce"] == f"请{issued.json()['number']}号到14号窗口办理"
@@ -62,9 +69,21 @@ def test_demo_refuses_a_port_in_use_clearly(tmp_path: Path) -> None:
         busy.listen()
         port = busy.getsockname()[1]
         result = subprocess.run(
-            [sys.executable, "-m", "hallq.entry", "demo", "--instance", str(tmp_path), "--port", str(port),
-             "--async-mode", "threading"],
-            capture_output=True, text=True, timeout=60,
+            [
+                sys.executable,
+                "-m",
+                "hallq.entry",
+                "demo",
+                "--instance",
+                str(tmp_path),
+                "--port",
+                str(port),
+                "--async-mode",
+                "threading",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
     assert result.returncode == 1
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr

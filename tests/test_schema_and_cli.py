@@ -74,7 +74,17 @@ def test_bad_hall_file_is_a_clear_cli_error(tmp_path: Path) -> None:
 
 def test_user_add(tmp_path: Path) -> None:
     runner = CliRunner()
-    args = ["user", "add", "wang", "--role", "manager", "--instance", str(tmp_path), "--password", "s3cret-pw"]
+    args = [
+        "user",
+        "add",
+        "wang",
+        "--role",
+        "manager",
+        "--instance",
+        str(tmp_path),
+        "--password",
+        "s3cret-pw",
+    ]
     assert runner.invoke(cli, args).exit_code == 0
     again = runner.invoke(cli, args)
     assert again.exit_code == 1 and "already exists" in again.output
@@ -90,4 +100,7 @@ def test_demo_text_has_every_page_and_working_logins(app: Flask, client: FlaskCl
     assert client.get("/api/v1/hall", headers=Tokens.header(kiosk_token)).status_code == 200
     # running it again keeps one account per login
     prepare_demo(app, "http://127.0.0.1:5000")
-    assert client.post("/api/v1/session", json={"username": "manager", "password": DEMO_PASSWORD}).status_code == 200
+    assert (
+        client.post("/api/v1/session", json={"username": "manager", "password": DEMO_PASSWORD}).status_code
+        == 200
+    )

@@ -16,7 +16,9 @@ def sio(app: Flask) -> SocketIO:
     return app.extensions["socketio"]
 
 
-def connect(app: Flask, token: str | None = None, flask_client: FlaskClient | None = None) -> SocketIOTestClient:
+def connect(
+    app: Flask, token: str | None = None, flask_client: FlaskClient | None = None
+) -> SocketIOTestClient:
     return sio(app).test_client(app, auth={"token": token} if token else None, flask_test_client=flask_client)
 
 
@@ -47,7 +49,9 @@ def test_joining_the_hall_sends_a_full_snapshot(app: Flask, client: FlaskClient,
     assert snapshot["recent_calls"] == []
 
 
-def test_a_call_reaches_the_hall_room_with_its_announcement(app: Flask, client: FlaskClient, tokens: Tokens) -> None:
+def test_a_call_reaches_the_hall_room_with_its_announcement(
+    app: Flask, client: FlaskClient, tokens: Tokens
+) -> None:
     display = connect(app, tokens.display)
     join(display, "hall")
     display.get_received()
@@ -120,7 +124,9 @@ def test_join_with_garbage(app: Flask, tokens: Tokens) -> None:
     assert client.emit("join", None, callback=True)["error"] == "bad_room"
 
 
-def test_manager_room_and_logged_in_clerk(app: Flask, client: FlaskClient, tokens: Tokens, clerks: dict[str, str]) -> None:
+def test_manager_room_and_logged_in_clerk(
+    app: Flask, client: FlaskClient, tokens: Tokens, clerks: dict[str, str]
+) -> None:
     manager = connect(app, tokens.manager)
     assert join(manager, "manager")["ok"]
     assert received(manager, "snapshot")[0]["alerts"] == []

@@ -5,17 +5,18 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import Any
 
+from sqlalchemy import Connection, bindparam, insert
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
 
 from hallq.context import HallContext
-from hallq.engine import IssueRefused, Priority, Status, check_caps, check_hours, format_number
+from hallq.engine import IssueRefused, Priority, Status, check_caps, check_hours, estimate_wait, format_number
 from hallq.errors import Conflict, Invalid
 from hallq.models import NumberCounter, Ticket, TicketEvent
 from hallq.operations.pushes import Push
-from hallq.operations.queries import estimate_for, waiting_by_zone
+from hallq.operations.queries import capacity_for, waiting_count, window_loads, zone_rooms
 from hallq.operations.views import ticket_json
 
 
@@ -27,20 +28,29 @@ class IssueRequest:
     kiosk_id: str | None = None
 
 
-def bump_counter(session: Session, day: date, scope: str) -> int:
-    """Add one to a day's counter and return the new value, atomically on SQLite and PostgreSQL."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (
-        insert(NumberCounter)
-        .values(service_day=day, scope=scope, last=1)
+@cache
+def _bump_statement(dialect: str) -> Any:
+    insert_for = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return (
+        insert_for(NumberCounter)
+        .values(service_day=bindparam("day"), scope=bindparam("scope"), last=1)
         .on_conflict_do_update(
             index_elements=[NumberCounter.service_day, NumberCounter.scope],
             set_={"last": NumberCounter.last + 1},
         )
         .returning(NumberCounter.last)
     )
-    return int(session.execute(statement).scalar_one())
+
+
+def bump_counter(connection: Connection, day: date, scope: str) -> int:
+    """Add one to a day's counter and return the new value, atomically on SQLite and PostgreSQL."""
+    statement = _bump_statement(connection.dialect.name)
+    return int(connection.execute(statement, {"day": day, "scope": scope}).scalar_one())
+
+
+_INSERT_TICKET = insert(Ticket).returning(Ticket.id)
+_INSERT_EVENT = insert(TicketEvent)
+_TICKET_COLUMNS = [column.key for column in Ticket.__table__.columns if column.key != "id"]
 
 
 def new_status_token() -> str:
@@ -59,13 +69,18 @@ def issue_ticket(ctx: HallContext, request: IssueRequest) -> tuple[dict[str, Any
     except IssueRefused as refused:
         raise Conflict(refused.code, refused.message) from None
     day = ctx.day(now)
-    with ctx.store.write() as session:
-        seq = bump_counter(session, day, f"zone:{zone.id}")
-        service_count = bump_counter(session, day, f"service:{service.id}") if service.daily_cap else 0
+    # The hot path of the hall: plain Core statements in one short transaction (see docs/benchmarks.md).
+    with ctx.store.write_connection() as connection:
+        seq = bump_counter(connection, day, f"zone:{zone.id}")
+        service_count = bump_counter(connection, day, f"service:{service.id}") if service.daily_cap else 0
         try:
             check_caps(config, service, seq, service_count)
         except IssueRefused as refused:
             raise Conflict(refused.code, refused.message) from None
+        # a new ticket queues behind every waiting ticket of its service with the same or a better rank
+        ahead = waiting_count(connection, day, [service.id], max_rank=request.priority.rank)
+        capacity = capacity_for(ctx, window_loads(connection), service.id)
+        estimate = estimate_wait(ahead, service.mean_service_s, capacity)
         ticket = Ticket(
             service_day=day,
             zone_id=zone.id,
@@ -80,29 +95,26 @@ def issue_ticket(ctx: HallContext, request: IssueRequest) -> tuple[dict[str, Any
             recalls=0,
             kiosk_id=request.kiosk_id,
             appointment_code=request.appointment_code,
-            estimated_wait_s=0,
+            estimated_wait_s=estimate,
             status_token=new_status_token(),
         )
-        session.add(ticket)
-        session.flush()
-        ahead, estimate = estimate_for(session, ctx, ticket)
-        ticket.estimated_wait_s = estimate
-        session.add(
-            TicketEvent(
-                ticket_id=ticket.id,
-                type="issued",
-                at=now,
-                status_after=Status.WAITING.value,
-                detail={"kiosk_id": request.kiosk_id} if request.kiosk_id else None,
-            )
-        )
-        waiting = waiting_by_zone(session, ctx, day)[zone.id]
+        values = {key: getattr(ticket, key) for key in _TICKET_COLUMNS}
+        ticket.id = connection.execute(_INSERT_TICKET, values).scalar_one()
+        event = {
+            "ticket_id": ticket.id,
+            "type": "issued",
+            "at": now,
+            "window_id": None,
+            "clerk": None,
+            "status_after": Status.WAITING.value,
+            "detail": {"kiosk_id": request.kiosk_id} if request.kiosk_id else None,
+        }
+        connection.execute(_INSERT_EVENT, event)
+        waiting = waiting_count(connection, day, [s.id for s in config.services if s.zone == zone.id])
     body = ticket_json(ticket, config, ahead=ahead, estimated_wait_s=estimate)
-    a_windows, b_windows = config.windows_for(service.id)
-    window_rooms = tuple(f"window:{w.id}" for w in (*a_windows, *b_windows))
     pushes = [
         Push("ticket_issued", public_ticket(body), ("hall", "manager")),
-        Push("queue_changed", {"zone_id": zone.id, "waiting": waiting}, ("hall", "manager", *window_rooms)),
+        Push("queue_changed", {"zone_id": zone.id, "waiting": waiting}, zone_rooms(ctx, zone.id)),
     ]
     return body, pushes
 

@@ -1,17 +1,17 @@
-"""Read queries shared by operations and views."""
+"""Read queries shared by operations and views. Each one is an index range scan, never a pass over the day."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
+from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Connection, and_, bindparam, func, literal, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from hallq.context import HallContext
 from hallq.engine import Capacity, QueueHead, Status, WindowView, estimate_wait
 from hallq.models import Ticket, WindowState
-
-CLOSED = "closed"
 
 
 def window_view(ctx: HallContext, window_id: str) -> WindowView:
@@ -19,65 +19,89 @@ def window_view(ctx: HallContext, window_id: str) -> WindowView:
     return WindowView(window.id, frozenset(window.a_services), frozenset(window.b_services))
 
 
+def zone_rooms(ctx: HallContext, zone_id: str) -> tuple[str, ...]:
+    """Rooms that show a zone's queue: the hall, managers, and every window serving one of its services."""
+    config = ctx.config
+    windows = [
+        w.id
+        for w in config.windows
+        if any(config.service_by_id[s].zone == zone_id for s in (*w.a_services, *w.b_services))
+    ]
+    return ("hall", "manager", *(f"window:{w}" for w in windows))
+
+
 def window_states(session: Session) -> dict[str, WindowState]:
     return {state.window_id: state for state in session.scalars(select(WindowState))}
 
 
-def waiting_by_service(session: Session, day: date) -> dict[str, int]:
-    rows = session.execute(
-        select(Ticket.service_id, func.count())
-        .where(Ticket.service_day == day, Ticket.status == Status.WAITING)
-        .group_by(Ticket.service_id)
-    )
-    return {service_id: count for service_id, count in rows}
+def window_loads(session: Session | Connection) -> dict[str, Any]:
+    """Each window's state and current ticket as light rows (what estimates need)."""
+    return {row.window_id: row for row in session.execute(_WINDOW_LOADS)}
 
 
 def waiting_by_zone(session: Session, ctx: HallContext, day: date) -> dict[str, int]:
     """Waiting tickets per zone of the service they now wait for (a transfer moves them)."""
     counts = dict.fromkeys(ctx.config.zone_by_id, 0)
-    for service_id, count in waiting_by_service(session, day).items():
+    rows = session.execute(
+        select(Ticket.service_id, func.count())
+        .where(Ticket.service_day == day, Ticket.status == Status.WAITING)
+        .group_by(Ticket.service_id)
+    )
+    for service_id, count in rows:
         service = ctx.config.service_by_id.get(service_id)
         if service is not None:
             counts[service.zone] += count
     return counts
 
 
+# Statements built once with bind parameters: SQLAlchemy then reuses their compiled form on every call.
+_WAITING_COUNT = select(func.count()).where(
+    Ticket.service_day == bindparam("day"),
+    Ticket.status == Status.WAITING.value,
+    Ticket.service_id.in_(bindparam("services", expanding=True)),
+    Ticket.queue_rank <= bindparam("max_rank"),
+)
+_WINDOW_LOADS = select(WindowState.window_id, WindowState.state, WindowState.current_ticket_id)
+ANY_RANK = 99
+
+
+def waiting_count(
+    connection: Session | Connection, day: date, services: list[str], max_rank: int = ANY_RANK
+) -> int:
+    """Waiting tickets of some services (of rank at most `max_rank`): one index range count."""
+    parameters = {"day": day, "services": services, "max_rank": max_rank}
+    return int(connection.execute(_WAITING_COUNT, parameters).scalar() or 0)
+
+
+def waiting_in_zone(session: Session, ctx: HallContext, day: date, zone_id: str) -> int:
+    return waiting_count(session, day, [s.id for s in ctx.config.services if s.zone == zone_id])
+
+
 def ahead_of(session: Session, ticket: Ticket) -> int:
-    """Tickets of the same service that will be called before this one."""
-    return (
-        session.scalar(
-            select(func.count()).where(
-                Ticket.service_day == ticket.service_day,
-                Ticket.status == Status.WAITING,
-                Ticket.service_id == ticket.service_id,
-                Ticket.id != ticket.id,
-                or_(
-                    Ticket.queue_rank < ticket.queue_rank,
-                    and_(Ticket.queue_rank == ticket.queue_rank, Ticket.queued_at < ticket.queued_at),
-                    and_(
-                        Ticket.queue_rank == ticket.queue_rank,
-                        Ticket.queued_at == ticket.queued_at,
-                        Ticket.id < ticket.id,
-                    ),
-                ),
-            )
+    """Tickets of the same service that will be called before this one (queue order: rank, time, id)."""
+    key = (Ticket.queue_rank, Ticket.queued_at, Ticket.id)
+    mine = (ticket.queue_rank, ticket.queued_at, ticket.id)
+    count = session.scalar(
+        select(func.count()).where(
+            Ticket.service_day == ticket.service_day,
+            Ticket.status == Status.WAITING,
+            Ticket.service_id == ticket.service_id,
+            Ticket.queue_rank <= ticket.queue_rank,
+            # typed literals, so the time is compared as stored (UTC), not as a local string
+            tuple_(*key)
+            < tuple_(*(literal(value, column.type) for column, value in zip(key, mine, strict=True))),
         )
-        or 0
     )
+    return int(count or 0)
 
 
-def capacity_for(ctx: HallContext, states: dict[str, WindowState], service_id: str) -> Capacity:
+def capacity_for(ctx: HallContext, loads: Mapping[str, Any], service_id: str) -> Capacity:
     a_windows, b_windows = ctx.config.windows_for(service_id)
-
-    def is_open(window_id: str) -> bool:
-        state = states.get(window_id)
-        return state is not None and state.state == "open"
-
-    idle = sum(1 for w in a_windows if is_open(w.id) and states[w.id].current_ticket_id is None)
+    a_open = [w.id for w in a_windows if w.id in loads and loads[w.id].state == "open"]
     return Capacity(
-        a_open=sum(1 for w in a_windows if is_open(w.id)),
-        b_open=sum(1 for w in b_windows if is_open(w.id)),
-        idle=idle,
+        a_open=len(a_open),
+        b_open=sum(1 for w in b_windows if w.id in loads and loads[w.id].state == "open"),
+        idle=sum(1 for window_id in a_open if loads[window_id].current_ticket_id is None),
         a_configured=len(a_windows),
     )
 
@@ -86,37 +110,37 @@ def estimate_for(session: Session, ctx: HallContext, ticket: Ticket) -> tuple[in
     """(ahead, estimated wait in seconds) for a waiting ticket."""
     ahead = ahead_of(session, ticket)
     service = ctx.config.service_by_id[ticket.service_id]
-    capacity = capacity_for(ctx, window_states(session), ticket.service_id)
+    capacity = capacity_for(ctx, window_loads(session), ticket.service_id)
     return ahead, estimate_wait(ahead, service.mean_service_s, capacity)
 
 
 def queue_heads(session: Session, window: WindowView, day: date) -> list[QueueHead]:
     """The first ticket of every queue this window may call from, with each queue's length."""
     services = sorted(window.a_services | window.b_services)
-    waiting = Ticket.status == Status.WAITING
+    waiting = and_(Ticket.service_day == day, Ticket.status == Status.WAITING)
     mine = or_(Ticket.target_window_id.is_(None), Ticket.target_window_id == window.id)
+    order = (Ticket.queue_rank, Ticket.queued_at, Ticket.id)
     counts = dict(
         session.execute(
             select(Ticket.service_id, func.count())
-            .where(Ticket.service_day == day, waiting, Ticket.service_id.in_(services), mine)
+            .where(waiting, Ticket.service_id.in_(services), mine)
             .group_by(Ticket.service_id)
         ).all()
     )
     heads: list[QueueHead] = []
-    order = (Ticket.queue_rank, Ticket.queued_at, Ticket.id)
     for service_id in services:
         if not counts.get(service_id):
             continue
         row = session.execute(
             select(Ticket.id, Ticket.queue_rank, Ticket.queued_at)
-            .where(Ticket.service_day == day, waiting, Ticket.service_id == service_id, mine)
+            .where(waiting, Ticket.service_id == service_id, mine)
             .order_by(*order)
             .limit(1)
         ).one()
         heads.append(QueueHead(service_id, row.id, row.queue_rank, row.queued_at, counts[service_id]))
     targeted = session.execute(
         select(Ticket.id, Ticket.service_id, Ticket.queue_rank, Ticket.queued_at)
-        .where(Ticket.service_day == day, waiting, Ticket.target_window_id == window.id)
+        .where(waiting, Ticket.target_window_id == window.id)
         .order_by(*order)
         .limit(1)
     ).first()

@@ -12,7 +12,7 @@ from hallq.engine import IN_PROGRESS, Action, Status, TransitionError, next_stat
 from hallq.errors import Conflict, Forbidden, Invalid, NotFound
 from hallq.models import Ticket, TicketEvent, WindowState
 from hallq.operations.pushes import Push
-from hallq.operations.queries import queue_heads, waiting_by_zone, window_view
+from hallq.operations.queries import queue_heads, waiting_in_zone, window_view, zone_rooms
 from hallq.operations.views import call_json, ticket_json, window_json
 
 WINDOW_STATES = ("open", "paused", "closed")
@@ -145,20 +145,11 @@ class _WindowAct:
         )
 
     def outcome(self, ticket: dict[str, Any] | None) -> Outcome:
-        if self.zones_touched:
-            waiting = waiting_by_zone(self.session, self.ctx, self.ctx.day(self.now))
-            for zone_id in sorted(self.zones_touched):
-                rooms = ["hall", "manager"] + [
-                    f"window:{w.id}"
-                    for w in self.ctx.config.windows
-                    if any(
-                        self.ctx.config.service_by_id[s].zone == zone_id
-                        for s in (*w.a_services, *w.b_services)
-                    )
-                ]
-                self.pushes.append(
-                    Push("queue_changed", {"zone_id": zone_id, "waiting": waiting[zone_id]}, tuple(rooms))
-                )
+        day = self.ctx.day(self.now)
+        for zone_id in sorted(self.zones_touched):
+            waiting = waiting_in_zone(self.session, self.ctx, day, zone_id)
+            rooms = zone_rooms(self.ctx, zone_id)
+            self.pushes.append(Push("queue_changed", {"zone_id": zone_id, "waiting": waiting}, rooms))
         return Outcome(ticket, window_json(self.ctx, self.window.id, self.state), self.pushes)
 
 
