@@ -90,6 +90,7 @@ class Ticket(Base):
         Index("ix_tickets_queue", "service_day", "status", "service_id", "queue_rank", "queued_at"),
         Index("ix_tickets_zone_status", "service_day", "zone_id", "status"),
         Index("ix_tickets_window", "window_id", "status"),
+        Index("ix_tickets_target", "target_window_id", "status"),
     )
 
 

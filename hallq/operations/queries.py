@@ -73,7 +73,7 @@ def waiting_count(
     return int(connection.execute(_WAITING_COUNT, parameters).scalar() or 0)
 
 
-def waiting_in_zone(session: Session, ctx: HallContext, day: date, zone_id: str) -> int:
+def waiting_in_zone(session: Session | Connection, ctx: HallContext, day: date, zone_id: str) -> int:
     return waiting_count(session, day, [s.id for s in ctx.config.services if s.zone == zone_id])
 
 
@@ -114,36 +114,39 @@ def estimate_for(session: Session, ctx: HallContext, ticket: Ticket) -> tuple[in
     return ahead, estimate_wait(ahead, service.mean_service_s, capacity)
 
 
-def queue_heads(session: Session, window: WindowView, day: date) -> list[QueueHead]:
+_WAITING_TODAY = and_(Ticket.service_day == bindparam("day"), Ticket.status == Status.WAITING.value)
+_FOR_WINDOW = or_(Ticket.target_window_id.is_(None), Ticket.target_window_id == bindparam("window_id"))
+_QUEUE_ORDER = (Ticket.queue_rank, Ticket.queued_at, Ticket.id)
+_QUEUE_COUNTS = (
+    select(Ticket.service_id, func.count())
+    .where(_WAITING_TODAY, Ticket.service_id.in_(bindparam("services", expanding=True)), _FOR_WINDOW)
+    .group_by(Ticket.service_id)
+)
+_QUEUE_HEAD = (
+    select(Ticket.id, Ticket.queue_rank, Ticket.queued_at)
+    .where(_WAITING_TODAY, Ticket.service_id == bindparam("service_id"), _FOR_WINDOW)
+    .order_by(*_QUEUE_ORDER)
+    .limit(1)
+)
+_TARGETED_HEAD = (
+    select(Ticket.id, Ticket.service_id, Ticket.queue_rank, Ticket.queued_at)
+    .where(_WAITING_TODAY, Ticket.target_window_id == bindparam("window_id"))
+    .order_by(*_QUEUE_ORDER)
+    .limit(1)
+)
+
+
+def queue_heads(connection: Session | Connection, window: WindowView, day: date) -> list[QueueHead]:
     """The first ticket of every queue this window may call from, with each queue's length."""
     services = sorted(window.a_services | window.b_services)
-    waiting = and_(Ticket.service_day == day, Ticket.status == Status.WAITING)
-    mine = or_(Ticket.target_window_id.is_(None), Ticket.target_window_id == window.id)
-    order = (Ticket.queue_rank, Ticket.queued_at, Ticket.id)
-    counts = dict(
-        session.execute(
-            select(Ticket.service_id, func.count())
-            .where(waiting, Ticket.service_id.in_(services), mine)
-            .group_by(Ticket.service_id)
-        ).all()
-    )
+    where = {"day": day, "window_id": window.id}
+    counts = dict(connection.execute(_QUEUE_COUNTS, {**where, "services": services}).all())
     heads: list[QueueHead] = []
     for service_id in services:
-        if not counts.get(service_id):
-            continue
-        row = session.execute(
-            select(Ticket.id, Ticket.queue_rank, Ticket.queued_at)
-            .where(waiting, Ticket.service_id == service_id, mine)
-            .order_by(*order)
-            .limit(1)
-        ).one()
-        heads.append(QueueHead(service_id, row.id, row.queue_rank, row.queued_at, counts[service_id]))
-    targeted = session.execute(
-        select(Ticket.id, Ticket.service_id, Ticket.queue_rank, Ticket.queued_at)
-        .where(waiting, Ticket.target_window_id == window.id)
-        .order_by(*order)
-        .limit(1)
-    ).first()
+        if counts.get(service_id):
+            row = connection.execute(_QUEUE_HEAD, {**where, "service_id": service_id}).one()
+            heads.append(QueueHead(service_id, row.id, row.queue_rank, row.queued_at, counts[service_id]))
+    targeted = connection.execute(_TARGETED_HEAD, where).first()
     if targeted is not None:
         heads.append(
             QueueHead(
