@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 from pathlib import Path
@@ -83,6 +84,8 @@ def _check_port(host: str, port: int) -> None:
 
 def _run(app: Any, host: str, port: int, settings: Settings) -> None:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    # everything loaded so far lives as long as the server: keep it out of the garbage collector's scans
+    gc.freeze()
     socketio = app.extensions["socketio"]
     try:
         if settings.async_mode == "threading":

@@ -33,11 +33,11 @@ def prepare_demo(app: Flask, base_url: str) -> str:
         f"  Hall display (显示屏)   {base_url}/display?token={display}",
         f"  Window caller (呼叫)    {base_url}/caller",
         f"      logins: {clerks[0]} … {clerks[-1]} (one per window), password {DEMO_PASSWORD}",
-        f"  Manager login          manager / {DEMO_PASSWORD}    admin / {DEMO_PASSWORD}",
+        f"  Manager accounts       manager / {DEMO_PASSWORD}, admin / {DEMO_PASSWORD} (API only for now)",
         f"  Bridge token           {bridge}",
         f"  API                    {base_url}/api/v1/openapi.json",
         "",
-        "  Not in the demo yet: the simulated ticket printer (issue 4) and serial devices (issue 5).",
+        "  Not in the demo yet: a simulated ticket printer and serial devices.",
         "  Press Ctrl+C to stop.",
         "",
     ]

@@ -26,3 +26,5 @@ def send_pushes(pushes: Iterable[Push]) -> None:
     server = socketio()
     for push in pushes:
         server.emit(push.event, push.data, to=list(push.rooms))
+        # let the websocket writers send this event now, before the rest of the request runs
+        server.sleep(0)

@@ -53,3 +53,41 @@ def test_two_processes_eight_threads_each_unique_and_gapless(tmp_path: Path) -> 
         assert seqs == list(range(1, len(seqs) + 1)), f"gap in zone {zone}"
     assert issued_events == len(answered)
     store.dispose()
+
+
+def test_windows_calling_at_once_never_share_a_ticket(tmp_path: Path) -> None:
+    """Six windows with overlapping A/B services, each in its own thread, call and finish until empty."""
+    from hallq.context import Actor
+    from hallq.operations import windows as ops
+
+    store = Store(sqlite_url(tmp_path))
+    store.migrate()
+    ctx = HallContext(load_hall(DEMO_HALL), store, ManualClock(MONDAY_10AM), make_policy())
+    services = ["biz_setup", "biz_change", "biz_cancel", "seal", "housing_fund", "invoice"]
+    for index in range(300):
+        issue_ticket(ctx, IssueRequest(services[index % len(services)]))
+    bridge = Actor(role="bridge", name="bridge-test")
+    desks = ["W01", "W02", "W12", "W13"]
+    for window_id in desks:
+        ops.change_state(ctx, window_id, bridge, "open")
+
+    def work(window_id: str) -> list[int]:
+        called = []
+        while True:
+            outcome = ops.call_next(ctx, window_id, bridge)
+            if outcome.ticket is None:
+                return called
+            called.append(outcome.ticket["id"])
+            ops.finish(ctx, window_id, bridge)
+
+    with ThreadPoolExecutor(len(desks)) as pool:
+        per_window = list(pool.map(work, desks))
+    called = [ticket_id for batch in per_window for ticket_id in batch]
+    assert len(called) == 300 and len(set(called)) == 300, "a ticket was called twice or skipped"
+    assert all(batch for batch in per_window), "a window never got to call"
+    with store.read() as session:
+        calls = session.scalars(select(TicketEvent.ticket_id).where(TicketEvent.type == "called")).all()
+        statuses = set(session.scalars(select(Ticket.status)).all())
+    assert sorted(calls) == sorted(called)
+    assert statuses == {"finished"}
+    store.dispose()
