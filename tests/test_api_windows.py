@@ -64,6 +64,10 @@ def test_whole_life_of_a_ticket(client: FlaskClient, tokens: Tokens, desk: Desk,
     assert desk.ok("start")["ticket"]["status"] == "serving"
     assert desk.ok("finish")["ticket"]["status"] == "finished"
     assert events(client, tokens, ticket["id"]) == ["issued", "called", "recalled", "started", "finished"]
+    history = client.get(f"/api/v1/tickets/{ticket['id']}", headers=Tokens.header(tokens.manager)).get_json()
+    assert history["events"][-1]["detail"] == {"outcome": "served"}
+    assert [e["at"] for e in history["events"]][-1] == "2026-11-23T10:05:00+08:00"
+    assert all(e["window"] == "W01" for e in history["events"][1:])
     assert desk.ok("call-next")["ticket"] is None  # nobody waits
 
 

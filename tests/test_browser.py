@@ -56,7 +56,7 @@ def test_ticket_from_kiosk_is_called_and_shown_on_the_display(browser, hall: Liv
     kiosk = browser.new_page(viewport={"width": 1280, "height": 900})
     kiosk.goto(f"{hall.url}/kiosk?kiosk=K1&token={hall.kiosk_token}")
     kiosk.wait_for_selector('[data-zone="E"]')
-    kiosk.screenshot(path=ARTIFACTS / "kiosk-zones.png")
+    kiosk.screenshot(path=ARTIFACTS / "kiosk-zones.png", animations="disabled")
     kiosk.click('[data-zone="E"]')
     kiosk.click('[data-service="id_card"]')
     number = kiosk.locator("#t-number")
@@ -65,7 +65,7 @@ def test_ticket_from_kiosk_is_called_and_shown_on_the_display(browser, hall: Liv
     assert ticket_number.startswith("E")
     assert "居民户口簿" in kiosk.locator("#t-materials-list").inner_text()
     assert "前面还有" in kiosk.locator("#ticket").inner_text()
-    kiosk.screenshot(path=ARTIFACTS / "kiosk-ticket.png")
+    kiosk.screenshot(path=ARTIFACTS / "kiosk-ticket.png", animations="disabled")
 
     caller = browser.new_page(viewport={"width": 1280, "height": 900})
     caller.goto(f"{hall.url}/caller")
@@ -79,7 +79,7 @@ def test_ticket_from_kiosk_is_called_and_shown_on_the_display(browser, hall: Liv
     caller.wait_for_function(
         "n => document.querySelector('#current-number').textContent === n", arg=ticket_number
     )
-    caller.screenshot(path=ARTIFACTS / "caller.png")
+    caller.screenshot(path=ARTIFACTS / "caller.png", animations="disabled")
 
     # the display hears it by websocket: within a second, in the banner and in window 14's cell
     display.wait_for_function(
@@ -88,7 +88,7 @@ def test_ticket_from_kiosk_is_called_and_shown_on_the_display(browser, hall: Liv
     assert "14号窗口" in display.locator("#now-calling").inner_text()
     assert display.locator('.win[data-window="W14"] .num').inner_text() == ticket_number
     assert ticket_number in display.locator("#recent").inner_text()
-    display.screenshot(path=ARTIFACTS / "display.png")
+    display.screenshot(path=ARTIFACTS / "display.png", animations="disabled")
 
     caller.click('button[data-act="finish"]')
     display.wait_for_function(

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from hallq.api.blueprint import bp
@@ -23,10 +24,10 @@ SIMPLE_ACTIONS: dict[str, Action] = {
     "no-show": ops.no_show,
     "start": ops.start,
     "finish": ops.finish,
-    **{
-        verb: (lambda v: lambda ctx, window_id, actor: ops.change_state(ctx, window_id, actor, v))(verb)
-        for verb in ("pause", "resume", "open", "close")
-    },
+    "pause": partial(ops.change_state, verb="pause"),
+    "resume": partial(ops.change_state, verb="resume"),
+    "open": partial(ops.change_state, verb="open"),
+    "close": partial(ops.change_state, verb="close"),
 }
 
 

@@ -9,7 +9,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hallq.context import HallContext
-from hallq.engine import Status
 from hallq.hallconfig import HallConfig
 from hallq.models import Ticket, TicketEvent, WindowState
 from hallq.operations.pushes import announce_text, announce_text_en
@@ -132,6 +131,3 @@ def recent_calls(session: Session, ctx: HallContext, limit: int = 10) -> list[di
             }
         )
     return calls
-
-
-IN_PROGRESS_VALUES = (Status.CALLED.value, Status.SERVING.value)

@@ -100,7 +100,8 @@ def _end(ctx: HallContext, window_id: str, actor: Actor, action: Action, event: 
     """Finish or no-show: the ticket leaves the window, which is free to call again."""
 
     def body(act: WindowAct) -> Row[Any] | None:
-        ended = act.change(act.current(), action, event, finished_at=act.now, outcome=outcome)
+        detail = {"outcome": outcome}
+        ended = act.change(act.current(), action, event, detail, finished_at=act.now, outcome=outcome)
         assert ended is not None
         act.set_current(None)
         act.push_ticket(f"ticket_{event}", ended)
