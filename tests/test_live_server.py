@@ -56,7 +56,10 @@ def test_call_reaches_a_display_within_a_second(tmp_path: Path, async_mode: str)
             display.disconnect()
     output = "".join(hall.output)
     assert "deprecated" not in output.lower(), output
+    # Ctrl+C (SIGINT) stops the server with one line and exit code 0, never a traceback
+    assert "hallq: stopping (SIGINT)" in output, output
     assert "Traceback" not in output, output
+    assert hall.process.returncode == 0
 
 
 def test_demo_refuses_a_port_in_use_clearly(tmp_path: Path) -> None:
