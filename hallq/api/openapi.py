@@ -47,7 +47,7 @@ def _window_action(summary: str, body: type[BaseModel] | None = None) -> dict[st
 
 @cache
 def document() -> dict[str, Any]:
-    models = [IssueTicket, CallTicket, Transfer, Login]
+    models: list[type[BaseModel]] = [IssueTicket, CallTicket, Transfer, Login]
     schemas: dict[str, Any] = {m.__name__: m.model_json_schema() for m in models}
     schemas["Error"] = {
         "type": "object",

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from hallq.context import HallContext
@@ -14,13 +14,22 @@ from hallq.models import Ticket, TicketEvent, WindowState
 from hallq.operations.pushes import announce_text, announce_text_en
 
 
+#: a ticket as an ORM object or as a row of a Core query: both carry the same attributes
+TicketRecord = Ticket | Row[Any]
+
+
+class WindowStateLike(Protocol):
+    state: str
+    clerk: str | None
+
+
 def iso(value: datetime | None, config: HallConfig) -> str | None:
     """ISO 8601 in the hall's time zone, with its offset."""
     return value.astimezone(config.tz).isoformat(timespec="seconds") if value else None
 
 
 def ticket_json(
-    ticket: Ticket,
+    ticket: TicketRecord,
     config: HallConfig,
     *,
     ahead: int | None = None,
@@ -48,7 +57,7 @@ def ticket_json(
     return body
 
 
-def call_json(ticket: Ticket, config: HallConfig, at: datetime) -> dict[str, Any]:
+def call_json(ticket: TicketRecord, config: HallConfig, at: datetime) -> dict[str, Any]:
     """The payload of ticket_called / ticket_recalled: what a display shows and says."""
     window = config.window_by_id[ticket.window_id] if ticket.window_id else None
     number = window.number if window else 0
@@ -71,7 +80,7 @@ def events_json(session: Session, ticket_id: int, config: HallConfig) -> list[di
     ]
 
 
-def window_json(ctx: HallContext, window_id: str, state: WindowState | None) -> dict[str, Any]:
+def window_json(ctx: HallContext, window_id: str, state: WindowStateLike | None) -> dict[str, Any]:
     window = ctx.config.window_by_id[window_id]
     return {
         "id": window.id,
