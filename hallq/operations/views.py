@@ -13,7 +13,6 @@ from hallq.hallconfig import HallConfig
 from hallq.models import Ticket, TicketEvent, WindowState
 from hallq.operations.pushes import announce_text, announce_text_en
 
-
 #: a ticket as an ORM object or as a row of a Core query: both carry the same attributes
 TicketRecord = Ticket | Row[Any]
 
