@@ -51,24 +51,25 @@ def actor_for_token(session: Session, token: str) -> Actor | None:
     return Actor(role=row.role, name=row.name, window_id=row.window_id)
 
 
+MIN_PASSWORD_LENGTH = 8
+
+
+def _check_user(role: str, password: str) -> None:
+    if role not in USER_ROLES:
+        raise Invalid("unknown_role", f"users are one of {', '.join(USER_ROLES)}, not {role!r}")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise Invalid("weak_password", f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+
+
 def create_user(
     store: Store, username: str, password: str, role: str, now: datetime, display_name: str | None = None
 ) -> User:
-    if role not in USER_ROLES:
-        raise Invalid("unknown_role", f"users are one of {', '.join(USER_ROLES)}, not {role!r}")
-    if len(password) < 4:
-        raise Invalid("weak_password", "password too short")
+    _check_user(role, password)
     with store.write() as session:
         if session.scalar(select(User.id).where(User.username == username)) is not None:
             raise Invalid("user_exists", f"user {username!r} already exists")
-        user = User(
-            username=username,
-            display_name=display_name or username,
-            password_hash=generate_password_hash(password),
-            role=role,
-            active=True,
-            created_at=now,
-        )
+        user = User(username=username, display_name=display_name or username, created_at=now)
+        _set(user, password, role)
         session.add(user)
     return user
 
@@ -77,24 +78,20 @@ def ensure_user(
     store: Store, username: str, password: str, role: str, now: datetime, display_name: str
 ) -> None:
     """Create the user, or reset its password and role (used by the demo hall)."""
+    _check_user(role, password)
     with store.write() as session:
         user = session.scalar(select(User).where(User.username == username))
         if user is None:
-            session.add(
-                User(
-                    username=username,
-                    display_name=display_name,
-                    password_hash=generate_password_hash(password),
-                    role=role,
-                    active=True,
-                    created_at=now,
-                )
-            )
-        else:
-            user.password_hash = generate_password_hash(password)
-            user.role = role
-            user.display_name = display_name
-            user.active = True
+            user = User(username=username, created_at=now)
+            session.add(user)
+        user.display_name = display_name
+        _set(user, password, role)
+
+
+def _set(user: User, password: str, role: str) -> None:
+    user.password_hash = generate_password_hash(password)
+    user.role = role
+    user.active = True
 
 
 def authenticate(store: Store, username: str, password: str) -> User | None:

@@ -116,19 +116,29 @@ def _run(app: Any, host: str, port: int, settings: Settings) -> None:
         raise SystemExit(1) from None
 
 
+def _server_options(function: Any) -> Any:
+    """--host, --port and --async-mode, shared by serve and demo."""
+    options = [
+        click.option("--host", default="127.0.0.1", show_default=True),
+        click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535)),
+        click.option(
+            "--async-mode",
+            type=click.Choice(ASYNC_MODES),
+            envvar="HALLQ_ASYNC_MODE",
+            default="eventlet",
+            show_default=True,
+        ),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
 @cli.command()
 @_common
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@_server_options
 @click.option(
     "--message-queue", envvar="HALLQ_MESSAGE_QUEUE", default=None, help="redis://… for several processes."
-)
-@click.option(
-    "--async-mode",
-    type=click.Choice(ASYNC_MODES),
-    envvar="HALLQ_ASYNC_MODE",
-    default="eventlet",
-    show_default=True,
 )
 def serve(
     instance: Path,
@@ -153,15 +163,7 @@ def serve(
 
 @cli.command()
 @_common
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
-@click.option(
-    "--async-mode",
-    type=click.Choice(ASYNC_MODES),
-    envvar="HALLQ_ASYNC_MODE",
-    default="eventlet",
-    show_default=True,
-)
+@_server_options
 def demo(
     instance: Path, database_url: str | None, hall_file: Path | None, host: str, port: int, async_mode: str
 ) -> None:

@@ -88,6 +88,8 @@ def test_user_add(tmp_path: Path) -> None:
     assert runner.invoke(cli, args).exit_code == 0
     again = runner.invoke(cli, args)
     assert again.exit_code == 1 and "already exists" in again.output
+    weak = runner.invoke(cli, ["user", "add", "li", "--instance", str(tmp_path), "--password", "short"])
+    assert weak.exit_code == 1 and "at least 8 characters" in weak.output
 
 
 def test_demo_text_has_every_page_and_working_logins(app: Flask, client: FlaskClient) -> None:
