@@ -56,7 +56,7 @@ def _settings(instance: Path, database_url: str | None, hall_file: Path | None, 
 
 def _app(settings: Settings) -> Any:
     from hallq.app import create_app
-    from hallq.hallconfig import ConfigError
+    from hallq.tomlfile import ConfigError
 
     try:
         return create_app(settings)
@@ -184,7 +184,8 @@ def demo(
 @click.argument("hall_file", type=click.Path(dir_okay=False, path_type=Path))
 def check_config(hall_file: Path) -> None:
     """Validate a hall file: exit 0 when valid, else print each problem with its key path and line."""
-    from hallq.hallconfig import ConfigError, load_hall
+    from hallq.hallconfig import load_hall
+    from hallq.tomlfile import ConfigError
 
     try:
         config = load_hall(hall_file)

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import re
-import tomllib
-from dataclasses import dataclass
 from datetime import time
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from hallq.tomlfile import Problem, parse_model, read_text
 
 _ID = r"^[A-Za-z0-9_-]{1,32}$"
 
@@ -118,31 +117,6 @@ class HallConfig(_Model):
         return a, b
 
 
-@dataclass(frozen=True)
-class Problem:
-    path: str
-    message: str
-    line: int | None = None
-
-    def __str__(self) -> str:
-        where = f" (line {self.line})" if self.line else ""
-        return f"{self.path}{where}: {self.message}"
-
-
-class ConfigError(Exception):
-    def __init__(self, source: str, problems: list[Problem]) -> None:
-        self.source = source
-        self.problems = problems
-        super().__init__("\n".join(f"{source}: {p}" for p in problems))
-
-
-def _path(loc: tuple[Any, ...]) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "(top level)"
-
-
 def _cross_check(config: HallConfig) -> list[Problem]:
     problems: list[Problem] = []
 
@@ -190,61 +164,9 @@ def _cross_check(config: HallConfig) -> list[Problem]:
     return problems
 
 
-def _locate(text: str, path: str) -> int | None:
-    """Best-effort line of a key path like windows[3].b_services in TOML text."""
-    parts = re.findall(r"([A-Za-z_][\w-]*)|\[(\d+)\]", path)
-    steps: list[str | int] = [name if name else int(index) for name, index in parts]
-    if not steps:
-        return None
-    lines = text.splitlines()
-    table: list[str | int] = []
-    counts: dict[str, int] = {}
-    best: int | None = None
-    for number, raw in enumerate(lines, start=1):
-        line = raw.split("#", 1)[0].strip()
-        if header := re.fullmatch(r"\[\[\s*([\w.-]+)\s*\]\]", line):
-            name = header.group(1)
-            counts[name] = counts.get(name, -1) + 1
-            table = [*name.split("."), counts[name]]
-        elif header := re.fullmatch(r"\[\s*([\w.-]+)\s*\]", line):
-            table = list(header.group(1).split("."))
-        elif key := re.match(r"([\w-]+)\s*=", line):
-            full = [*table, key.group(1)]
-            if full == steps[: len(full)]:
-                best = number
-            continue
-        else:
-            continue
-        if table == steps[: len(table)] and best is None:
-            best = number
-    return best
-
-
 def parse_hall(text: str, source: str = "<hall>") -> HallConfig:
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(source, [Problem("(syntax)", str(exc))]) from None
-    try:
-        config = HallConfig.model_validate(data)
-    except ValidationError as exc:
-        problems = []
-        for error in exc.errors():
-            path = _path(error["loc"])
-            problems.append(Problem(path, error["msg"], _locate(text, path)))
-        raise ConfigError(source, problems) from None
-    problems = [Problem(p.path, p.message, _locate(text, p.path)) for p in _cross_check(config)]
-    if problems:
-        raise ConfigError(source, problems)
-    return config
+    return parse_model(text, source, HallConfig, _cross_check)
 
 
 def load_hall(path: str | Path) -> HallConfig:
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(str(path), [Problem("(file)", exc.strerror or str(exc))]) from None
-    except UnicodeDecodeError:
-        raise ConfigError(str(path), [Problem("(file)", "not UTF-8 text")]) from None
-    return parse_hall(text, str(path))
+    return parse_model(*read_text(path), HallConfig, _cross_check)

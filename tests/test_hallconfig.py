@@ -8,7 +8,8 @@ import pytest
 from click.testing import CliRunner
 
 from hallq.cli import cli
-from hallq.hallconfig import ConfigError, load_hall, parse_hall
+from hallq.hallconfig import load_hall, parse_hall
+from hallq.tomlfile import ConfigError
 
 from .conftest import DEMO_HALL, SMALL_HALL
 
