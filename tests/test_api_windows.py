@@ -71,22 +71,31 @@ def test_whole_life_of_a_ticket(client: FlaskClient, tokens: Tokens, desk: Desk,
     assert desk.ok("call-next")["ticket"] is None  # nobody waits
 
 
-def test_call_next_takes_green_then_longest_waiting_across_a_and_b(
+def test_call_next_follows_the_ab_rule(
     client: FlaskClient, tokens: Tokens, desk: Desk, clock: ManualClock
 ) -> None:
-    b_first = take(client, tokens, "seal")  # a B service of W01, issued first
+    """W01: A = biz_setup, biz_change; B = biz_cancel, seal. Default bonus for own work: 300 s."""
+    Desk(client, "W02", tokens.bridge).ok("open")  # seal's and biz_cancel's A window is staffed
+    b_first = take(client, tokens, "seal")  # B, issued first
     clock.advance(60)
-    a_later = take(client, tokens, "biz_setup")
+    a_later = take(client, tokens, "biz_setup")  # A, one minute later
     clock.advance(60)
     green = take(client, tokens, "biz_change", priority="green")
     take(client, tokens, "pension")  # not served by W01 at all
+    clock.advance(600)
+    b_old = take(client, tokens, "biz_cancel")
+    clock.advance(400)
+    a_new = take(client, tokens, "biz_change")
     order = []
-    for _ in range(4):
+    for _ in range(6):
         result = desk.ok("call-next")["ticket"]
         order.append(result and result["number"])
         if result:
             desk.ok("finish")
-    assert order == [green["number"], b_first["number"], a_later["number"], None]
+    # green first; then A before a B ticket that waited only 60 s longer; the B tickets next, since they
+    # waited over 300 s longer than the newest A ticket; that one last; never a service W01 does not serve
+    numbers = [t["number"] for t in (green, a_later, b_first, b_old, a_new)]
+    assert order == [*numbers, None]
 
 
 def test_second_call_next_while_busy_is_409(client: FlaskClient, tokens: Tokens, desk: Desk) -> None:
@@ -259,3 +268,13 @@ def test_window_snapshot_lists_what_it_may_call(client: FlaskClient, tokens: Tok
     assert [(t["number"], t["a_service"]) for t in body["waiting"]] == [("A001", False), ("A002", True)]
     assert body["window"]["state"] == "open" and body["current"] is None
     assert client.get("/api/v1/windows/W01", headers=Tokens.header(tokens.kiosk)).status_code == 403
+
+
+def test_b_window_takes_over_when_every_a_window_is_away(
+    client: FlaskClient, tokens: Tokens, desk: Desk, clock: ManualClock
+) -> None:
+    """AB岗: seal's only A window (W02) is closed, so W01 treats seal as its own work."""
+    seal = take(client, tokens, "seal")
+    clock.advance(30)
+    take(client, tokens, "biz_setup")
+    assert desk.ok("call-next")["ticket"]["number"] == seal["number"]

@@ -29,6 +29,7 @@ from hallq.engine import (
     next_status,
     service_day,
 )
+from hallq.engine.calling import ABPolicy, DedicatedPolicy, PooledPolicy
 from hallq.engine.estimate import MAX_ESTIMATE_S
 from hallq.hallconfig import load_hall
 
@@ -211,9 +212,66 @@ def test_policy_always_picks_the_first_eligible_in_queue_order(
 
 
 def test_make_policy_names() -> None:
-    assert make_policy().name == "longest-wait"
+    assert make_policy().name == "ab"
+    assert {make_policy(n).name for n in ("ab", "longest-wait", "dedicated", "pooled")} == {
+        "ab",
+        "longest-wait",
+        "dedicated",
+        "pooled",
+    }
+    assert make_policy("ab", a_bonus_s=60).a_bonus_s == 60  # type: ignore[attr-defined]
     with pytest.raises(ValueError, match="unknown call policy"):
         make_policy("random")
+
+
+class TestABRule:
+    """The default rule: own (A) work first unless a B ticket has waited a_bonus_s longer."""
+
+    rule = ABPolicy(a_bonus_s=300, long_queue_per_window=10)
+
+    def at(self, minutes: float) -> datetime:
+        return T0 + timedelta(minutes=minutes)
+
+    def test_a_first_until_b_has_waited_the_bonus_longer(self) -> None:
+        a, b = head("a1", 1, 10), head("b1", 2, 6)  # B waited 4 minutes longer: not enough
+        assert self.rule.choose(W, [a, b], self.at(12)).ticket_id == 1
+        b = head("b1", 2, 4)  # B waited 6 minutes longer than A: more than 5
+        assert self.rule.choose(W, [a, b], self.at(12)).ticket_id == 2
+
+    def test_never_idle_while_a_b_ticket_waits(self) -> None:
+        assert self.rule.choose(W, [head("b1", 2, 11)], self.at(12)).ticket_id == 2
+
+    def test_b_queue_is_own_work_when_its_a_windows_are_all_away(self) -> None:
+        a = head("a1", 1, 5)
+        orphan = QueueHead("b1", 2, 1, T0 + timedelta(minutes=4), 1, a_open=0)
+        assert self.rule.choose(W, [a, orphan], self.at(12)).ticket_id == 2
+
+    def test_a_long_b_queue_counts_as_own_work(self) -> None:
+        a = head("a1", 1, 5)
+        long_b = QueueHead("b1", 2, 1, T0 + timedelta(minutes=4), 21, a_open=2)
+        short_b = QueueHead("b1", 2, 1, T0 + timedelta(minutes=4), 20, a_open=2)
+        assert self.rule.choose(W, [a, long_b], self.at(12)).ticket_id == 2
+        assert self.rule.choose(W, [a, short_b], self.at(12)).ticket_id == 1
+
+    def test_green_priority_and_transfers(self) -> None:
+        green_b = head("b1", 2, 11, green=True)
+        assert self.rule.choose(W, [head("a1", 1, 0), green_b], self.at(12)).ticket_id == 2
+        sent_here = head("zz", 9, 6, targeted=True)
+        assert self.rule.choose(W, [head("a1", 1, 7), sent_here], self.at(12)).ticket_id == 9
+        assert self.rule.choose(W, [head("zz", 3, 0)], self.at(12)) is None
+
+    def test_a_window_with_no_b_services(self) -> None:
+        only_a = WindowView("W9", frozenset({"a1"}), frozenset())
+        assert self.rule.choose(only_a, [head("b1", 2, 0)], self.at(12)) is None
+        assert self.rule.queues_for(only_a, ["a1", "b1"]) == frozenset({"a1"})
+
+
+def test_baselines_look_at_their_own_queues() -> None:
+    services = ["a1", "b1", "c1"]
+    assert DedicatedPolicy().queues_for(W, services) == {"a1"}
+    assert PooledPolicy().queues_for(W, services) == {"a1", "b1", "c1"}
+    assert DedicatedPolicy().choose(W, [head("b1", 2, 0)], T0) is None
+    assert PooledPolicy().choose(W, [head("c1", 3, 1), head("b1", 2, 0)], T0).ticket_id == 2
 
 
 # --- wait estimate -------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import date
 from typing import Any
 
@@ -136,16 +136,42 @@ _TARGETED_HEAD = (
 )
 
 
-def queue_heads(connection: Session | Connection, window: WindowView, day: date) -> list[QueueHead]:
-    """The first ticket of every queue this window may call from, with each queue's length."""
-    services = sorted(window.a_services | window.b_services)
+def open_a_windows(ctx: HallContext, loads: Mapping[str, Any]) -> dict[str, int]:
+    """For every service, how many of its A windows are open now."""
+    counts = dict.fromkeys(ctx.config.service_by_id, 0)
+    for window in ctx.config.windows:
+        load = loads.get(window.id)
+        if load is not None and load.state == "open":
+            for service_id in window.a_services:
+                counts[service_id] += 1
+    return counts
+
+
+def queue_heads(
+    connection: Session | Connection,
+    window: WindowView,
+    services: Collection[str],
+    day: date,
+    a_open: Mapping[str, int],
+) -> list[QueueHead]:
+    """The first ticket of every queue in `services` this window may call from, with each queue's length."""
+    services = sorted(services)
     where = {"day": day, "window_id": window.id}
     counts = dict(connection.execute(_QUEUE_COUNTS, {**where, "services": services}).all())
     heads: list[QueueHead] = []
     for service_id in services:
         if counts.get(service_id):
             row = connection.execute(_QUEUE_HEAD, {**where, "service_id": service_id}).one()
-            heads.append(QueueHead(service_id, row.id, row.queue_rank, row.queued_at, counts[service_id]))
+            heads.append(
+                QueueHead(
+                    service_id,
+                    row.id,
+                    row.queue_rank,
+                    row.queued_at,
+                    counts[service_id],
+                    a_open=a_open.get(service_id, 0),
+                )
+            )
     targeted = connection.execute(_TARGETED_HEAD, where).first()
     if targeted is not None:
         heads.append(
