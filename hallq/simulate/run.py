@@ -1,0 +1,262 @@
+"""A discrete-event simulation of a hall that drives the engine itself: its numbering, its ticket state
+machine, the call policy and the wait estimate, on a virtual clock. Nothing here decides whom to call."""
+
+from __future__ import annotations
+
+import heapq
+import math
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from hallq.engine import (
+    Action,
+    CallPolicy,
+    Capacity,
+    Priority,
+    QueueHead,
+    Status,
+    WindowView,
+    estimate_wait,
+    format_number,
+    next_status,
+)
+from hallq.simulate.scenario import Arrival, Scenario, SimService, seconds_of
+
+#: the virtual day starts at this instant (a Monday); only differences of times matter
+EPOCH = datetime(2026, 1, 5, tzinfo=UTC)
+ARRIVE, DONE, AWAY, BACK = range(4)
+
+
+@dataclass
+class SimTicket:
+    id: int
+    number: str
+    service_id: str
+    zone: str
+    rank: int
+    issued_s: float
+    estimate_s: int
+    status: Status = Status.WAITING
+    called_s: float | None = None
+    window_id: str | None = None
+
+
+@dataclass
+class SimWindowState:
+    view: WindowView
+    queues: frozenset[str]
+    present: bool = True
+    busy_with: SimTicket | None = None
+    leave_when_done: bool = False
+    busy_s: float = 0.0
+    served: int = 0
+    served_a: int = 0
+
+
+@dataclass
+class DayResult:
+    tickets: list[SimTicket]
+    windows: dict[str, SimWindowState]
+    counted_from_s: float
+    last_event_s: float
+    present_s: dict[str, float] = field(default_factory=dict)
+
+
+def sample_service_time(spec: SimService, rng: random.Random) -> float:
+    time_spec = spec.service_time
+    if time_spec.dist == "fixed" or time_spec.cv == 0:
+        return time_spec.mean_s
+    if time_spec.dist == "exponential":
+        return rng.expovariate(1.0 / time_spec.mean_s)
+    sigma2 = math.log(1.0 + time_spec.cv**2)
+    return rng.lognormvariate(math.log(time_spec.mean_s) - sigma2 / 2.0, math.sqrt(sigma2))
+
+
+class HallDay:
+    """One replication: arrivals, windows calling by the policy, absences, until everyone is served."""
+
+    def __init__(self, scenario: Scenario, policy: CallPolicy, seed: int) -> None:
+        self.scenario, self.policy = scenario, policy
+        self.rng = random.Random(seed)
+        self.services = scenario.service_by_id
+        self.arrivals: dict[str, Arrival] = {a.service: a for a in scenario.arrivals}
+        all_services = list(self.services)
+        self.windows = {
+            w.id: SimWindowState(
+                view := WindowView(w.id, frozenset(w.a), frozenset(w.b)),
+                policy.queues_for(view, all_services),
+            )
+            for w in scenario.windows
+        }
+        self.a_windows = {s: [w.id for w in scenario.windows if s in w.a] for s in all_services}
+        self.queues: dict[str, list[tuple[int, float, int]]] = {s: [] for s in all_services}
+        self.tickets: list[SimTicket] = []
+        self.counters: dict[str, int] = {}
+        self.events: list[tuple[float, int, int, str]] = []
+        self.sequence = 0
+        self.now = 0.0
+        self.present_since = {w: scenario.start_s for w in self.windows}
+        self.present_s = dict.fromkeys(self.windows, 0.0)
+
+    # --- event plumbing ----------------------------------------------------------------------------
+    def schedule(self, at: float, kind: int, key: str) -> None:
+        self.sequence += 1
+        heapq.heappush(self.events, (at, self.sequence, kind, key))
+
+    def instant(self, seconds: float) -> datetime:
+        return EPOCH + timedelta(seconds=seconds)
+
+    def run(self) -> DayResult:
+        scenario = self.scenario
+        self.now = scenario.start_s
+        for arrival in scenario.arrivals:
+            self.schedule_arrival(arrival.service, scenario.start_s)
+        for absence in scenario.absences:
+            self.schedule(seconds_of(absence.start), AWAY, absence.window)
+            self.schedule(seconds_of(absence.end), BACK, absence.window)
+        while self.events:
+            self.now, _, kind, key = heapq.heappop(self.events)
+            if kind == ARRIVE:
+                self.arrive(key)
+            elif kind == DONE:
+                self.done(key)
+            elif kind == AWAY:
+                self.away(key)
+            else:
+                self.back(key)
+        for window_id, state in self.windows.items():
+            if state.present:
+                self.present_s[window_id] += self.now - self.present_since[window_id]
+        return DayResult(self.tickets, self.windows, scenario.counted_from_s, self.now, self.present_s)
+
+    # --- arrivals ------------------------------------------------------------------------------------
+    def rate_at(self, service_id: str, seconds: float) -> tuple[float, float]:
+        """(tickets per hour now, when that rate next changes)."""
+        arrival = self.arrivals[service_id]
+        if arrival.profile is None:
+            return float(arrival.rate_per_hour or 0.0), math.inf
+        rate, change = 0.0, math.inf
+        for step_time, step_rate in arrival.profile:
+            at = seconds_of(step_time)
+            if at <= seconds:
+                rate = step_rate
+            else:
+                change = at
+                break
+        return rate, change
+
+    def schedule_arrival(self, service_id: str, after: float) -> None:
+        """Next Poisson arrival of a piecewise-constant rate (memoryless: restart at each rate change)."""
+        moment = after
+        while moment < self.scenario.end_s:
+            rate, change = self.rate_at(service_id, moment)
+            gap = self.rng.expovariate(rate / 3600.0) if rate > 0 else math.inf
+            if moment + gap < min(change, self.scenario.end_s):
+                self.schedule(moment + gap, ARRIVE, service_id)
+                return
+            moment = change
+
+    def arrive(self, service_id: str) -> None:
+        service = self.services[service_id]
+        arrival = self.arrivals[service_id]
+        green = arrival.green_share > 0 and self.rng.random() < arrival.green_share
+        priority = Priority.GREEN if green else Priority.NORMAL
+        seq = self.counters.get(service.zone, 0) + 1
+        self.counters[service.zone] = seq
+        queue = self.queues[service_id]
+        ahead = sum(1 for rank, _, _ in queue if rank <= priority.rank)
+        ticket = SimTicket(
+            id=len(self.tickets) + 1,
+            number=format_number(service.ticket_prefix, seq),
+            service_id=service_id,
+            zone=service.zone,
+            rank=priority.rank,
+            issued_s=self.now,
+            estimate_s=estimate_wait(ahead, service.service_time.mean_s, self.capacity(service_id)),
+        )
+        self.tickets.append(ticket)
+        heapq.heappush(queue, (ticket.rank, ticket.issued_s, ticket.id))
+        self.schedule_arrival(service_id, self.now)
+        # idle windows call at once, the service's own A windows first
+        for window_id in self.idle_windows_for(service_id):
+            if self.call(window_id):
+                break
+
+    def capacity(self, service_id: str) -> Capacity:
+        a_present = [w for w in self.a_windows[service_id] if self.windows[w].present]
+        b_present = sum(
+            1 for state in self.windows.values() if state.present and service_id in state.view.b_services
+        )
+        idle = sum(1 for w in a_present if self.windows[w].busy_with is None)
+        return Capacity(
+            a_open=len(a_present), b_open=b_present, idle=idle, a_configured=len(self.a_windows[service_id])
+        )
+
+    def idle_windows_for(self, service_id: str) -> Iterator[str]:
+        own = self.a_windows[service_id]
+        for window_id in [*own, *(w for w in self.windows if w not in own)]:
+            state = self.windows[window_id]
+            if state.present and state.busy_with is None and service_id in state.queues:
+                yield window_id
+
+    # --- windows -------------------------------------------------------------------------------------
+    def call(self, window_id: str) -> bool:
+        state = self.windows[window_id]
+        heads = []
+        for service_id in state.queues:
+            queue = self.queues[service_id]
+            if queue:
+                rank, issued_s, ticket_id = queue[0]
+                a_open = sum(1 for w in self.a_windows[service_id] if self.windows[w].present)
+                heads.append(
+                    QueueHead(service_id, ticket_id, rank, self.instant(issued_s), len(queue), a_open=a_open)
+                )
+        head = self.policy.choose(state.view, heads, self.instant(self.now)) if heads else None
+        if head is None:
+            return False
+        heapq.heappop(self.queues[head.service_id])
+        ticket = self.tickets[head.ticket_id - 1]
+        ticket.status = next_status(next_status(ticket.status, Action.CALL), Action.START)
+        ticket.called_s, ticket.window_id = self.now, window_id
+        state.busy_with = ticket
+        duration = sample_service_time(self.services[ticket.service_id], self.rng)
+        state.busy_s += duration
+        self.schedule(self.now + duration, DONE, window_id)
+        return True
+
+    def done(self, window_id: str) -> None:
+        state = self.windows[window_id]
+        ticket = state.busy_with
+        assert ticket is not None
+        ticket.status = next_status(ticket.status, Action.FINISH)
+        if ticket.issued_s >= self.scenario.counted_from_s:
+            state.served += 1
+            state.served_a += ticket.service_id in state.view.a_services
+        state.busy_with = None
+        if state.leave_when_done:
+            state.leave_when_done = False
+            self.leave(window_id)
+        else:
+            self.call(window_id)
+
+    def away(self, window_id: str) -> None:
+        state = self.windows[window_id]
+        if state.busy_with is not None:
+            state.leave_when_done = True
+        else:
+            self.leave(window_id)
+
+    def leave(self, window_id: str) -> None:
+        self.windows[window_id].present = False
+        self.present_s[window_id] += self.now - self.present_since[window_id]
+
+    def back(self, window_id: str) -> None:
+        state = self.windows[window_id]
+        state.leave_when_done = False
+        if not state.present:
+            state.present = True
+            self.present_since[window_id] = self.now
+            if state.busy_with is None:
+                self.call(window_id)
