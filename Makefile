@@ -36,3 +36,4 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/issue_and_call.py --async-mode eventlet
 	$(BIN)/python bench/issue_and_call.py --async-mode threading
+	$(BIN)/python bench/simulate_day.py

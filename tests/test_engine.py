@@ -225,36 +225,44 @@ def test_make_policy_names() -> None:
 
 
 class TestABRule:
-    """The default rule: own (A) work first unless a B ticket has waited a_bonus_s longer."""
+    """The default rule: own work first; a B queue once it falls behind or has waited 15 minutes."""
 
-    rule = ABPolicy(a_bonus_s=300, long_queue_per_window=10)
+    rule = ABPolicy(help_queue_per_a_window=0.5, b_help_after_s=900, a_bonus_s=300)
 
     def at(self, minutes: float) -> datetime:
         return T0 + timedelta(minutes=minutes)
 
-    def test_a_first_until_b_has_waited_the_bonus_longer(self) -> None:
-        a, b = head("a1", 1, 10), head("b1", 2, 6)  # B waited 4 minutes longer: not enough
-        assert self.rule.choose(W, [a, b], self.at(12)).ticket_id == 1
-        b = head("b1", 2, 4)  # B waited 6 minutes longer than A: more than 5
-        assert self.rule.choose(W, [a, b], self.at(12)).ticket_id == 2
+    @staticmethod
+    def b_head(minutes: float, waiting: int = 1, a_open: int = 2, ticket_id: int = 2) -> QueueHead:
+        return QueueHead("b1", ticket_id, 1, T0 + timedelta(minutes=minutes), waiting, a_open=a_open)
 
-    def test_never_idle_while_a_b_ticket_waits(self) -> None:
-        assert self.rule.choose(W, [head("b1", 2, 11)], self.at(12)).ticket_id == 2
+    def test_a_young_short_b_queue_is_left_to_its_own_a_windows(self) -> None:
+        young = self.b_head(10, waiting=1)
+        assert self.rule.choose(W, [young], self.at(12)) is None
+        # ... and the window learns when to look again: when that ticket has waited 15 minutes
+        assert self.rule.recheck_at(W, [young], self.at(12)) == self.at(25)
 
-    def test_b_queue_is_own_work_when_its_a_windows_are_all_away(self) -> None:
-        a = head("a1", 1, 5)
-        orphan = QueueHead("b1", 2, 1, T0 + timedelta(minutes=4), 1, a_open=0)
-        assert self.rule.choose(W, [a, orphan], self.at(12)).ticket_id == 2
+    def test_b_queue_falling_behind_gets_help(self) -> None:
+        # two open A windows: more than one waiting ticket (0.5 per window) means they are behind
+        assert self.rule.choose(W, [self.b_head(10, waiting=2)], self.at(12)).ticket_id == 2
+        assert self.rule.choose(W, [self.b_head(10, waiting=1)], self.at(12)) is None
 
-    def test_a_long_b_queue_counts_as_own_work(self) -> None:
-        a = head("a1", 1, 5)
-        long_b = QueueHead("b1", 2, 1, T0 + timedelta(minutes=4), 21, a_open=2)
-        short_b = QueueHead("b1", 2, 1, T0 + timedelta(minutes=4), 20, a_open=2)
-        assert self.rule.choose(W, [a, long_b], self.at(12)).ticket_id == 2
-        assert self.rule.choose(W, [a, short_b], self.at(12)).ticket_id == 1
+    def test_b_ticket_waiting_15_minutes_gets_help(self) -> None:
+        assert self.rule.choose(W, [self.b_head(0, waiting=1)], self.at(15)).ticket_id == 2
+
+    def test_own_work_wins_unless_b_waited_the_bonus_longer(self) -> None:
+        a = head("a1", 1, 10)
+        assert self.rule.choose(W, [a, self.b_head(6, waiting=3)], self.at(12)).ticket_id == 1
+        assert self.rule.choose(W, [a, self.b_head(4, waiting=3)], self.at(12)).ticket_id == 2
+
+    def test_b_service_is_own_work_when_its_a_windows_are_all_away(self) -> None:
+        orphan = self.b_head(11, waiting=1, a_open=0)
+        assert self.rule.choose(W, [head("a1", 1, 10), orphan], self.at(12)).ticket_id == 1
+        assert self.rule.choose(W, [head("a1", 1, 10), self.b_head(4, a_open=0)], self.at(12)).ticket_id == 2
+        assert self.rule.choose(W, [orphan], self.at(12)).ticket_id == 2
 
     def test_green_priority_and_transfers(self) -> None:
-        green_b = head("b1", 2, 11, green=True)
+        green_b = QueueHead("b1", 2, 0, self.at(11), 3, a_open=2)
         assert self.rule.choose(W, [head("a1", 1, 0), green_b], self.at(12)).ticket_id == 2
         sent_here = head("zz", 9, 6, targeted=True)
         assert self.rule.choose(W, [head("a1", 1, 7), sent_here], self.at(12)).ticket_id == 9
@@ -262,7 +270,8 @@ class TestABRule:
 
     def test_a_window_with_no_b_services(self) -> None:
         only_a = WindowView("W9", frozenset({"a1"}), frozenset())
-        assert self.rule.choose(only_a, [head("b1", 2, 0)], self.at(12)) is None
+        assert self.rule.choose(only_a, [self.b_head(0, waiting=9)], self.at(12)) is None
+        assert self.rule.recheck_at(only_a, [self.b_head(0)], self.at(12)) is None
         assert self.rule.queues_for(only_a, ["a1", "b1"]) == frozenset({"a1"})
 
 

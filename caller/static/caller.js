@@ -102,7 +102,7 @@
     if (verb === "transfer") return openTransfer();
     try {
       const result = await hallq.api("POST", `/windows/${windowId}/${verb}`, body);
-      if (verb === "call-next" && !result.ticket) error("没有等候的号 · Nobody is waiting for this window");
+      if (verb === "call-next" && !result.ticket) error("现在没有需要本窗口叫的号 · Nothing for this window to call now");
       if (verb === "close") { localStorage.removeItem("hallq.caller.window"); windowId = null; if (socket) socket.disconnect(); return pickWindow(); }
       await refresh();
     } catch (e) {

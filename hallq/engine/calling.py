@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 
@@ -54,6 +54,10 @@ class CallPolicy(Protocol):
         """The head to call, or None when nothing here is for this window."""
         ...
 
+    def recheck_at(self, window: WindowView, heads: Sequence[QueueHead], now: datetime) -> datetime | None:
+        """When a window that found nothing to call should look again, if time alone can change the answer."""
+        ...
+
 
 def _first_in_order(heads: Sequence[QueueHead]) -> QueueHead | None:
     return min(heads, key=lambda head: head.order_key, default=None)
@@ -70,6 +74,9 @@ class LongestWaitPolicy:
     def choose(self, window: WindowView, heads: Sequence[QueueHead], now: datetime) -> QueueHead | None:
         return _first_in_order([h for h in heads if h.targeted or window.serves(h.service_id)])
 
+    def recheck_at(self, window: WindowView, heads: Sequence[QueueHead], now: datetime) -> datetime | None:
+        return None
+
 
 class DedicatedPolicy:
     """Baseline: a window serves only its A services, first come first served (no AB岗 at all)."""
@@ -81,6 +88,9 @@ class DedicatedPolicy:
 
     def choose(self, window: WindowView, heads: Sequence[QueueHead], now: datetime) -> QueueHead | None:
         return _first_in_order([h for h in heads if h.targeted or h.service_id in window.a_services])
+
+    def recheck_at(self, window: WindowView, heads: Sequence[QueueHead], now: datetime) -> datetime | None:
+        return None
 
 
 class PooledPolicy:
@@ -94,33 +104,42 @@ class PooledPolicy:
     def choose(self, window: WindowView, heads: Sequence[QueueHead], now: datetime) -> QueueHead | None:
         return _first_in_order(heads)
 
+    def recheck_at(self, window: WindowView, heads: Sequence[QueueHead], now: datetime) -> datetime | None:
+        return None
+
 
 @dataclass(frozen=True)
 class ABPolicy:
-    """The default A/B rule (AB岗).
+    """The default A/B rule (AB岗): B helps when A is away or A's queue runs long.
 
-    A window serves its A and B queues by how long their first tickets have waited, but an A ticket counts as
-    having waited `a_bonus_s` longer. So a window keeps to its own work until a B queue's first ticket has
-    waited `a_bonus_s` more than the A queue's, and never idles while a B ticket waits (work-conserving).
-    A B queue gets the same bonus (it is treated as the window's own) when none of the service's A windows is
-    open, or when it has more than `long_queue_per_window` tickets per open A window.
-    Green priority comes before everything; a ticket transferred to this window counts as its own.
+    A window's own work is its A services, a ticket transferred to it, and any B service none of whose A
+    windows is open (then the B window takes that service over). A B queue becomes the window's concern when
+    it holds more than `help_queue_per_a_window` tickets per open A window (its A windows are falling
+    behind), or once its first ticket has waited `b_help_after_s` (halls' "15 minutes" rule). Among what it
+    may call, the window takes green priority first, then the longest wait, an own ticket counting as having
+    waited `a_bonus_s` longer. docs/call-rule.md has the figures behind these defaults.
     """
 
+    help_queue_per_a_window: float = 0.5
+    b_help_after_s: float = 900.0
     a_bonus_s: float = 300.0
-    long_queue_per_window: int = 10
     name: str = "ab"
 
     def queues_for(self, window: WindowView, services: Collection[str]) -> frozenset[str]:
         return window.a_services | window.b_services
 
     def is_own(self, window: WindowView, head: QueueHead) -> bool:
-        if head.targeted or head.service_id in window.a_services:
+        return head.targeted or head.service_id in window.a_services or head.a_open == 0
+
+    def may_help(self, window: WindowView, head: QueueHead, now: datetime) -> bool:
+        if head.targeted or not window.serves(head.service_id):
+            return head.targeted
+        if self.is_own(window, head) or head.waiting > self.help_queue_per_a_window * head.a_open:
             return True
-        return head.a_open == 0 or head.waiting > self.long_queue_per_window * head.a_open
+        return (now - head.queued_at).total_seconds() >= self.b_help_after_s
 
     def choose(self, window: WindowView, heads: Sequence[QueueHead], now: datetime) -> QueueHead | None:
-        eligible = [h for h in heads if h.targeted or window.serves(h.service_id)]
+        eligible = [h for h in heads if self.may_help(window, h, now)]
         if not eligible:
             return None
 
@@ -130,6 +149,12 @@ class ABPolicy:
             return (head.rank, -(waited + credit), head.queued_at, head.ticket_id)
 
         return min(eligible, key=priority)
+
+    def recheck_at(self, window: WindowView, heads: Sequence[QueueHead], now: datetime) -> datetime | None:
+        waiting_b = [
+            h.queued_at for h in heads if window.serves(h.service_id) and not self.may_help(window, h, now)
+        ]
+        return min(waiting_b) + timedelta(seconds=self.b_help_after_s) if waiting_b else None
 
 
 POLICIES: dict[str, type[CallPolicy]] = {

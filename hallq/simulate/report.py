@@ -44,7 +44,7 @@ def summarize(scenario: Scenario, policy_name: str, days: list[DayResult]) -> di
             wait = ticket.called_s - ticket.issued_s
             waits.append(wait)
             zone_waits[ticket.zone].append(wait)
-            by_hour[int(ticket.issued_s // 3600)].append(wait)
+            by_hour[int(ticket.issued_s // 3600) % 24].append(wait)
             abs_errors.append(abs(ticket.estimate_s - wait))
             if wait >= PCT_ERROR_MIN_WAIT_S:
                 pct_errors.append(abs(ticket.estimate_s - wait) / wait)

@@ -26,7 +26,7 @@ from hallq.simulate.scenario import Arrival, Scenario, SimService, seconds_of
 
 #: the virtual day starts at this instant (a Monday); only differences of times matter
 EPOCH = datetime(2026, 1, 5, tzinfo=UTC)
-ARRIVE, DONE, AWAY, BACK = range(4)
+ARRIVE, DONE, AWAY, BACK, RECHECK = range(5)
 
 
 @dataclass
@@ -124,6 +124,10 @@ class HallDay:
                 self.done(key)
             elif kind == AWAY:
                 self.away(key)
+            elif kind == RECHECK:
+                state = self.windows[key]
+                if state.present and state.busy_with is None:
+                    self.call(key)
             else:
                 self.back(key)
         for window_id, state in self.windows.items():
@@ -213,8 +217,12 @@ class HallDay:
                 heads.append(
                     QueueHead(service_id, ticket_id, rank, self.instant(issued_s), len(queue), a_open=a_open)
                 )
-        head = self.policy.choose(state.view, heads, self.instant(self.now)) if heads else None
+        now = self.instant(self.now)
+        head = self.policy.choose(state.view, heads, now) if heads else None
         if head is None:
+            recheck = self.policy.recheck_at(state.view, heads, now) if heads else None
+            if recheck is not None:
+                self.schedule((recheck - EPOCH).total_seconds(), RECHECK, window_id)
             return False
         heapq.heappop(self.queues[head.service_id])
         ticket = self.tickets[head.ticket_id - 1]

@@ -1,0 +1,174 @@
+"""`hallq simulate`: held to Erlang C, deterministic, driving the engine, clear about bad scenarios."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from hallq.cli import cli
+from hallq.engine import make_policy
+from hallq.simulate import load_scenario, parse_scenario, pooling_gain, simulate
+from hallq.simulate.report import run_days
+
+SCENARIOS = Path(__file__).parent / "scenarios"
+RING = Path(__file__).parents[2] / "shared" / "scenarios" / "ring-6x2.toml"
+
+
+def erlang_c_wait(servers: int, arrivals_per_s: float, mean_service_s: float) -> float:
+    """Mean wait in queue of M/M/c, by the Erlang C formula (written here, not taken from hallq)."""
+    load = arrivals_per_s * mean_service_s
+    below = sum(load**k / math.factorial(k) for k in range(servers))
+    top = load**servers / math.factorial(servers) / (1 - load / servers)
+    return top / (below + top) * mean_service_s / (servers - load)
+
+
+def mmc(servers: int, busy: float, hours: float, seed: int = 1, mean_s: float = 480) -> str:
+    rate = busy * servers * 3600 / mean_s
+    windows = "".join(f'[[windows]]\nid = "W{i}"\na = ["s"]\n' for i in range(servers))
+    return (
+        f'name = "M/M/{servers} at {busy:.0%}"\nseed = {seed}\nduration_h = {hours}\nwarmup_h = 50\n'
+        f'[[services]]\nid = "s"\nzone = "A"\nservice_time = {{ dist = "exponential", mean_s = {mean_s} }}\n'
+        f'[[arrivals]]\nservice = "s"\nrate_per_hour = {rate}\n{windows}'
+    )
+
+
+@pytest.mark.parametrize(
+    ("servers", "busy", "hours"), [(1, 0.70, 50_000), (3, 0.85, 20_000), (10, 0.90, 6_000)]
+)
+def test_single_zone_mean_wait_matches_erlang_c(servers: int, busy: float, hours: float) -> None:
+    """About 260k-400k tickets each: the mean wait is within 5% of queueing theory."""
+    result = simulate(parse_scenario(mmc(servers, busy, hours)), "ab")
+    expected = erlang_c_wait(servers, busy * servers / 480, 480)
+    assert result["tickets"] > 250_000
+    assert result["mean_wait_s"] == pytest.approx(expected, rel=0.05)
+
+
+def test_same_seed_same_result_other_seed_other_result() -> None:
+    text = mmc(2, 0.8, 200)
+    first, again = simulate(parse_scenario(text), "ab"), simulate(parse_scenario(text), "ab")
+    assert first == again
+    assert simulate(parse_scenario(text.replace("seed = 1", "seed = 2")), "ab") != first
+
+
+def test_the_simulator_drives_the_engine() -> None:
+    """Numbers come from the engine's numbering, and every ticket went through its state machine."""
+    scenario = load_scenario(SCENARIOS / "absences.toml").model_copy(update={"replications": 1})
+    (day,) = run_days(scenario, make_policy("ab"))
+    numbers = [t.number for t in day.tickets if t.zone == "A"]
+    assert numbers[:3] == ["A001", "A002", "A003"]
+    assert {t.status.value for t in day.tickets} == {"finished"}
+    assert all(t.called_s is not None and t.called_s >= t.issued_s for t in day.tickets)
+
+
+def test_absences_are_covered_by_b_windows() -> None:
+    """Zone A's two A windows are away 10:00-11:00; its B windows take it over (AB岗)."""
+    scenario = load_scenario(SCENARIOS / "absences.toml")
+    ab, dedicated = simulate(scenario, "ab"), simulate(scenario, "dedicated")
+    assert ab["per_zone"]["A"]["mean_wait_s"] < dedicated["per_zone"]["A"]["mean_wait_s"] / 3
+    assert ab["per_window"]["W5"]["a_share"] < 1.0  # W5 (B for zone A) served zone A tickets
+
+
+RESULTS: dict[str, dict[str, dict]] = {}
+
+
+def results(path: Path) -> dict[str, dict]:
+    """The scenario under the default rule and both baselines (cached: each run takes a second or two)."""
+    if path.name not in RESULTS:
+        scenario = load_scenario(path)
+        RESULTS[path.name] = {p: simulate(scenario, p) for p in ("ab", "dedicated", "pooled")}
+    return RESULTS[path.name]
+
+
+def gain(path: Path) -> float:
+    r = results(path)
+    return pooling_gain(r["dedicated"]["mean_wait_s"], r["ab"]["mean_wait_s"], r["pooled"]["mean_wait_s"])
+
+
+ALL = [RING, *sorted(SCENARIOS.glob("*.toml"))]
+BALANCED = [RING, SCENARIOS / "ring-lognormal.toml"]
+
+
+@pytest.mark.parametrize("path", ALL, ids=lambda p: p.stem)
+def test_ab_rule_beats_dedicated_windows_by_far(path: Path) -> None:
+    assert gain(path) > 0.5
+
+
+@pytest.mark.parametrize("path", BALANCED, ids=lambda p: p.stem)
+def test_windows_keep_mostly_to_their_own_work_when_load_is_balanced(path: Path) -> None:
+    shares = [row["a_share"] for row in results(path)["ab"]["per_window"].values()]
+    assert min(shares) >= 0.70
+
+
+@pytest.mark.parametrize("path", [p for p in ALL if p.stem != "n-design"], ids=lambda p: p.stem)
+def test_no_zone_waits_much_longer_than_the_hall(path: Path) -> None:
+    ab = results(path)["ab"]
+    worst = max(zone["mean_wait_s"] for zone in ab["per_zone"].values())
+    assert worst <= 1.5 * ab["mean_wait_s"]
+
+
+# The issue's targets that the current rule does not reach yet (docs/call-rule.md has the figures).
+# strict: the day one of them passes, this test fails and the marker must go.
+@pytest.mark.xfail(
+    strict=True, reason="the default rule captures 68-91% of the pooling gain here, target 92%"
+)
+@pytest.mark.parametrize("path", ALL, ids=lambda p: p.stem)
+def test_target_pooling_gain_92_percent(path: Path) -> None:
+    assert gain(path) >= 0.92
+
+
+@pytest.mark.xfail(strict=True, reason="N-design: zone Z (only W5, busy helping X and Y) waits 1.8x the mean")
+def test_target_worst_zone_in_the_n_design() -> None:
+    ab = results(SCENARIOS / "n-design.toml")["ab"]
+    assert max(z["mean_wait_s"] for z in ab["per_zone"].values()) <= 1.5 * ab["mean_wait_s"]
+
+
+def test_simulate_cli_json_and_table(tmp_path: Path) -> None:
+    runner = CliRunner()
+    scenario = tmp_path / "mm2.toml"
+    scenario.write_text(mmc(2, 0.8, 100), encoding="utf-8")
+    result = runner.invoke(cli, ["simulate", str(scenario), "--json", "--policy", "pooled"])
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.output)
+    assert body["policy"] == "pooled" and body["tickets"] > 500
+    assert set(body) >= {
+        "scenario",
+        "tickets",
+        "mean_wait_s",
+        "p90_wait_s",
+        "max_wait_s",
+        "per_zone",
+        "per_window",
+        "estimate",
+    }
+    assert set(body["per_window"]["W0"]) == {"served", "a_share", "busy_share"}
+    table = runner.invoke(cli, ["simulate", str(scenario), "--plot", str(tmp_path / "plot.png")])
+    assert table.exit_code == 0 and "A share" in table.output
+    assert (tmp_path / "plot.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    bad = runner.invoke(cli, ["simulate", str(scenario), "--policy", "random"])
+    assert bad.exit_code == 2 and "unknown policy" in bad.output
+
+
+BASE = mmc(2, 0.8, 100)
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (('a = ["s"]', 'a = ["tax"]'), 'windows[0].a (line 14): unknown service "tax"'),
+        (("rate_per_hour = ", "rate_per_hour = -"), "arrivals[0].rate_per_hour (line 11)"),
+        (('[[windows]]\nid = "W1"\na = ["s"]', '[[windows]]\nid = "W1"'), "windows[1]"),
+        (("duration_h = 100", 'open = "9h"\nduration_h = 100'), "open (line 3)"),
+        (('service = "s"', 'service = "nope"'), 'arrivals[0].service (line 10): unknown service "nope"'),
+    ],
+)
+def test_bad_scenarios_name_the_key(tmp_path: Path, change: tuple[str, str], expected: str) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text(BASE.replace(*change, 1), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["simulate", str(path)])
+    assert result.exit_code == 1, result.output
+    assert expected in result.output
+    assert "Traceback" not in result.output
