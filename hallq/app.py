@@ -47,7 +47,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         config = config.model_copy(update={"hall": config.hall.model_copy(update={"hours": hours})})
     store = Store(settings.database_url or sqlite_url(settings.instance))
     store.migrate()
-    app.extensions["hallq"] = HallContext(config, store, clock or SystemClock(), make_policy(settings.policy))
+    rule = config.hall.call_rule.model_dump() if settings.policy == "ab" else {}
+    policy = make_policy(settings.policy, **rule)
+    app.extensions["hallq"] = HallContext(config, store, clock or SystemClock(), policy)
 
     init_login(app)
     if settings.async_mode == "eventlet":

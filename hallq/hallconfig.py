@@ -41,11 +41,28 @@ class Hours(_Model):
         return self.stop_issuing or self.close
 
 
+class CallRule(_Model):
+    """Parameters of the default A/B rule (docs/call-rule.md); the defaults are the measured ones."""
+
+    help_queue_per_a_window: float = Field(default=0.5, ge=0)
+    b_help_after_s: float = Field(default=900.0, ge=0)
+    a_bonus_s: float = Field(default=300.0, ge=0)
+
+
+class Alerts(_Model):
+    """When managers are alerted about a zone (halls: "over 15 minutes, or more than 10 waiting a window")."""
+
+    longest_wait_s: float = Field(default=900.0, gt=0)
+    waiting_per_open_window: float = Field(default=10.0, gt=0)
+
+
 class HallInfo(_Model):
     name: str = Field(min_length=1)
     name_en: str = ""
     timezone: str = "Asia/Shanghai"
     hours: Hours = Field(default_factory=Hours)
+    call_rule: CallRule = Field(default_factory=CallRule)
+    alerts: Alerts = Field(default_factory=Alerts)
     footer: str = ""
 
     @field_validator("timezone")

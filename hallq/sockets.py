@@ -10,7 +10,7 @@ from flask_socketio import SocketIO, emit, join_room
 
 from hallq.context import Actor
 from hallq.errors import HallqError
-from hallq.operations.snapshots import hall_snapshot, ticket_snapshot, window_snapshot
+from hallq.operations.snapshots import hall_snapshot, manager_snapshot, ticket_snapshot, window_snapshot
 from hallq.runtime import hall_context
 from hallq.webauth import actor_from
 
@@ -58,7 +58,7 @@ def register_socket_handlers(server: SocketIO) -> None:
             if kind == "hall":
                 snapshot = hall_snapshot(ctx)
             elif kind == "manager":
-                snapshot = {**hall_snapshot(ctx), "room": "manager", "alerts": []}
+                snapshot = manager_snapshot(ctx)
             elif kind == "window":
                 snapshot = window_snapshot(ctx, key)
             else:

@@ -315,3 +315,16 @@ def test_estimate_is_never_negative_or_absurd(
 def test_estimate_rejects_nonsense() -> None:
     with pytest.raises(ValueError):
         estimate_wait(-1, 600, Capacity(1, 0, 0, 1))
+
+
+def test_zone_alert_thresholds() -> None:
+    from hallq.engine.alerts import zone_alert
+
+    limits = {"max_longest_wait_s": 900, "max_waiting_per_open_window": 10}
+    assert zone_alert("A", 0, 5000, 2, **limits) is None  # nobody waits
+    assert zone_alert("A", 20, 900, 2, **limits) is None  # exactly at both limits
+    assert zone_alert("A", 3, 901, 2, **limits).reason == "long_wait"  # type: ignore[union-attr]
+    assert zone_alert("A", 21, 60, 2, **limits).reason == "long_queue"  # type: ignore[union-attr]
+    assert zone_alert("A", 11, 60, 0, **limits).reason == "long_queue"  # type: ignore[union-attr]
+    both = zone_alert("A", 30, 1000, 1, **limits)
+    assert both is not None and both.reason == "long_wait+long_queue" and both.longest_wait_s == 1000

@@ -59,13 +59,16 @@ def test_a_call_reaches_the_hall_room_with_its_announcement(
     client.post("/api/v1/windows/W01/open", headers=Tokens.header(tokens.bridge))
     client.post("/api/v1/windows/W01/call-next", headers=Tokens.header(tokens.bridge))
     events = display.get_received()
-    names = [e["name"] for e in events]
-    assert names == ["ticket_issued", "queue_changed", "window_changed", "ticket_called", "queue_changed"]
-    called = events[3]["args"][0]
+    names = [e["name"] for e in events if e["name"] != "queue_changed"]
+    assert names == ["ticket_issued", "window_changed", "ticket_called"]
+    queues = [e["args"][0] for e in events if e["name"] == "queue_changed"]
+    # opening W01 refreshes the zones it serves (A: business registration; B: also zone F's invoices)
+    assert {q["zone_id"] for q in queues} == {"A", "F"}
+    called = next(e["args"][0] for e in events if e["name"] == "ticket_called")
     assert called["ticket"]["number"] == "A001"
     assert called["window"] == {"id": "W01", "number": 1, "name": "企业开办"}
     assert called["announce"] == "请A001号到1号窗口办理"
-    assert events[4]["args"][0] == {"zone_id": "A", "waiting": 0}
+    assert queues[0] == {"zone_id": "A", "waiting": 1} and queues[-1] == {"zone_id": "A", "waiting": 0}
     issued = events[0]["args"][0]
     assert "status_url" not in issued  # the status page key never goes to shared screens
     # and a display joining later sees the call in its snapshot
@@ -134,3 +137,33 @@ def test_manager_room_and_logged_in_clerk(
     clerk = connect(app, flask_client=client)
     assert clerk.is_connected()
     assert join(clerk, "window:W01")["ok"]
+
+
+def test_managers_are_alerted_when_a_zone_falls_behind(
+    app: Flask, client: FlaskClient, tokens: Tokens, clock
+) -> None:
+    """Thresholds from the hall file: someone waiting over 900 s, or over 10 waiting per open window."""
+    manager = connect(app, tokens.manager)
+    join(manager, "manager")
+    assert received(manager, "snapshot")[0]["alerts"] == []
+    display = connect(app, tokens.display)
+    join(display, "hall")
+    kiosk = Tokens.header(tokens.kiosk)
+    client.post("/api/v1/tickets", json={"service_id": "pension"}, headers=kiosk)
+    assert received(manager, "zone_alert") == []
+    clock.advance(901)
+    client.post("/api/v1/tickets", json={"service_id": "pension"}, headers=kiosk)
+    (alert,) = received(manager, "zone_alert")
+    assert alert["zone_id"] == "D" and alert["reason"] == "long_wait" and alert["longest_wait_s"] == 901
+    assert alert["waiting"] == 2 and alert["open_windows"] == 0
+    assert received(display, "zone_alert") == []  # managers only
+    late = connect(app, tokens.manager)
+    join(late, "manager")
+    assert [a["zone_id"] for a in received(late, "snapshot")[0]["alerts"]] == ["D"]
+    for _ in range(9):
+        client.post("/api/v1/tickets", json={"service_id": "id_card"}, headers=kiosk)
+    assert received(manager, "zone_alert") == []  # ten waiting for no open window: not over yet
+    client.post("/api/v1/tickets", json={"service_id": "id_card"}, headers=kiosk)
+    client.post("/api/v1/tickets", json={"service_id": "id_card"}, headers=kiosk)
+    alerts = received(manager, "zone_alert")
+    assert alerts and alerts[-1]["zone_id"] == "E" and alerts[-1]["reason"] == "long_queue"

@@ -16,8 +16,9 @@ from hallq.engine import IssueRefused, Priority, Status, check_caps, check_hours
 from hallq.errors import Conflict, Invalid
 from hallq.models import NumberCounter, Ticket, TicketEvent
 from hallq.operations.pushes import Push
-from hallq.operations.queries import capacity_for, waiting_count, window_loads, zone_rooms
+from hallq.operations.queries import capacity_for, waiting_count, window_loads
 from hallq.operations.views import ticket_json
+from hallq.operations.zones import zone_pushes
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,8 @@ def issue_ticket(ctx: HallContext, request: IssueRequest) -> tuple[dict[str, Any
             raise Conflict(refused.code, refused.message) from None
         # a new ticket queues behind every waiting ticket of its service with the same or a better rank
         ahead = waiting_count(connection, day, [service.id], max_rank=request.priority.rank)
-        capacity = capacity_for(ctx, window_loads(connection), service.id)
+        loads = window_loads(connection)
+        capacity = capacity_for(ctx, loads, service.id)
         estimate = estimate_wait(ahead, service.mean_service_s, capacity)
         ticket = Ticket(
             service_day=day,
@@ -110,13 +112,9 @@ def issue_ticket(ctx: HallContext, request: IssueRequest) -> tuple[dict[str, Any
             "detail": {"kiosk_id": request.kiosk_id} if request.kiosk_id else None,
         }
         connection.execute(_INSERT_EVENT, event)
-        waiting = waiting_count(connection, day, [s.id for s in config.services if s.zone == zone.id])
+        zone_changes = zone_pushes(ctx, connection, day, [zone.id], loads, now)
     body = ticket_json(ticket, config, ahead=ahead, estimated_wait_s=estimate)
-    pushes = [
-        Push("ticket_issued", public_ticket(body), ("hall", "manager")),
-        Push("queue_changed", {"zone_id": zone.id, "waiting": waiting}, zone_rooms(ctx, zone.id)),
-    ]
-    return body, pushes
+    return body, [Push("ticket_issued", public_ticket(body), ("hall", "manager")), *zone_changes]
 
 
 def public_ticket(body: dict[str, Any]) -> dict[str, Any]:

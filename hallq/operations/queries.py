@@ -74,7 +74,35 @@ def waiting_count(
 
 
 def waiting_in_zone(session: Session | Connection, ctx: HallContext, day: date, zone_id: str) -> int:
-    return waiting_count(session, day, [s.id for s in ctx.config.services if s.zone == zone_id])
+    return waiting_count(session, day, zone_services(ctx, zone_id))
+
+
+def zone_services(ctx: HallContext, zone_id: str) -> list[str]:
+    return [s.id for s in ctx.config.services if s.zone == zone_id]
+
+
+_ZONE_QUEUE = select(func.count(), func.min(Ticket.queued_at)).where(
+    Ticket.service_day == bindparam("day"),
+    Ticket.status == Status.WAITING.value,
+    Ticket.service_id.in_(bindparam("services", expanding=True)),
+)
+
+
+def zone_queue(
+    connection: Session | Connection, ctx: HallContext, day: date, zone_id: str
+) -> tuple[int, Any]:
+    """(tickets waiting in a zone, the earliest queue time among them or None)."""
+    row = connection.execute(_ZONE_QUEUE, {"day": day, "services": zone_services(ctx, zone_id)}).one()
+    return int(row[0] or 0), row[1]
+
+
+def open_windows_for_zone(ctx: HallContext, loads: Mapping[str, Any], zone_id: str) -> int:
+    services = set(zone_services(ctx, zone_id))
+    return sum(
+        1
+        for w in ctx.config.windows
+        if w.id in loads and loads[w.id].state == "open" and services & {*w.a_services, *w.b_services}
+    )
 
 
 def ahead_of(session: Session, ticket: Ticket) -> int:

@@ -13,10 +13,12 @@ from hallq.operations.queries import (
     estimate_for,
     waiting_by_zone,
     waiting_for_window,
+    window_loads,
     window_states,
     window_view,
 )
 from hallq.operations.views import current_calls, events_json, recent_calls, ticket_json, window_json
+from hallq.operations.zones import current_alerts
 
 
 def hall_snapshot(ctx: HallContext) -> dict[str, Any]:
@@ -33,6 +35,13 @@ def hall_snapshot(ctx: HallContext) -> dict[str, Any]:
             "recent_calls": recent_calls(session, ctx),
             "waiting": waiting_by_zone(session, ctx, ctx.day()),
         }
+
+
+def manager_snapshot(ctx: HallContext) -> dict[str, Any]:
+    """The hall as displays see it, plus the zones over an alert threshold now."""
+    with ctx.store.read() as session:
+        alerts = current_alerts(ctx, session, window_loads(session))
+    return {**hall_snapshot(ctx), "room": "manager", "alerts": alerts}
 
 
 def window_snapshot(ctx: HallContext, window_id: str) -> dict[str, Any]:

@@ -18,8 +18,9 @@ from hallq.engine import IN_PROGRESS, Action, Status, TransitionError, next_stat
 from hallq.errors import Conflict, Forbidden, NotFound
 from hallq.models import Ticket, TicketEvent, WindowState
 from hallq.operations.pushes import Push
-from hallq.operations.queries import waiting_in_zone, zone_rooms
+from hallq.operations.queries import window_loads
 from hallq.operations.views import call_json, ticket_json, window_json
+from hallq.operations.zones import zone_pushes
 
 SUPERVISORS = frozenset({"bridge", "manager", "admin"})
 TICKETS = Ticket.__table__
@@ -217,6 +218,9 @@ class WindowAct:
         if clerk is not False:
             self.state.clerk = clerk  # type: ignore[assignment]
         self._state_changed = True
+        # the zones this window serves gain or lose a window: their alerts may change
+        for service_id in (*self.window.a_services, *self.window.b_services):
+            self.zones_touched.add(self.ctx.config.service_by_id[service_id].zone)
         rooms = ("hall", "manager", f"window:{self.window.id}")
         self.pushes.append(Push("window_changed", {"window_id": self.window.id, "state": state}, rooms))
 
@@ -233,11 +237,9 @@ class WindowAct:
                     "b_changed_at": self.now,
                 },
             )
-        day = self.ctx.day(self.now)
-        for zone_id in sorted(self.zones_touched):
-            waiting = waiting_in_zone(self.connection, self.ctx, day, zone_id)
-            self.pushes.append(
-                Push("queue_changed", {"zone_id": zone_id, "waiting": waiting}, zone_rooms(self.ctx, zone_id))
-            )
+        if self.zones_touched:
+            loads = window_loads(self.connection)
+            day = self.ctx.day(self.now)
+            self.pushes += zone_pushes(self.ctx, self.connection, day, self.zones_touched, loads, self.now)
         body = ticket_json(ticket, self.ctx.config) if ticket is not None else None
         return body, window_json(self.ctx, self.window.id, self.state), self.pushes
