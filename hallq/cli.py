@@ -9,7 +9,7 @@ import os
 import signal
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -46,6 +46,13 @@ def _common(function: Any) -> Any:
     return function
 
 
+def _fail_with(error: Any) -> NoReturn:
+    """A config or scenario error: each problem on its own line (file: key path (line): message), exit 1."""
+    for problem in error.problems:
+        click.echo(f"{error.source}: {problem}", err=True)
+    raise SystemExit(1)
+
+
 def _settings(instance: Path, database_url: str | None, hall_file: Path | None, **extra: Any) -> Settings:
     # commands that do not serve need no event loop: only serve and demo pass an async mode
     extra.setdefault("async_mode", "threading")
@@ -61,9 +68,7 @@ def _app(settings: Settings) -> Any:
     try:
         return create_app(settings)
     except ConfigError as exc:
-        for problem in exc.problems:
-            click.echo(f"{exc.source}: {problem}", err=True)
-        raise SystemExit(1) from None
+        _fail_with(exc)
 
 
 @click.group()
@@ -190,9 +195,7 @@ def check_config(hall_file: Path) -> None:
     try:
         config = load_hall(hall_file)
     except ConfigError as exc:
-        for problem in exc.problems:
-            click.echo(f"{exc.source}: {problem}", err=True)
-        raise SystemExit(1) from None
+        _fail_with(exc)
     counts = f"{len(config.zones)} zones, {len(config.services)} services, {len(config.windows)} windows"
     click.echo(f"{hall_file}: ok ({counts})")
 
@@ -287,9 +290,7 @@ def simulate_command(scenario_file: Path, policy: str, as_json: bool, plot: Path
     try:
         scenario = load_scenario(scenario_file)
     except ConfigError as exc:
-        for problem in exc.problems:
-            click.echo(f"{exc.source}: {problem}", err=True)
-        raise SystemExit(1) from None
+        _fail_with(exc)
     result = simulate(scenario, policy)
     if plot is not None:
         from hallq.simulate.plot import draw

@@ -127,6 +127,18 @@ class HallConfig(_Model):
     def window_by_id(self) -> dict[str, Window]:
         return {window.id: window for window in self.windows}
 
+    @cached_property
+    def services_of_zone(self) -> dict[str, list[str]]:
+        return {zone.id: [s.id for s in self.services if s.zone == zone.id] for zone in self.zones}
+
+    @cached_property
+    def windows_of_zone(self) -> dict[str, list[str]]:
+        """Windows serving at least one of a zone's services, as A or B."""
+        return {
+            zone: [w.id for w in self.windows if set(services) & {*w.a_services, *w.b_services}]
+            for zone, services in self.services_of_zone.items()
+        }
+
     def windows_for(self, service_id: str) -> tuple[list[Window], list[Window]]:
         """The (A, B) windows of a service."""
         a = [w for w in self.windows if service_id in w.a_services]

@@ -21,13 +21,7 @@ def window_view(ctx: HallContext, window_id: str) -> WindowView:
 
 def zone_rooms(ctx: HallContext, zone_id: str) -> tuple[str, ...]:
     """Rooms that show a zone's queue: the hall, managers, and every window serving one of its services."""
-    config = ctx.config
-    windows = [
-        w.id
-        for w in config.windows
-        if any(config.service_by_id[s].zone == zone_id for s in (*w.a_services, *w.b_services))
-    ]
-    return ("hall", "manager", *(f"window:{w}" for w in windows))
+    return ("hall", "manager", *(f"window:{w}" for w in ctx.config.windows_of_zone[zone_id]))
 
 
 def window_states(session: Session) -> dict[str, WindowState]:
@@ -78,7 +72,7 @@ def waiting_in_zone(session: Session | Connection, ctx: HallContext, day: date, 
 
 
 def zone_services(ctx: HallContext, zone_id: str) -> list[str]:
-    return [s.id for s in ctx.config.services if s.zone == zone_id]
+    return ctx.config.services_of_zone[zone_id]
 
 
 _ZONE_QUEUE = select(func.count(), func.min(Ticket.queued_at)).where(
@@ -97,12 +91,7 @@ def zone_queue(
 
 
 def open_windows_for_zone(ctx: HallContext, loads: Mapping[str, Any], zone_id: str) -> int:
-    services = set(zone_services(ctx, zone_id))
-    return sum(
-        1
-        for w in ctx.config.windows
-        if w.id in loads and loads[w.id].state == "open" and services & {*w.a_services, *w.b_services}
-    )
+    return sum(1 for w in ctx.config.windows_of_zone[zone_id] if w in loads and loads[w].state == "open")
 
 
 def ahead_of(session: Session, ticket: Ticket) -> int:

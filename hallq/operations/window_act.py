@@ -79,6 +79,7 @@ class WindowAct:
             row = connection.execute(_SELECT_STATE, {"window_id": window_id}).one()
         self.state = WindowLoad(row.state, row.clerk, row.current_ticket_id)
         self._state_changed = False
+        self._loads: dict[str, Any] | None = None
 
     # --- who may act -------------------------------------------------------------------------------
     def authorize(self, *, signing_in: bool = False) -> None:
@@ -207,6 +208,12 @@ class WindowAct:
             data = {"ticket": public, "window": self.window.id}
         self.pushes.append(Push(event, data, rooms))
 
+    def loads(self) -> dict[str, Any]:
+        """Every window's state and current ticket, this window's as this action has left it (read once)."""
+        if self._loads is None:
+            self._loads = window_loads(self.connection)
+        return {**self._loads, self.window.id: self.state}
+
     # --- the window itself -------------------------------------------------------------------------
     def set_current(self, ticket_id: int | None) -> None:
         self.state.current_ticket_id = ticket_id
@@ -238,8 +245,9 @@ class WindowAct:
                 },
             )
         if self.zones_touched:
-            loads = window_loads(self.connection)
             day = self.ctx.day(self.now)
-            self.pushes += zone_pushes(self.ctx, self.connection, day, self.zones_touched, loads, self.now)
+            self.pushes += zone_pushes(
+                self.ctx, self.connection, day, self.zones_touched, self.loads(), self.now
+            )
         body = ticket_json(ticket, self.ctx.config) if ticket is not None else None
         return body, window_json(self.ctx, self.window.id, self.state), self.pushes

@@ -12,7 +12,7 @@ from hallq.context import Actor, HallContext
 from hallq.engine import Action, Status
 from hallq.errors import Conflict, Invalid, NotFound
 from hallq.operations.pushes import Push
-from hallq.operations.queries import open_a_windows, queue_heads, window_loads, window_view
+from hallq.operations.queries import open_a_windows, queue_heads, window_view
 from hallq.operations.window_act import WindowAct
 
 #: how often call-next picks again when other windows took its choice first
@@ -49,7 +49,7 @@ def call_next(ctx: HallContext, window_id: str, actor: Actor) -> Outcome:
         day = act.ctx.day(act.now)
         policy = act.ctx.policy
         services = policy.queues_for(view, act.ctx.config.service_by_id)
-        a_open = open_a_windows(act.ctx, window_loads(act.connection))
+        a_open = open_a_windows(act.ctx, act.loads())
         for _attempt in range(CALL_ATTEMPTS):
             heads = queue_heads(act.connection, view, services, day, a_open)
             head = policy.choose(view, heads, act.now)
