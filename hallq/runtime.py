@@ -24,7 +24,9 @@ def socketio() -> SocketIO:
 def send_pushes(pushes: Iterable[Push]) -> None:
     """Emit after commit; each client gets an event once even when it sits in several of its rooms."""
     server = socketio()
+    green = server.async_mode == "eventlet"
     for push in pushes:
         server.emit(push.event, push.data, to=list(push.rooms))
-        # let the websocket writers send this event now, before the rest of the request runs
-        server.sleep(0)
+        if green:
+            # let the websocket writers send this event now, before the rest of the request runs
+            server.sleep(0)
