@@ -14,6 +14,8 @@ from hallq.engine import make_policy
 from hallq.simulate import load_scenario, parse_scenario, pooling_gain, simulate
 from hallq.simulate.report import run_days
 
+from .conftest import skip_or_fail
+
 SCENARIOS = Path(__file__).parent / "scenarios"
 RING = Path(__file__).parents[2] / "shared" / "scenarios" / "ring-6x2.toml"
 
@@ -77,6 +79,8 @@ RESULTS: dict[str, dict[str, dict]] = {}
 
 def results(path: Path) -> dict[str, dict]:
     """The scenario under the default rule and both baselines (cached: each run takes a second or two)."""
+    if not path.exists():
+        skip_or_fail(f"{path} is missing: the team's shared/ folder sits beside the checkout")
     if path.name not in RESULTS:
         scenario = load_scenario(path)
         RESULTS[path.name] = {p: simulate(scenario, p) for p in ("ab", "dedicated", "pooled")}
