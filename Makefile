@@ -37,3 +37,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/issue_and_call.py --async-mode eventlet
 	$(BIN)/python bench/issue_and_call.py --async-mode threading
 	$(BIN)/python bench/simulate_day.py
+	$(BIN)/python bench/request_cost.py

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from datetime import date
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, func, literal, or_, select, tuple_
+from sqlalchemy import Connection, and_, bindparam, func, literal, or_, select, tuple_, union_all
 from sqlalchemy.orm import Session
 
 from hallq.context import HallContext
@@ -139,18 +140,6 @@ _QUEUE_COUNTS = (
     .where(_WAITING_TODAY, Ticket.service_id.in_(bindparam("services", expanding=True)), _FOR_WINDOW)
     .group_by(Ticket.service_id)
 )
-_QUEUE_HEAD = (
-    select(Ticket.id, Ticket.queue_rank, Ticket.queued_at)
-    .where(_WAITING_TODAY, Ticket.service_id == bindparam("service_id"), _FOR_WINDOW)
-    .order_by(*_QUEUE_ORDER)
-    .limit(1)
-)
-_TARGETED_HEAD = (
-    select(Ticket.id, Ticket.service_id, Ticket.queue_rank, Ticket.queued_at)
-    .where(_WAITING_TODAY, Ticket.target_window_id == bindparam("window_id"))
-    .order_by(*_QUEUE_ORDER)
-    .limit(1)
-)
 
 
 def open_a_windows(ctx: HallContext, loads: Mapping[str, Any]) -> dict[str, int]:
@@ -164,6 +153,30 @@ def open_a_windows(ctx: HallContext, loads: Mapping[str, Any]) -> dict[str, int]
     return counts
 
 
+@cache
+def _heads_statement(services: int) -> Any:
+    """The first ticket of each of `services` queues and of the tickets sent to the window: one statement."""
+    columns = (Ticket.service_id, Ticket.id, Ticket.queue_rank, Ticket.queued_at)
+    branches = [
+        select(*columns, literal(False).label("targeted"))
+        .where(_WAITING_TODAY, Ticket.service_id == bindparam(f"service_{index}"), _FOR_WINDOW)
+        .order_by(*_QUEUE_ORDER)
+        .limit(1)
+        .subquery()
+        .select()
+        for index in range(services)
+    ]
+    targeted = (
+        select(*columns, literal(True).label("targeted"))
+        .where(_WAITING_TODAY, Ticket.target_window_id == bindparam("window_id"))
+        .order_by(*_QUEUE_ORDER)
+        .limit(1)
+        .subquery()
+        .select()
+    )
+    return union_all(*branches, targeted)
+
+
 def queue_heads(
     connection: Session | Connection,
     window: WindowView,
@@ -175,25 +188,18 @@ def queue_heads(
     services = sorted(services)
     where = {"day": day, "window_id": window.id}
     counts = dict(connection.execute(_QUEUE_COUNTS, {**where, "services": services}).all())
-    heads: list[QueueHead] = []
-    for service_id in services:
-        if counts.get(service_id):
-            row = connection.execute(_QUEUE_HEAD, {**where, "service_id": service_id}).one()
-            heads.append(
-                QueueHead(
-                    service_id,
-                    row.id,
-                    row.queue_rank,
-                    row.queued_at,
-                    counts[service_id],
-                    a_open=a_open.get(service_id, 0),
-                )
-            )
-    targeted = connection.execute(_TARGETED_HEAD, where).first()
-    if targeted is not None:
+    named = {f"service_{index}": service_id for index, service_id in enumerate(services)}
+    heads = []
+    for row in connection.execute(_heads_statement(len(services)), {**where, **named}):
         heads.append(
             QueueHead(
-                targeted.service_id, targeted.id, targeted.queue_rank, targeted.queued_at, 1, targeted=True
+                row.service_id,
+                row.id,
+                row.queue_rank,
+                row.queued_at,
+                1 if row.targeted else counts.get(row.service_id, 1),
+                targeted=bool(row.targeted),
+                a_open=a_open.get(row.service_id, 0),
             )
         )
     return heads

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, func, insert, select, update
 
 from hallq.context import Actor, HallContext
 from hallq.engine import IN_PROGRESS, Action, Status, TransitionError, next_status
@@ -46,12 +46,25 @@ _INSERT_EVENT = insert(TicketEvent)
 
 @cache
 def _update_ticket(keys: tuple[str, ...]) -> Any:
+    values: dict[str, Any] = {key: bindparam(f"b_{key}") for key in keys}
+    if "first_called_at" in values:  # the first call's time is kept: it is what a wait is measured to
+        values["first_called_at"] = func.coalesce(Ticket.first_called_at, values["first_called_at"])
     return (
         update(Ticket)
         .where(Ticket.id == bindparam("where_id"), Ticket.status == bindparam("where_status"))
-        .values({key: bindparam(f"b_{key}") for key in keys})
+        .values(values)
         .returning(*TICKETS.c)
     )
+
+
+@dataclass(frozen=True)
+class WaitingTicket:
+    """What call-next knows of a queue head without reading its row: enough to move it by the rules."""
+
+    id: int
+    service_id: str
+    number: str = "?"
+    status: str = Status.WAITING.value
 
 
 @dataclass
@@ -137,7 +150,7 @@ class WindowAct:
 
     def change(
         self,
-        ticket: Row[Any],
+        ticket: Row[Any] | WaitingTicket,
         action: Action,
         event_type: str,
         detail: dict[str, Any] | None = None,
@@ -178,15 +191,18 @@ class WindowAct:
                 self.zones_touched.add(service.zone)
         return row
 
-    def call(self, ticket: Row[Any], detail: dict[str, Any] | None = None, **options: Any) -> Row[Any] | None:
-        if ticket.service_day != self.ctx.day(self.now):
+    def call(
+        self, ticket: Row[Any] | WaitingTicket, detail: dict[str, Any] | None = None, **options: Any
+    ) -> Row[Any] | None:
+        """Call a ticket read from the database, or a queue head of today (whose row need not be read)."""
+        if isinstance(ticket, Row) and ticket.service_day != self.ctx.day(self.now):
             raise Conflict("invalid_state", f"{ticket.number}: 不是今天的号 / not a ticket of today")
         called = self.change(
             ticket,
             Action.CALL,
             "called",
             detail,
-            first_called_at=ticket.first_called_at or self.now,
+            first_called_at=self.now,
             called_at=self.now,
             window_id=self.window.id,
             target_window_id=None,

@@ -9,11 +9,11 @@ from typing import Any
 from sqlalchemy import Row
 
 from hallq.context import Actor, HallContext
-from hallq.engine import Action, Status
+from hallq.engine import Action
 from hallq.errors import Conflict, Invalid, NotFound
 from hallq.operations.pushes import Push
 from hallq.operations.queries import open_a_windows, queue_heads, window_view
-from hallq.operations.window_act import WindowAct
+from hallq.operations.window_act import WaitingTicket, WindowAct
 
 #: how often call-next picks again when other windows took its choice first
 CALL_ATTEMPTS = 5
@@ -55,11 +55,9 @@ def call_next(ctx: HallContext, window_id: str, actor: Actor) -> Outcome:
             head = policy.choose(view, heads, act.now)
             if head is None:
                 return None
-            ticket = act.ticket(head.ticket_id)
-            if ticket is not None and ticket.status == Status.WAITING:
-                called = act.call(ticket, lost_race_ok=True)
-                if called is not None:
-                    return called
+            called = act.call(WaitingTicket(head.ticket_id, head.service_id), lost_race_ok=True)
+            if called is not None:
+                return called
         raise Conflict("busy", "请重试 / Too many windows calling at once, try again")
 
     return _act(ctx, window_id, actor, body)
