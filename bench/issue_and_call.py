@@ -13,7 +13,6 @@ import json
 import multiprocessing
 import os
 import platform
-import re
 import statistics
 import subprocess
 import sys
@@ -22,18 +21,9 @@ import time
 from datetime import date
 from pathlib import Path
 
+from loadhall import SERVICES, WINDOWS, load_test_hall
+
 ROOT = Path(__file__).resolve().parents[1]
-SERVICES = [
-    "biz_setup",
-    "biz_change",
-    "seal",
-    "house_transfer",
-    "pension",
-    "ss_card",
-    "id_card",
-    "housing_fund",
-]
-WINDOWS = [f"W{n:02d}" for n in range(1, 15)]
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -48,13 +38,7 @@ def prepare(instance: Path) -> tuple[Path, dict[str, str]]:
     from hallq.app import create_app
     from hallq.settings import Settings
 
-    hall = instance / "hall.toml"
-    text = (
-        (ROOT / "config" / "hall.toml")
-        .read_text(encoding="utf-8")
-        .replace("enforce = true", "enforce = false")
-    )
-    hall.write_text(re.sub(r"(?m)^daily_cap = \d+.*$", "", text), encoding="utf-8")  # no caps in a load test
+    hall = load_test_hall(ROOT, instance)
     app = create_app(Settings(instance=instance, hall_file=hall, async_mode="threading"))
     ctx = app.extensions["hallq"]
     tokens = {

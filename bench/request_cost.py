@@ -7,24 +7,13 @@ run, e.g. `git worktree add /tmp/before HEAD~5 && python bench/request_cost.py /
 
 from __future__ import annotations
 
-import re
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-SERVICES = [
-    "biz_setup",
-    "biz_change",
-    "seal",
-    "house_transfer",
-    "pension",
-    "ss_card",
-    "id_card",
-    "housing_fund",
-]
-WINDOWS = [f"W{n:02d}" for n in range(1, 15)]
+from loadhall import SERVICES, WINDOWS, load_test_hall
 
 
 def measure(checkout: Path, tickets: int = 2000, calls: int = 1500) -> str:
@@ -34,13 +23,8 @@ def measure(checkout: Path, tickets: int = 2000, calls: int = 1500) -> str:
     from hallq.settings import Settings
 
     instance = Path(tempfile.mkdtemp(prefix="hallq-cost-"))
-    text = (
-        (checkout / "config" / "hall.toml")
-        .read_text(encoding="utf-8")
-        .replace("enforce = true", "enforce = false")
-    )
-    (instance / "hall.toml").write_text(re.sub(r"(?m)^daily_cap = \d+.*$", "", text), encoding="utf-8")
-    app = create_app(Settings(instance=instance, hall_file=instance / "hall.toml", async_mode="threading"))
+    hall = load_test_hall(checkout, instance)
+    app = create_app(Settings(instance=instance, hall_file=hall, async_mode="threading"))
     ctx = app.extensions["hallq"]
     kiosk = {"Authorization": f"Bearer {create_token(ctx.store, 'kiosk', ctx.now())}"}
     bridge = {"Authorization": f"Bearer {create_token(ctx.store, 'bridge', ctx.now())}"}
