@@ -32,3 +32,5 @@ class Actor:
     name: str
     window_id: str | None = None
     user_id: int | None = None
+    #: a citizen's status page may follow this one ticket only
+    ticket_id: int | None = None

@@ -10,3 +10,9 @@ bp = Blueprint(
 @bp.get("/kiosk")
 def page() -> str:
     return render_template("kiosk/kiosk.html")
+
+
+@bp.get("/t/<status_token>")
+def status_page(status_token: str) -> str:
+    """The citizen's ticket on their phone: position, estimate, and the window once called."""
+    return render_template("kiosk/status.html", status_token=status_token)

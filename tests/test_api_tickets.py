@@ -184,3 +184,30 @@ def test_estimate_shrinks_as_windows_open(client: FlaskClient, tokens: Tokens, c
     assert reopened["ahead"] == 4
     assert 0 < reopened["estimated_wait_s"] < closed["estimated_wait_s"]
     assert timedelta(seconds=reopened["estimated_wait_s"]) < timedelta(hours=2)
+
+
+def test_citizen_status_by_token_without_login(client: FlaskClient, tokens: Tokens) -> None:
+    ticket = issue(client, tokens.kiosk, "seal").get_json()
+    status_token = ticket["status_url"].removeprefix("/t/")
+    body = client.get(f"/api/v1/status/{status_token}").get_json()
+    assert body == {
+        "room": f"ticket:{ticket['id']}",
+        "number": "A001",
+        "service_name": "公章刻制备案",
+        "zone_id": "A",
+        "status": "waiting",
+        "ahead": 0,
+        "estimated_wait_s": body["estimated_wait_s"],
+        "issued_at": "2026-11-23T10:00:00+08:00",
+        "called_at": None,
+        "window": None,
+    }
+    client.post("/api/v1/windows/W02/open", headers=Tokens.header(tokens.bridge))
+    client.post("/api/v1/windows/W02/call-next", headers=Tokens.header(tokens.bridge))
+    called = client.get(f"/api/v1/status/{status_token}").get_json()
+    assert called["status"] == "called" and called["window"] == {"number": 2, "name": "企业开办"}
+    assert "events" not in called and "clerk" not in str(called)
+    assert client.get("/api/v1/status/not-a-real-token-at-all").status_code == 404
+    assert client.get(f"/api/v1/status/{'x' * 80}").status_code == 404
+    page = client.get(ticket["status_url"])
+    assert page.status_code == 200 and status_token in page.get_data(as_text=True)

@@ -67,6 +67,11 @@ def test_ticket_from_kiosk_is_called_and_shown_on_the_display(browser, hall: Liv
     assert "前面还有" in kiosk.locator("#ticket").inner_text()
     kiosk.screenshot(path=ARTIFACTS / "kiosk-ticket.png", animations="disabled")
 
+    phone = browser.new_page(viewport={"width": 390, "height": 844})
+    phone.goto(kiosk.locator("#t-status").get_attribute("href").replace("/t/", f"{hall.url}/t/", 1))
+    phone.wait_for_function("() => document.querySelector('#s-state').textContent.includes('等候中')")
+    phone.wait_for_selector("#live.on")  # joined its ticket's room
+
     caller = browser.new_page(viewport={"width": 1280, "height": 900})
     caller.goto(f"{hall.url}/caller")
     caller.fill("#username", "clerk14")
@@ -89,6 +94,11 @@ def test_ticket_from_kiosk_is_called_and_shown_on_the_display(browser, hall: Liv
     assert display.locator('.win[data-window="W14"] .num').inner_text() == ticket_number
     assert ticket_number in display.locator("#recent").inner_text()
     display.screenshot(path=ARTIFACTS / "display.png", animations="disabled")
+
+    # the citizen's phone, opened before the call, is told where to go by websocket
+    phone.wait_for_function("() => document.querySelector('#s-state').textContent.includes('14')", timeout=2000)
+    assert phone.locator("#s-number").inner_text() == ticket_number
+    phone.screenshot(path=ARTIFACTS / "status.png", animations="disabled")
 
     caller.click('button[data-act="finish"]')
     display.wait_for_function(

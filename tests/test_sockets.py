@@ -167,3 +167,23 @@ def test_managers_are_alerted_when_a_zone_falls_behind(
     client.post("/api/v1/tickets", json={"service_id": "id_card"}, headers=kiosk)
     alerts = received(manager, "zone_alert")
     assert alerts and alerts[-1]["zone_id"] == "E" and alerts[-1]["reason"] == "long_queue"
+
+
+def test_a_citizens_phone_follows_its_own_ticket_only(
+    app: Flask, client: FlaskClient, tokens: Tokens
+) -> None:
+    kiosk = Tokens.header(tokens.kiosk)
+    mine = client.post("/api/v1/tickets", json={"service_id": "seal"}, headers=kiosk).get_json()
+    other = client.post("/api/v1/tickets", json={"service_id": "seal"}, headers=kiosk).get_json()
+    status_token = mine["status_url"].removeprefix("/t/")
+    phone = sio(app).test_client(app, auth={"status_token": status_token})
+    assert phone.is_connected()
+    assert join(phone, f"ticket:{mine['id']}")["ok"]
+    (snapshot,) = received(phone, "snapshot")
+    assert snapshot["number"] == mine["number"] and "events" not in snapshot
+    assert join(phone, f"ticket:{other['id']}")["error"] == "forbidden"
+    assert join(phone, "window:W01")["error"] == "forbidden"
+    assert join(phone, "manager")["error"] == "forbidden"
+    assert join(phone, "hall")["ok"]
+    assert not sio(app).test_client(app, auth={"status_token": "wrong-token-1234567890"}).is_connected()
+    assert not sio(app).test_client(app, auth={"status_token": 42}).is_connected()

@@ -91,6 +91,16 @@ def document() -> dict[str, Any]:
                 "responses": {"200": _json(TICKET), **_errors(401, 403, 404)},
             }
         },
+        "/api/v1/status/{status_token}": {
+            "get": {
+                "summary": "A citizen's ticket by its status page token (no login)",
+                "security": [],
+                "parameters": [
+                    {"name": "status_token", "in": "path", "required": True, "schema": {"type": "string"}}
+                ],
+                "responses": {"200": _json({"type": "object"}), **_errors(404)},
+            }
+        },
         "/api/v1/windows/{window_id}": {
             "get": {
                 "summary": "A window, its current ticket and the tickets it may call",

@@ -7,8 +7,9 @@ from hallq.api.body import parse_body
 from hallq.api.hall import ANY_ROLE
 from hallq.api.schemas import IssueTicket
 from hallq.engine import Priority
+from hallq.errors import NotFound
 from hallq.operations.issuing import IssueRequest, issue_ticket
-from hallq.operations.snapshots import ticket_snapshot
+from hallq.operations.snapshots import ticket_id_for_token, ticket_snapshot, ticket_status
 from hallq.runtime import hall_context, send_pushes
 from hallq.webauth import require_roles
 
@@ -27,6 +28,16 @@ def post_ticket() -> tuple[dict[str, Any], int]:
     send_pushes(pushes)
     ticket["print"] = {"ok": False, "error": "no printer configured for this kiosk"}
     return ticket, 201
+
+
+@bp.get("/status/<status_token>")
+def get_status(status_token: str) -> dict[str, Any]:
+    """A citizen's own ticket, by the unguessable token of its status page; no login needed."""
+    ctx = hall_context()
+    ticket_id = ticket_id_for_token(ctx, status_token) if len(status_token) <= 64 else None
+    if ticket_id is None:
+        raise NotFound("unknown_ticket", "没有这张票 / No such ticket")
+    return ticket_status(ctx, ticket_id)
 
 
 @bp.get("/tickets/<int:ticket_id>")

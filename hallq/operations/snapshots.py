@@ -80,3 +80,21 @@ def ticket_snapshot(ctx: HallContext, ticket_id: int) -> dict[str, Any]:
 def ticket_id_for_token(ctx: HallContext, status_token: str) -> int | None:
     with ctx.store.read() as session:
         return session.scalar(select(Ticket.id).where(Ticket.status_token == status_token))
+
+
+def ticket_status(ctx: HallContext, ticket_id: int) -> dict[str, Any]:
+    """What a citizen's phone shows (/t/<token>): the ticket's progress and nothing about anyone."""
+    full = ticket_snapshot(ctx, ticket_id)
+    window = ctx.config.window_by_id.get(full["window"] or "")
+    return {
+        "room": f"ticket:{ticket_id}",
+        "number": full["number"],
+        "service_name": full["service_name"],
+        "zone_id": full["zone_id"],
+        "status": full["status"],
+        "ahead": full["ahead"],
+        "estimated_wait_s": full["estimated_wait_s"],
+        "issued_at": full["issued_at"],
+        "called_at": full["called_at"],
+        "window": {"number": window.number, "name": window.label} if window else None,
+    }

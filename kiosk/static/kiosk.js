@@ -71,6 +71,8 @@
       ? el("p", { class: "print-ok" }, "请取走打印的号票 · Please take your printed ticket")
       : el("p", { class: "print-bad" }, "号票未能打印，请拍照留存此屏幕，您的号码有效 · ",
           el("span", {}, "The ticket did not print: photograph this screen, your number is valid")));
+    $("t-status").href = ticket.status_url;
+    $("t-status").textContent = new URL(ticket.status_url, location.href).toString();
     $("t-materials").classList.toggle("hidden", service.materials.length === 0);
     $("t-materials-list").replaceChildren(...service.materials.map((m) => el("li", {}, m)));
     show("ticket");
