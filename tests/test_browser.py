@@ -96,7 +96,8 @@ def test_ticket_from_kiosk_is_called_and_shown_on_the_display(browser, hall: Liv
     display.screenshot(path=ARTIFACTS / "display.png", animations="disabled")
 
     # the citizen's phone, opened before the call, is told where to go by websocket
-    phone.wait_for_function("() => document.querySelector('#s-state').textContent.includes('14')", timeout=2000)
+    state = "() => document.querySelector('#s-state').textContent.includes('14')"
+    phone.wait_for_function(state, timeout=2000)
     assert phone.locator("#s-number").inner_text() == ticket_number
     phone.screenshot(path=ARTIFACTS / "status.png", animations="disabled")
 
