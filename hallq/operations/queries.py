@@ -68,10 +68,6 @@ def waiting_count(
     return int(connection.execute(_WAITING_COUNT, parameters).scalar() or 0)
 
 
-def waiting_in_zone(session: Session | Connection, ctx: HallContext, day: date, zone_id: str) -> int:
-    return waiting_count(session, day, zone_services(ctx, zone_id))
-
-
 def zone_services(ctx: HallContext, zone_id: str) -> list[str]:
     return ctx.config.services_of_zone[zone_id]
 

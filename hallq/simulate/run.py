@@ -60,7 +60,6 @@ class DayResult:
     tickets: list[SimTicket]
     windows: dict[str, SimWindowState]
     counted_from_s: float
-    last_event_s: float
     present_s: dict[str, float] = field(default_factory=dict)
 
 
@@ -133,7 +132,7 @@ class HallDay:
         for window_id, state in self.windows.items():
             if state.present:
                 self.present_s[window_id] += self.now - self.present_since[window_id]
-        return DayResult(self.tickets, self.windows, scenario.counted_from_s, self.now, self.present_s)
+        return DayResult(self.tickets, self.windows, scenario.counted_from_s, self.present_s)
 
     # --- arrivals ------------------------------------------------------------------------------------
     def rate_at(self, service_id: str, seconds: float) -> tuple[float, float]:

@@ -85,10 +85,6 @@ class Scenario(_Model):
         return {service.id: service for service in self.services}
 
     @property
-    def is_hall_day(self) -> bool:
-        return self.duration_h is None
-
-    @property
     def start_s(self) -> float:
         """Seconds after midnight when arrivals start (hall day), or 0 (steady state)."""
         return seconds_of(self.open) if self.open else 0.0
