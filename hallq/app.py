@@ -37,6 +37,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         SESSION_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_SAMESITE="Lax",
         TESTING=settings.testing,
+        MAX_CONTENT_LENGTH=64 * 1024,  # no request of the API needs more
         HALLQ_SETTINGS=settings,
     )
     app.json.ensure_ascii = False  # type: ignore[attr-defined]

@@ -211,3 +211,11 @@ def test_citizen_status_by_token_without_login(client: FlaskClient, tokens: Toke
     assert client.get(f"/api/v1/status/{'x' * 80}").status_code == 404
     page = client.get(ticket["status_url"])
     assert page.status_code == 200 and status_token in page.get_data(as_text=True)
+
+
+def test_an_oversized_body_is_refused_clearly(client: FlaskClient, tokens: Tokens) -> None:
+    body = '{"service_id": "biz_setup", "kiosk_id": "' + "k" * 70_000 + '"}'
+    headers = {**Tokens.header(tokens.kiosk), "Content-Type": "application/json"}
+    response = client.post("/api/v1/tickets", data=body, headers=headers)
+    assert response.status_code == 413
+    assert response.get_json()["error"] == "request_entity_too_large"
