@@ -19,6 +19,7 @@ from hallq.engine import Clock, SystemClock, make_policy
 from hallq.entry import quiet_eventlet
 from hallq.errors import HallqError
 from hallq.hallconfig import load_hall
+from hallq.operations.window_act import ensure_window_rows
 from hallq.settings import Settings
 from hallq.sockets import register_socket_handlers
 from hallq.webauth import init_login
@@ -51,6 +52,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     rule = config.hall.call_rule.model_dump() if settings.policy == "ab" else {}
     policy = make_policy(settings.policy, **rule)
     app.extensions["hallq"] = HallContext(config, store, clock or SystemClock(), policy)
+    ensure_window_rows(app.extensions["hallq"])
 
     init_login(app)
     if settings.async_mode == "eventlet":

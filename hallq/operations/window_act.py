@@ -12,6 +12,7 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection, Row, bindparam, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from hallq.context import Actor, HallContext
 from hallq.engine import IN_PROGRESS, Action, Status, TransitionError, next_status
@@ -65,6 +66,24 @@ class WaitingTicket:
     service_id: str
     number: str = "?"
     status: str = Status.WAITING.value
+
+
+def ensure_window_rows(ctx: HallContext) -> None:
+    """A closed row for every window of the hall file, so no action ever races to create one."""
+    now = ctx.now()
+    with ctx.store.write_connection() as connection:
+        insert_for = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+        rows = [
+            {
+                "window_id": w.id,
+                "state": "closed",
+                "clerk": None,
+                "current_ticket_id": None,
+                "changed_at": now,
+            }
+            for w in ctx.config.windows
+        ]
+        connection.execute(insert_for(WindowState).on_conflict_do_nothing(index_elements=["window_id"]), rows)
 
 
 @dataclass
