@@ -18,9 +18,15 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def upsert_insert(dialect: str) -> Any:
+    """`insert` with ON CONFLICT support for the dialect (SQLite or PostgreSQL)."""
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 def sqlite_url(instance: Path) -> str:

@@ -59,10 +59,12 @@ def test_windows_calling_at_once_never_share_a_ticket(tmp_path: Path) -> None:
     """Six windows with overlapping A/B services, each in its own thread, call and finish until empty."""
     from hallq.context import Actor
     from hallq.operations import windows as ops
+    from hallq.operations.window_act import ensure_window_rows
 
     store = Store(sqlite_url(tmp_path))
     store.migrate()
     ctx = HallContext(load_hall(DEMO_HALL), store, ManualClock(MONDAY_10AM), make_policy())
+    ensure_window_rows(ctx)  # what create_app does at start-up
     services = ["biz_setup", "biz_change", "biz_cancel", "seal", "housing_fund", "invoice"]
     for index in range(300):
         issue_ticket(ctx, IssueRequest(services[index % len(services)]))

@@ -9,9 +9,9 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert
-from sqlalchemy.dialects import postgresql, sqlite
 
 from hallq.context import HallContext
+from hallq.db import upsert_insert
 from hallq.engine import IssueRefused, Priority, Status, check_caps, check_hours, estimate_wait, format_number
 from hallq.errors import Conflict, Invalid
 from hallq.models import NumberCounter, Ticket, TicketEvent
@@ -31,9 +31,8 @@ class IssueRequest:
 
 @cache
 def _bump_statement(dialect: str) -> Any:
-    insert_for = postgresql.insert if dialect == "postgresql" else sqlite.insert
     return (
-        insert_for(NumberCounter)
+        upsert_insert(dialect)(NumberCounter)
         .values(service_day=bindparam("day"), scope=bindparam("scope"), last=1)
         .on_conflict_do_update(
             index_elements=[NumberCounter.service_day, NumberCounter.scope],

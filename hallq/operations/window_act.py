@@ -12,9 +12,9 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection, Row, bindparam, func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from hallq.context import Actor, HallContext
+from hallq.db import upsert_insert
 from hallq.engine import IN_PROGRESS, Action, Status, TransitionError, next_status
 from hallq.errors import Conflict, Forbidden, NotFound
 from hallq.models import Ticket, TicketEvent, WindowState
@@ -31,7 +31,6 @@ _SELECT_STATE = (
     .where(WindowState.window_id == bindparam("window_id"))
     .with_for_update()
 )
-_INSERT_STATE = insert(WindowState)
 _UPDATE_STATE = (
     update(WindowState)
     .where(WindowState.window_id == bindparam("b_window_id"))
@@ -72,7 +71,7 @@ def ensure_window_rows(ctx: HallContext) -> None:
     """A closed row for every window of the hall file, so no action ever races to create one."""
     now = ctx.now()
     with ctx.store.write_connection() as connection:
-        insert_for = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+        insert_for = upsert_insert(connection.dialect.name)
         rows = [
             {
                 "window_id": w.id,
@@ -104,11 +103,8 @@ class WindowAct:
         self.now = ctx.now()
         self.pushes: list[Push] = []
         self.zones_touched: set[str] = set()
-        row = connection.execute(_SELECT_STATE, {"window_id": window_id}).first()
-        if row is None:
-            state = {"window_id": window_id, "state": "closed", "clerk": None, "current_ticket_id": None}
-            connection.execute(_INSERT_STATE, {**state, "changed_at": self.now})
-            row = connection.execute(_SELECT_STATE, {"window_id": window_id}).one()
+        # every configured window has its row from start-up (ensure_window_rows)
+        row = connection.execute(_SELECT_STATE, {"window_id": window_id}).one()
         self.state = WindowLoad(row.state, row.clerk, row.current_ticket_id)
         self._state_changed = False
         self._loads: dict[str, Any] | None = None
