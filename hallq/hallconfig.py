@@ -139,11 +139,19 @@ class HallConfig(_Model):
             for zone, services in self.services_of_zone.items()
         }
 
+    @cached_property
+    def windows_by_service(self) -> dict[str, tuple[list[Window], list[Window]]]:
+        return {
+            s.id: (
+                [w for w in self.windows if s.id in w.a_services],
+                [w for w in self.windows if s.id in w.b_services],
+            )
+            for s in self.services
+        }
+
     def windows_for(self, service_id: str) -> tuple[list[Window], list[Window]]:
-        """The (A, B) windows of a service."""
-        a = [w for w in self.windows if service_id in w.a_services]
-        b = [w for w in self.windows if service_id in w.b_services]
-        return a, b
+        """The (A, B) windows of a service (worked out once: issuing asks on every ticket)."""
+        return self.windows_by_service.get(service_id, ([], []))
 
 
 def _cross_check(config: HallConfig) -> list[Problem]:
