@@ -63,7 +63,7 @@ def window_snapshot(ctx: HallContext, window_id: str) -> dict[str, Any]:
         }
 
 
-def ticket_snapshot(ctx: HallContext, ticket_id: int) -> dict[str, Any]:
+def ticket_snapshot(ctx: HallContext, ticket_id: int, *, with_events: bool = True) -> dict[str, Any]:
     with ctx.store.read() as session:
         ticket = session.get(Ticket, ticket_id)
         if ticket is None:
@@ -73,7 +73,8 @@ def ticket_snapshot(ctx: HallContext, ticket_id: int) -> dict[str, Any]:
             body["ahead"], body["estimated_wait_s"] = estimate_for(session, ctx, ticket)
         else:
             body["ahead"], body["estimated_wait_s"] = 0, 0
-        body["events"] = events_json(session, ticket.id, ctx.config)
+        if with_events:
+            body["events"] = events_json(session, ticket.id, ctx.config)
         return body
 
 
@@ -84,7 +85,7 @@ def ticket_id_for_token(ctx: HallContext, status_token: str) -> int | None:
 
 def ticket_status(ctx: HallContext, ticket_id: int) -> dict[str, Any]:
     """What a citizen's phone shows (/t/<token>): the ticket's progress and nothing about anyone."""
-    full = ticket_snapshot(ctx, ticket_id)
+    full = ticket_snapshot(ctx, ticket_id, with_events=False)
     window = ctx.config.window_by_id.get(full["window"] or "")
     return {
         "room": f"ticket:{ticket_id}",

@@ -7,9 +7,10 @@
     waiting: "等候中 · Waiting", called: "请到窗口办理 · Please go to the window", serving: "办理中 · Being served",
     finished: "已办结 · Done", no_show: "已过号 · Missed, please ask at the service desk", cancelled: "已取消 · Cancelled",
   };
-  let timer = null, lastStatus = null;
+  let timer = null, lastStatus = null, zoneId = null;
 
   function render(t) {
+    zoneId = t.zone_id;  // a transfer may move the ticket to another zone
     $("s-service").textContent = t.service_name;
     $("s-number").textContent = t.number;
     const called = (t.status === "called" || t.status === "serving") && t.window;
@@ -33,14 +34,19 @@
   const soon = () => { clearTimeout(timer); timer = setTimeout(refresh, 250); };
 
   refresh().then(async () => {
-    const room = await hallq.api("GET", `/status/${encodeURIComponent(token)}`).then((t) => t.room).catch(() => null);
-    if (!room) return;
+    const first = await hallq.api("GET", `/status/${encodeURIComponent(token)}`).catch(() => null);
+    if (!first) return;
+    const room = first.room, ticketId = Number(room.split(":")[1]);
+    // refresh on this ticket's own events and on its zone's queue changes only, not on every call in the hall
+    const mine = (e) => { if (e && e.ticket && e.ticket.id === ticketId) soon(); };
+    const myZone = (q) => { if (q && q.zone_id === zoneId) soon(); };
     const socket = io({ auth: { status_token: token }, reconnectionDelayMax: 5000 });
     socket.on("connect", () => { for (const r of [room, "hall"]) socket.emit("join", { room: r }); soon(); });
     socket.on("connect_error", () => $("live").classList.remove("on"));
     socket.on("disconnect", () => $("live").classList.remove("on"));
     socket.on("snapshot", (s) => { if (s.room === room) { render(s); $("live").classList.add("on"); } });
     for (const event of ["ticket_called", "ticket_recalled", "ticket_started", "ticket_finished", "ticket_no_show",
-                         "ticket_transferred", "queue_changed"]) socket.on(event, soon);
+                         "ticket_transferred"]) socket.on(event, mine);
+    socket.on("queue_changed", myZone);
   });
 })();
