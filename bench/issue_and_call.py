@@ -23,12 +23,9 @@ from pathlib import Path
 
 from loadhall import SERVICES, WINDOWS, load_test_hall
 
+from hallq.simulate.report import percentile
+
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def prepare(instance: Path) -> tuple[Path, dict[str, str]]:
@@ -249,17 +246,17 @@ def main() -> None:
         "issues": len(issue_lat),
         "issues_per_s": round(len(issue_lat) / issue_wall),
         "issue_p50_ms": ms(statistics.median(issue_lat)),
-        "issue_p99_ms": ms(percentile(issue_lat, 99)),
+        "issue_p99_ms": ms(percentile(issue_lat, 0.99)),
         "calls": cycles,
         "calls_per_s": round(cycles / call_wall),
         "window_requests_per_s": round((len(call_lat) + cycles) / call_wall),
         "call_next_p50_ms": ms(statistics.median(call_lat)),
-        "call_next_p99_ms": ms(percentile(call_lat, 99)),
+        "call_next_p99_ms": ms(percentile(call_lat, 0.99)),
         "push_clients": args.displays,
         "push_client_processes": args.display_processes,
         "push_samples": len(push),
         "push_p50_ms": ms(statistics.median(push)),
-        "push_p99_ms": ms(percentile(push, 99)),
+        "push_p99_ms": ms(percentile(push, 0.99)),
     }
     if args.json:
         print(json.dumps(report, indent=2))
