@@ -167,6 +167,10 @@ BASE = mmc(2, 0.8, 100)
         (('[[windows]]\nid = "W1"\na = ["s"]', '[[windows]]\nid = "W1"'), "windows[1]"),
         (("duration_h = 100", 'open = "9h"\nduration_h = 100'), "open (line 3)"),
         (('service = "s"', 'service = "nope"'), 'arrivals[0].service (line 10): unknown service "nope"'),
+        (
+            ("duration_h = 100", "duration_h = 1000000"),
+            "arrivals: up to 12,000,000 tickets: more than 5,000,000",
+        ),
     ],
 )
 def test_bad_scenarios_name_the_key(tmp_path: Path, change: tuple[str, str], expected: str) -> None:

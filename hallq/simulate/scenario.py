@@ -12,6 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from hallq.tomlfile import Problem, parse_model, read_text
 
 _ID = r"^[A-Za-z0-9_-]{1,32}$"
+#: a run stays within minutes on a small machine
+MAX_TICKETS = 5_000_000
 
 
 class _Model(BaseModel):
@@ -155,6 +157,18 @@ def _cross_check(scenario: Scenario) -> list[Problem]:
         problems.append(Problem("warmup_h", "must be shorter than duration_h"))
     if not scenario.arrivals:
         problems.append(Problem("arrivals", "a scenario needs at least one [[arrivals]]"))
+    elif not problems:
+        hours = (scenario.end_s - scenario.start_s) / 3600
+        peak = sum(
+            max([a.rate_per_hour or 0.0] + [rate for _, rate in a.profile or []]) for a in scenario.arrivals
+        )
+        if peak * hours * scenario.replications > MAX_TICKETS:
+            problems.append(
+                Problem(
+                    "arrivals",
+                    f"up to {peak * hours * scenario.replications:,.0f} tickets: more than {MAX_TICKETS:,}",
+                )
+            )
     return problems
 
 
