@@ -25,7 +25,13 @@ def hash_token(token: str) -> str:
 
 
 def create_token(
-    store: Store, role: str, now: datetime, *, window_id: str | None = None, name: str | None = None
+    store: Store,
+    role: str,
+    now: datetime,
+    *,
+    window_id: str | None = None,
+    kiosk_id: str | None = None,
+    name: str | None = None,
 ) -> str:
     """Store a new token and return it; only its hash is kept, so this is the one time it is seen."""
     if role not in ROLES:
@@ -37,6 +43,7 @@ def create_token(
                 token_hash=hash_token(token),
                 role=role,
                 window_id=window_id,
+                kiosk_id=kiosk_id,
                 name=name or f"{role}-{secrets.token_hex(3)}",
                 created_at=now,
             )
@@ -48,7 +55,7 @@ def actor_for_token(session: Session, token: str) -> Actor | None:
     row = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
     if row is None or row.revoked_at is not None:
         return None
-    return Actor(role=row.role, name=row.name, window_id=row.window_id)
+    return Actor(role=row.role, name=row.name, window_id=row.window_id, kiosk_id=row.kiosk_id)
 
 
 MIN_PASSWORD_LENGTH = 8

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +22,8 @@ from hallq.entry import quiet_eventlet
 from hallq.errors import HallqError
 from hallq.hallconfig import load_hall
 from hallq.operations.window_act import ensure_window_rows
+from hallq.printing.service import PrintService
+from hallq.runtime import emit_pushes
 from hallq.settings import Settings
 from hallq.sockets import register_socket_handlers
 from hallq.webauth import init_login
@@ -47,6 +51,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     if settings.enforce_hours is not None:
         hours = config.hall.hours.model_copy(update={"enforce": settings.enforce_hours})
         config = config.model_copy(update={"hall": config.hall.model_copy(update={"hours": hours})})
+    if settings.printers:
+        kiosks = [
+            k.model_copy(update={"printer": settings.printers.get(k.id, k.printer)}) for k in config.kiosks
+        ]
+        config = config.model_copy(update={"kiosks": kiosks})
     store = Store(settings.database_url or sqlite_url(settings.instance))
     store.migrate()
     rule = config.hall.call_rule.model_dump() if settings.policy == "ab" else {}
@@ -65,6 +74,15 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         engineio_logger=False,
     )
     register_socket_handlers(socketio)
+    printing = PrintService(
+        app.extensions["hallq"],
+        emit=partial(emit_pushes, socketio),
+        spawn=socketio.start_background_task,
+        offload=offload_for(settings.async_mode),
+        sleep=socketio.sleep,
+    )
+    app.extensions["hallq_printing"] = printing
+    printing.recover()
 
     for blueprint in (api_bp, kiosk_bp, caller_bp, display_bp):
         app.register_blueprint(blueprint)
@@ -75,6 +93,15 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         return render_template("index.html", hall=config)
 
     return app
+
+
+def offload_for(async_mode: str) -> Callable[..., Any]:
+    """Under eventlet, CPU-heavy work (drawing a ticket) runs in a real thread so pushes keep flowing."""
+    if async_mode != "eventlet":
+        return lambda function, *args: function(*args)
+    from eventlet import tpool  # only the eventlet server gets here; its entry point imported eventlet
+
+    return tpool.execute
 
 
 def _register_errors(app: Flask) -> None:

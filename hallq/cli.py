@@ -204,6 +204,7 @@ def check_config(hall_file: Path) -> None:
 @_common
 @click.argument("role", type=click.Choice(["kiosk", "display", "bridge", "clerk", "manager", "admin"]))
 @click.option("--window", "window_id", default=None, help="Bind a clerk or bridge token to one window.")
+@click.option("--kiosk", "kiosk_id", default=None, help="Bind a kiosk token to one kiosk of the hall file.")
 @click.option("--name", default=None, help="A name for the event log, e.g. kiosk-entrance.")
 def token(
     instance: Path,
@@ -211,6 +212,7 @@ def token(
     hall_file: Path | None,
     role: str,
     window_id: str | None,
+    kiosk_id: str | None,
     name: str | None,
 ) -> None:
     """Print one new token for ROLE, alone on its line."""
@@ -221,7 +223,13 @@ def token(
     ctx = app.extensions["hallq"]
     if window_id is not None and window_id not in ctx.config.window_by_id:
         raise click.BadParameter(f"unknown window {window_id!r}", param_hint="--window")
-    click.echo(create_token(ctx.store, role, SystemClock().now(), window_id=window_id, name=name))
+    if kiosk_id is not None and (role != "kiosk" or kiosk_id not in ctx.config.kiosk_by_id):
+        known = ", ".join(ctx.config.kiosk_by_id) or "none in the hall file"
+        raise click.BadParameter(
+            f"a kiosk token for one of the hall's kiosks ({known})", param_hint="--kiosk"
+        )
+    now = SystemClock().now()
+    click.echo(create_token(ctx.store, role, now, window_id=window_id, kiosk_id=kiosk_id, name=name))
 
 
 @cli.group()
@@ -297,3 +305,13 @@ def simulate_command(scenario_file: Path, policy: str, as_json: bool, plot: Path
 
         draw(result, plot)
     click.echo(json.dumps(result, ensure_ascii=False, indent=2) if as_json else format_table(result))
+
+
+def _register_printing() -> None:
+    from hallq.cli_printing import kiosk_agent, print_test
+
+    cli.add_command(print_test)
+    cli.add_command(kiosk_agent)
+
+
+_register_printing()

@@ -32,5 +32,7 @@ class Actor:
     name: str
     window_id: str | None = None
     user_id: int | None = None
+    #: a kiosk token bound to one kiosk of the hall file
+    kiosk_id: str | None = None
     #: a citizen's status page may follow this one ticket only
     ticket_id: int | None = None

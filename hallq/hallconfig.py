@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from datetime import time
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from hallq.printing.uri import PrinterURI, parse_printer_uri
 from hallq.tomlfile import Problem, parse_model, read_text
 
 _ID = r"^[A-Za-z0-9_-]{1,32}$"
@@ -56,6 +58,14 @@ class Alerts(_Model):
     waiting_per_open_window: float = Field(default=10.0, gt=0)
 
 
+class TicketPrinting(_Model):
+    """The printed ticket: where its QR code points, how many materials it lists, which CJK font draws it."""
+
+    public_url: str = Field(default="", pattern=r"^(https?://[^\s/]+(/[^\s]*)?)?$")
+    max_materials: int = Field(default=6, ge=1, le=20)
+    font: str = ""
+
+
 class HallInfo(_Model):
     name: str = Field(min_length=1)
     name_en: str = ""
@@ -64,6 +74,7 @@ class HallInfo(_Model):
     call_rule: CallRule = Field(default_factory=CallRule)
     alerts: Alerts = Field(default_factory=Alerts)
     footer: str = ""
+    ticket: TicketPrinting = Field(default_factory=TicketPrinting)
 
     @field_validator("timezone")
     @classmethod
@@ -105,11 +116,46 @@ class Window(_Model):
         return self.name or f"{self.number}号窗口"
 
 
+class Kiosk(_Model):
+    """A ticket kiosk and its printer (a URI from shared/api-contract.md; "" = no printer)."""
+
+    id: str = Field(pattern=_ID)
+    name: str = ""
+    printer: str = ""
+    paper: Literal[80, 58] = 80
+    mode: Literal["raster", "text"] = "raster"
+    profile: str = "TM-T20II"
+    timeout_s: float = Field(default=5.0, gt=0, le=60)
+
+    @field_validator("printer")
+    @classmethod
+    def _printer(cls, value: str) -> str:
+        if value:
+            parse_printer_uri(value)
+        return value
+
+    @field_validator("profile")
+    @classmethod
+    def _profile(cls, value: str) -> str:
+        if not re.match(r"^[A-Za-z0-9_.-]{1,40}$", value):
+            raise ValueError("a python-escpos printer profile name, e.g. TM-T20II")
+        return value
+
+    @property
+    def printer_uri(self) -> PrinterURI | None:
+        return parse_printer_uri(self.printer) if self.printer else None
+
+
 class HallConfig(_Model):
     hall: HallInfo
     zones: list[Zone] = Field(min_length=1)
     services: list[Service] = Field(min_length=1)
     windows: list[Window] = Field(min_length=1)
+    kiosks: list[Kiosk] = Field(default_factory=list)
+
+    @cached_property
+    def kiosk_by_id(self) -> dict[str, Kiosk]:
+        return {kiosk.id: kiosk for kiosk in self.kiosks}
 
     @cached_property
     def tz(self) -> ZoneInfo:
@@ -169,6 +215,7 @@ def _cross_check(config: HallConfig) -> list[Problem]:
     unique("services", [s.id for s in config.services], "id")
     unique("windows", [w.id for w in config.windows], "id")
     unique("windows", [w.number for w in config.windows], "number")
+    unique("kiosks", [k.id for k in config.kiosks], "id")
     zone_ids = {z.id for z in config.zones}
     service_ids = {s.id for s in config.services}
     for index, service in enumerate(config.services):

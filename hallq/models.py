@@ -150,6 +150,38 @@ class ApiToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     role: Mapped[str] = mapped_column(String(16))
     window_id: Mapped[str | None] = mapped_column(String(32))
+    #: a kiosk token bound to one kiosk of the hall file (its tickets print there; its agent prints for it)
+    kiosk_id: Mapped[str | None] = mapped_column(String(32))
     name: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
+
+
+class PrintJob(Base):
+    """One ticket to print at one kiosk: queued -> sent (to an agent) -> printed | failed."""
+
+    __tablename__ = "print_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    kiosk_id: Mapped[str] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    error: Mapped[str | None] = mapped_column(String(32))
+    message: Mapped[str | None] = mapped_column(String(300))
+    #: where the QR code points (the hall's public URL, or the address the kiosk used)
+    base_url: Mapped[str] = mapped_column(String(200))
+    requested_by: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+
+
+class DeviceState(Base):
+    """The last known state of a device (printer:K1, ...), so managers see faults when they open a page."""
+
+    __tablename__ = "device_states"
+
+    device_id: Mapped[str] = mapped_column(String(48), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(16))
+    message: Mapped[str | None] = mapped_column(String(300))
+    changed_at: Mapped[datetime]

@@ -9,6 +9,7 @@ from flask_socketio import SocketIO
 
 from hallq.context import HallContext
 from hallq.operations.pushes import Push
+from hallq.printing.service import PrintService
 
 
 def hall_context() -> HallContext:
@@ -21,9 +22,17 @@ def socketio() -> SocketIO:
     return server
 
 
+def print_service() -> PrintService:
+    service: PrintService = current_app.extensions["hallq_printing"]
+    return service
+
+
 def send_pushes(pushes: Iterable[Push]) -> None:
+    emit_pushes(socketio(), pushes)
+
+
+def emit_pushes(server: SocketIO, pushes: Iterable[Push]) -> None:
     """Emit after commit; each client gets an event once even when it sits in several of its rooms."""
-    server = socketio()
     green = server.async_mode == "eventlet"
     for push in pushes:
         server.emit(push.event, push.data, to=list(push.rooms))

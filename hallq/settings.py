@@ -34,6 +34,8 @@ class Settings:
     enforce_hours: bool | None = None
     policy: str = DEFAULT_POLICY
     testing: bool = False
+    #: kiosk id -> printer URI, replacing the hall file's (the demo and tests point kiosks at emulators)
+    printers: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.instance = Path(self.instance).resolve()

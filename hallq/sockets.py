@@ -18,15 +18,19 @@ from hallq.operations.snapshots import (
     ticket_status,
     window_snapshot,
 )
-from hallq.runtime import hall_context
+from hallq.printing.agent_link import agent_joined, agent_left, kiosk_snapshot, record_agent_result
+from hallq.runtime import emit_pushes, hall_context
 from hallq.webauth import actor_from
 
-ROOM = re.compile(r"^(hall|manager|window:[A-Za-z0-9_-]{1,32}|ticket:\d{1,12})$")
+ROOM = re.compile(r"^(hall|manager|(window|kiosk|printer):[A-Za-z0-9_-]{1,32}|ticket:\d{1,12})$")
 ROOM_ROLES = {
     "hall": {"kiosk", "display", "bridge", "clerk", "manager", "admin", "citizen"},
     "manager": {"manager", "admin"},
     "window": {"display", "bridge", "clerk", "manager", "admin"},
     "ticket": {"kiosk", "display", "bridge", "clerk", "manager", "admin", "citizen"},
+    # a kiosk page hears how its tickets printed; a kiosk agent takes its kiosk's print jobs
+    "kiosk": {"kiosk", "clerk", "manager", "admin"},
+    "printer": {"kiosk"},
 }
 STATUS_TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
@@ -42,6 +46,8 @@ def citizen(auth: Any) -> Actor | None:
 
 def register_socket_handlers(server: SocketIO) -> None:
     actors: dict[str, Actor] = {}
+    #: sid -> kiosk id of the kiosk agents connected to this process
+    agents: dict[str, str] = {}
 
     @server.on("connect")
     def on_connect(auth: Any = None) -> None:
@@ -53,7 +59,20 @@ def register_socket_handlers(server: SocketIO) -> None:
 
     @server.on("disconnect")
     def on_disconnect(*_reason: Any) -> None:
-        actors.pop(request.sid, None)  # type: ignore[attr-defined]
+        actor = actors.pop(request.sid, None)  # type: ignore[attr-defined]
+        if actor is not None and request.sid in agents:  # type: ignore[attr-defined]
+            emit_pushes(server, agent_left(hall_context(), agents.pop(request.sid)))  # type: ignore[attr-defined]
+
+    @server.on("print_result")
+    def on_print_result(data: Any = None) -> dict[str, Any]:
+        actor = actors.get(request.sid)  # type: ignore[attr-defined]
+        if actor is None or actor.role != "kiosk" or actor.kiosk_id is None:
+            return {"ok": False, "error": "forbidden", "message": "a kiosk agent's token, bound to its kiosk"}
+        try:
+            emit_pushes(server, record_agent_result(hall_context(), actor.kiosk_id, data))
+        except HallqError as exc:
+            return {"ok": False, "error": exc.code, "message": exc.message}
+        return {"ok": True}
 
     @server.on("join")
     def on_join(data: Any = None) -> dict[str, Any]:
@@ -61,15 +80,33 @@ def register_socket_handlers(server: SocketIO) -> None:
         room = data.get("room") if isinstance(data, dict) else None
         if actor is None:
             return {"ok": False, "error": "unauthorized"}
+        return join(actor, room)
+
+    @server.on("agent_join")
+    def on_agent_join(_data: Any = None) -> dict[str, Any]:
+        """A kiosk agent joins its own kiosk's printer room; its token says which kiosk."""
+        actor = actors.get(request.sid)  # type: ignore[attr-defined]
+        if actor is None or actor.role != "kiosk" or actor.kiosk_id is None:
+            return {
+                "ok": False,
+                "error": "forbidden",
+                "message": "needs a kiosk token bound to a kiosk (--kiosk)",
+            }
+        return {**join(actor, f"printer:{actor.kiosk_id}"), "kiosk": actor.kiosk_id}
+
+    def join(actor: Actor, room: Any) -> dict[str, Any]:
         if not isinstance(room, str) or not ROOM.match(room):
             return {
                 "ok": False,
                 "error": "bad_room",
-                "message": "room: hall, manager, window:<id> or ticket:<id>",
+                "message": "room: hall, manager, window:<id>, kiosk:<id>, printer:<id> or ticket:<id>",
             }
         kind, _, key = room.partition(":")
-        if actor.role not in ROOM_ROLES[kind] or (
-            actor.ticket_id is not None and kind == "ticket" and key != str(actor.ticket_id)
+        if (
+            actor.role not in ROOM_ROLES[kind]
+            or (actor.ticket_id is not None and kind == "ticket" and key != str(actor.ticket_id))
+            or (kind in ("kiosk", "printer") and actor.role == "kiosk" and actor.kiosk_id not in (None, key))
+            or (kind == "printer" and actor.kiosk_id != key)
         ):
             return {"ok": False, "error": "forbidden", "message": f"role {actor.role} may not join {kind}"}
         ctx = hall_context()
@@ -80,6 +117,8 @@ def register_socket_handlers(server: SocketIO) -> None:
                 snapshot = manager_snapshot(ctx)
             elif kind == "window":
                 snapshot = window_snapshot(ctx, key)
+            elif kind in ("kiosk", "printer"):
+                snapshot = kiosk_snapshot(ctx, key)
             elif actor.role == "citizen":
                 snapshot = ticket_status(ctx, int(key))
             else:
@@ -88,4 +127,10 @@ def register_socket_handlers(server: SocketIO) -> None:
             return {"ok": False, "error": exc.code, "message": exc.message}
         join_room(room)
         emit("snapshot", snapshot)
+        if kind == "printer":
+            agents[request.sid] = key  # type: ignore[attr-defined]
+            jobs, pushes = agent_joined(ctx, key)
+            emit_pushes(server, pushes)
+            for job in jobs:
+                emit("print_job", job)
         return {"ok": True, "room": room}

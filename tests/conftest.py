@@ -46,9 +46,20 @@ def hall_file() -> Path:
 
 
 @pytest.fixture
-def app(tmp_path: Path, clock: ManualClock, hall_file: Path) -> Iterator[Flask]:
+def printers() -> dict[str, str]:
+    """Kiosk printers for the app under test: nothing on the network unless a test says so (a test that
+    prints points a kiosk at a printer listening on 127.0.0.1)."""
+    return {"K1": "dummy://", "K2": "dummy://"}
+
+
+@pytest.fixture
+def app(tmp_path: Path, clock: ManualClock, hall_file: Path, printers: dict[str, str]) -> Iterator[Flask]:
     settings = Settings(
-        instance=tmp_path / "instance", hall_file=hall_file, async_mode="threading", testing=True
+        instance=tmp_path / "instance",
+        hall_file=hall_file,
+        async_mode="threading",
+        testing=True,
+        printers=printers,
     )
     app = create_app(settings, clock=clock)
     yield app

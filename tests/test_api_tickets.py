@@ -32,7 +32,10 @@ def test_issue_returns_the_contract_shape(client: FlaskClient, tokens: Tokens) -
     assert body["ahead"] == 0
     assert body["estimated_wait_s"] > 0  # no window is open yet
     assert body["status_url"].startswith("/t/") and len(body["status_url"]) > 20
-    assert body["print"] == {"ok": False, "error": "no printer configured for this kiosk"}
+    # K1 has a printer (dummy:// here): the job is queued and its outcome pushed to the kiosk later
+    assert body["print"] == {"ok": True, "state": "queued", "job_id": 1, "error": None}
+    without_kiosk = issue(client, tokens.kiosk).get_json()["print"]
+    assert without_kiosk["ok"] is False and "No kiosk given" in without_kiosk["error"]
 
 
 def test_numbers_count_per_zone_and_people_ahead_per_service(client: FlaskClient, tokens: Tokens) -> None:

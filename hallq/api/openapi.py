@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from hallq.api.blueprint import bp
-from hallq.api.schemas import CallTicket, IssueTicket, Login, Transfer
+from hallq.api.schemas import CallTicket, IssueTicket, Login, Reprint, Transfer
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 TICKET = {"$ref": "#/components/schemas/Ticket"}
@@ -67,6 +67,16 @@ def document() -> dict[str, Any]:
             "ahead": {"type": "integer", "minimum": 0},
             "estimated_wait_s": {"type": "integer", "minimum": 0},
             "status_url": {"type": "string"},
+            "print": {
+                "type": "object",
+                "description": "queued for printing (the outcome is pushed as print_status), or why not",
+                "properties": {
+                    "ok": {"type": "boolean"},
+                    "state": {"enum": ["queued", "none"]},
+                    "job_id": {"type": ["integer", "null"]},
+                    "error": {"type": ["string", "null"]},
+                },
+            },
         },
     }
     ticket_id = [{"name": "ticket_id", "in": "path", "required": True, "schema": {"type": "integer"}}]
@@ -89,6 +99,17 @@ def document() -> dict[str, Any]:
                 "summary": "A ticket with its events",
                 "parameters": ticket_id,
                 "responses": {"200": _json(TICKET), **_errors(401, 403, 404)},
+            }
+        },
+        "/api/v1/tickets/{ticket_id}/print": {
+            "post": {
+                "summary": "Print a ticket again (staff; a kiosk for its own tickets)",
+                "parameters": ticket_id,
+                "requestBody": _body(Reprint),
+                "responses": {
+                    "202": _json({"type": "object"}, "queued; the outcome is pushed as print_status"),
+                    **_errors(400, 401, 403, 404, 409, 415, 422),
+                },
             }
         },
         "/api/v1/status/{status_token}": {

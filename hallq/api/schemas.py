@@ -18,6 +18,10 @@ class IssueTicket(_Body):
     kiosk_id: StrictStr | None = Field(default=None, max_length=64)
 
 
+class Reprint(_Body):
+    kiosk_id: StrictStr | None = Field(default=None, max_length=64)
+
+
 class CallTicket(_Body):
     ticket_id: StrictInt = Field(gt=0)
 

@@ -2,32 +2,59 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import request
+
 from hallq.api.blueprint import bp
 from hallq.api.body import parse_body
 from hallq.api.hall import ANY_ROLE
-from hallq.api.schemas import IssueTicket
+from hallq.api.schemas import IssueTicket, Reprint
 from hallq.engine import Priority
-from hallq.errors import NotFound
+from hallq.errors import Forbidden, NotFound
 from hallq.operations.issuing import IssueRequest, issue_ticket
+from hallq.operations.reprint import queue_reprint
 from hallq.operations.snapshots import ticket_id_for_token, ticket_snapshot, ticket_status
-from hallq.runtime import hall_context, send_pushes
-from hallq.webauth import require_roles
+from hallq.runtime import hall_context, print_service, send_pushes
+from hallq.webauth import current_actor, require_roles
 
 
 @bp.post("/tickets")
 @require_roles("kiosk", "clerk", "manager", "admin")
 def post_ticket() -> tuple[dict[str, Any], int]:
     body = parse_body(IssueTicket)
-    request = IssueRequest(
+    actor = current_actor()
+    assert actor is not None  # require_roles let it in
+    kiosk_id = body.kiosk_id
+    if actor.kiosk_id is not None:
+        if kiosk_id not in (None, actor.kiosk_id):
+            raise Forbidden(
+                "wrong_kiosk",
+                f"此令牌属于取号机 {actor.kiosk_id} / This token belongs to kiosk {actor.kiosk_id}",
+            )
+        kiosk_id = actor.kiosk_id
+    issue = IssueRequest(
         service_id=body.service_id,
         priority=Priority(body.priority),
         appointment_code=body.appointment_code,
-        kiosk_id=body.kiosk_id,
+        kiosk_id=kiosk_id,
+        base_url=request.host_url,
     )
-    ticket, pushes = issue_ticket(hall_context(), request)
+    ticket, pushes = issue_ticket(hall_context(), issue)
     send_pushes(pushes)
-    ticket["print"] = {"ok": False, "error": "no printer configured for this kiosk"}
+    if ticket["print"]["job_id"] is not None:
+        print_service().submit(ticket["print"]["job_id"], kiosk_id or "")
     return ticket, 201
+
+
+@bp.post("/tickets/<int:ticket_id>/print")
+@require_roles("kiosk", "clerk", "manager", "admin")
+def reprint(ticket_id: int) -> tuple[dict[str, Any], int]:
+    """Print a ticket again (staff, or the kiosk that issued it): after paper-out, a jam, a lost slip."""
+    body = parse_body(Reprint)
+    actor = current_actor()
+    assert actor is not None
+    job_id, kiosk_id = queue_reprint(hall_context(), ticket_id, actor, body.kiosk_id, request.host_url)
+    print_service().submit(job_id, kiosk_id)
+    return {"job_id": job_id, "kiosk_id": kiosk_id, "state": "queued"}, 202
 
 
 @bp.get("/status/<status_token>")

@@ -15,6 +15,7 @@ from hallq.db import upsert_insert
 from hallq.engine import IssueRefused, Priority, Status, check_caps, check_hours, estimate_wait, format_number
 from hallq.errors import Conflict, Invalid
 from hallq.models import NumberCounter, Ticket, TicketEvent
+from hallq.operations.printing import print_json, queue_job
 from hallq.operations.pushes import Push
 from hallq.operations.queries import capacity_for, waiting_count, window_loads
 from hallq.operations.views import ticket_json
@@ -27,6 +28,8 @@ class IssueRequest:
     priority: Priority = Priority.NORMAL
     appointment_code: str | None = None
     kiosk_id: str | None = None
+    #: the address the kiosk used, for the QR code when the hall file sets no public_url
+    base_url: str = ""
 
 
 @cache
@@ -63,6 +66,12 @@ def issue_ticket(ctx: HallContext, request: IssueRequest) -> tuple[dict[str, Any
     if service is None:
         raise Invalid("unknown_service", f"未知事项 / Unknown service {request.service_id!r}")
     zone = config.zone_by_id[service.zone]
+    kiosk = config.kiosk_by_id.get(request.kiosk_id) if request.kiosk_id else None
+    if request.kiosk_id and kiosk is None and config.kiosks:
+        known = ", ".join(config.kiosk_by_id)
+        raise Invalid(
+            "unknown_kiosk", f"未知取号机 / Unknown kiosk {request.kiosk_id!r} (hall file: {known})"
+        )
     now = ctx.now()
     try:
         check_hours(config, now)
@@ -111,11 +120,22 @@ def issue_ticket(ctx: HallContext, request: IssueRequest) -> tuple[dict[str, Any
             "detail": {"kiosk_id": request.kiosk_id} if request.kiosk_id else None,
         }
         connection.execute(_INSERT_EVENT, event)
+        job_id = None
+        if kiosk is not None and kiosk.printer:
+            # queued with the ticket: a crash after the answer still finds the job (PrintService.recover)
+            job_id = queue_job(connection, ticket.id, kiosk.id, request.base_url, now)
         zone_changes = zone_pushes(ctx, connection, day, [zone.id], loads, now)
     body = ticket_json(ticket, config, ahead=ahead, estimated_wait_s=estimate)
+    body["print"] = print_json(job_id, None if job_id else no_print_reason(request.kiosk_id))
     return body, [Push("ticket_issued", public_ticket(body), ("hall", "manager")), *zone_changes]
+
+
+def no_print_reason(kiosk_id: str | None) -> str:
+    if kiosk_id is None:
+        return "没有指定取号机，未打印 / No kiosk given: nothing printed"
+    return "此取号机没有配置打印机 / No printer configured for this kiosk"
 
 
 def public_ticket(body: dict[str, Any]) -> dict[str, Any]:
     """What may be pushed to shared screens: no status token."""
-    return {k: v for k, v in body.items() if k not in ("status_url", "status_token")}
+    return {k: v for k, v in body.items() if k not in ("status_url", "status_token", "print")}

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from hallq.context import HallContext
 from hallq.errors import NotFound
-from hallq.models import Ticket
+from hallq.models import DeviceState, Ticket
 from hallq.operations.queries import (
     estimate_for,
     waiting_by_zone,
@@ -41,7 +41,22 @@ def manager_snapshot(ctx: HallContext) -> dict[str, Any]:
     """The hall as displays see it, plus the zones over an alert threshold now."""
     with ctx.store.read() as session:
         alerts = current_alerts(ctx, session, window_loads(session))
-    return {**hall_snapshot(ctx), "room": "manager", "alerts": alerts}
+    return {**hall_snapshot(ctx), "room": "manager", "alerts": alerts, "devices": device_states(ctx)}
+
+
+def device_states(ctx: HallContext) -> list[dict[str, Any]]:
+    with ctx.store.read() as session:
+        rows = session.scalars(select(DeviceState).order_by(DeviceState.device_id)).all()
+        return [
+            {
+                "device": row.device_id,
+                "kind": row.kind,
+                "state": row.state,
+                "message": row.message,
+                "at": row.changed_at.astimezone(ctx.config.tz).isoformat(timespec="seconds"),
+            }
+            for row in rows
+        ]
 
 
 def window_snapshot(ctx: HallContext, window_id: str) -> dict[str, Any]:
