@@ -96,6 +96,9 @@ def _stop_cleanly(app: Any) -> None:
 
     def stop(signum: int, _frame: Any) -> None:
         click.echo(f"hallq: stopping ({signal.Signals(signum).name})", err=True)
+        for cleanup in app.extensions.get("hallq_on_stop", []):
+            with contextlib.suppress(Exception):
+                cleanup()
         with contextlib.suppress(Exception):
             app.extensions["hallq"].store.dispose()
         sys.stdout.flush()
@@ -173,14 +176,17 @@ def demo(
     instance: Path, database_url: str | None, hall_file: Path | None, host: str, port: int, async_mode: str
 ) -> None:
     """Run a whole demo hall (data in INSTANCE/demo) and print its URLs, logins and tokens."""
-    from hallq.demo import prepare_demo
+    from hallq.demo import prepare_demo, start_demo_printers
 
     settings = _settings(
         instance / "demo", database_url, hall_file, async_mode=async_mode, enforce_hours=False
     )
     _check_port(host, port)
+    printers = start_demo_printers(settings.instance)
+    settings.printers = printers.settings
     app = _app(settings)
-    click.echo(prepare_demo(app, f"http://{host}:{port}"))
+    app.extensions["hallq_on_stop"] = [printers.stop]
+    click.echo(prepare_demo(app, f"http://{host}:{port}", printers))
     sys.stdout.flush()
     _run(app, host, port, settings)
 

@@ -2,15 +2,53 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
 from flask import Flask
 
 from hallq.accounts import create_token, ensure_user
 from hallq.context import HallContext
+from hallq.printing.emulator import PrinterEmulator
 
 DEMO_PASSWORD = "hallq-demo"
 
 
-def prepare_demo(app: Flask, base_url: str) -> str:
+@dataclass
+class DemoPrinters:
+    """Simulated printers on 127.0.0.1: K1's the server prints to, K2's its kiosk agent prints to."""
+
+    direct: PrinterEmulator
+    behind_agent: PrinterEmulator
+    folder: Path
+    agent: subprocess.Popen[bytes] | None = None
+
+    @property
+    def settings(self) -> dict[str, str]:
+        return {"K1": self.direct.uri, "K2": "agent://"}
+
+    def start_agent(self, base_url: str, token: str) -> None:
+        command = [sys.executable, "-m", "hallq.entry", "kiosk-agent", "--server", base_url]
+        command += ["--token", token, "--printer", self.behind_agent.uri]
+        self.agent = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def stop(self) -> None:
+        if self.agent is not None:
+            self.agent.terminate()
+
+
+def start_demo_printers(instance: Path) -> DemoPrinters:
+    folder = instance / "printed"
+    direct = PrinterEmulator(save_dir=folder / "K1")
+    behind_agent = PrinterEmulator(save_dir=folder / "K2")
+    direct.start()
+    behind_agent.start()
+    return DemoPrinters(direct, behind_agent, folder)
+
+
+def prepare_demo(app: Flask, base_url: str, printers: DemoPrinters | None = None) -> str:
     ctx: HallContext = app.extensions["hallq"]
     now = ctx.now()
     clerks = []
@@ -20,7 +58,8 @@ def prepare_demo(app: Flask, base_url: str) -> str:
         clerks.append(username)
     ensure_user(ctx.store, "manager", DEMO_PASSWORD, "manager", now, "大厅管理员")
     ensure_user(ctx.store, "admin", DEMO_PASSWORD, "admin", now, "系统管理员")
-    kiosk = create_token(ctx.store, "kiosk", now, name="demo-kiosk-1")
+    kiosk = create_token(ctx.store, "kiosk", now, kiosk_id="K1", name="demo-kiosk-1")
+    kiosk_2 = create_token(ctx.store, "kiosk", now, kiosk_id="K2", name="demo-kiosk-2")
     display = create_token(ctx.store, "display", now, name="demo-display")
     bridge = create_token(ctx.store, "bridge", now, name="demo-bridge")
     lines = [
@@ -30,6 +69,7 @@ def prepare_demo(app: Flask, base_url: str) -> str:
         "  opening hours are not enforced in the demo, so tickets can be taken at any hour",
         "",
         f"  Kiosk (取号机)         {base_url}/kiosk?kiosk=K1&token={kiosk}",
+        f"  Kiosk 2, 58 mm         {base_url}/kiosk?kiosk=K2&token={kiosk_2}",
         f"  Hall display (显示屏)   {base_url}/display?token={display}",
         f"  Window caller (呼叫)    {base_url}/caller",
         f"      logins: {clerks[0]} … {clerks[-1]} (one per window), password {DEMO_PASSWORD}",
@@ -37,8 +77,21 @@ def prepare_demo(app: Flask, base_url: str) -> str:
         f"  Bridge token           {bridge}",
         f"  API                    {base_url}/api/v1/openapi.json",
         "",
-        "  Not in the demo yet: a simulated ticket printer and serial devices.",
+        *_printer_lines(printers, base_url, kiosk_2),
+        "  Not in the demo yet: serial devices (call pads, LED boards).",
         "  Press Ctrl+C to stop.",
         "",
     ]
     return "\n".join(lines)
+
+
+def _printer_lines(printers: DemoPrinters | None, base_url: str, agent_token: str) -> list[str]:
+    if printers is None:
+        return []
+    printers.start_agent(base_url, agent_token)
+    return [
+        f"  Ticket printers        K1: simulated printer {printers.direct.uri} (80 mm, raster)",
+        f"                         K2: `hallq kiosk-agent` -> simulated printer {printers.behind_agent.uri}"
+        " (58 mm, GB18030 text)",
+        f"                         what they print: {printers.folder}/K1/*.png and K2/*.bin",
+    ]

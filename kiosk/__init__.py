@@ -1,6 +1,12 @@
 """The touch kiosk (取号机): zone, then service, then the ticket on screen with its materials."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint, Response, render_template, request
+
+from hallq.errors import HallqError, NotFound
+from hallq.operations.printing import ticket_print
+from hallq.operations.snapshots import ticket_id_for_token
+from hallq.printing.layout import PAPERS, FontMissing, Layout, png_bytes
+from hallq.runtime import hall_context
 
 bp = Blueprint(
     "kiosk", __name__, template_folder="templates", static_folder="static", static_url_path="/kiosk/static"
@@ -16,3 +22,22 @@ def page() -> str:
 def status_page(status_token: str) -> str:
     """The citizen's ticket on their phone: position, estimate, and the window once called."""
     return render_template("kiosk/status.html", status_token=status_token)
+
+
+@bp.get("/t/<status_token>/ticket.png")
+def ticket_png(status_token: str) -> Response:
+    """The ticket as it prints (?paper=80|58): on the kiosk screen when paper fails, and for the citizen."""
+    ctx = hall_context()
+    ticket_id = ticket_id_for_token(ctx, status_token) if len(status_token) <= 64 else None
+    if ticket_id is None:
+        raise NotFound("unknown_ticket", "没有这张票 / No such ticket")
+    paper = request.args.get("paper", "80")
+    if paper not in ("80", "58"):
+        raise HallqError("bad_paper", "paper: 80 or 58", 400)
+    settings = ctx.config.hall.ticket
+    try:
+        layout = Layout(PAPERS[int(paper)], settings.font, settings.max_materials)
+        image = layout.preview(ticket_print(ctx, ticket_id, request.host_url))
+    except FontMissing as exc:
+        raise HallqError("no_font", str(exc), 503) from None
+    return Response(png_bytes(image), mimetype="image/png", headers={"Cache-Control": "no-store"})

@@ -92,7 +92,9 @@ def _ask(device: Escpos, n: int) -> int:
     """Send DLE EOT n, return the answer byte."""
     try:
         device._raw(b"\x10\x04" + bytes([n]))
-        answer = device._read()
+        port = device.device
+        # pyserial's read(16), as python-escpos asks, waits out the timeout for 16 bytes; the answer is 1
+        answer = port.read(1) if hasattr(port, "in_waiting") else device._read()
     except TimeoutError:
         raise PrintFault("timeout", f"no answer to DLE EOT {n}") from None
     except (ConnectionError, OSError) as exc:

@@ -49,17 +49,43 @@ def raster_image(token: Token) -> Image.Image:
 
 
 def receipt_image(job: bytes, width: int) -> Image.Image | None:
-    """What a raster ticket looks like on paper: its images, and its QR drawn as the printer would."""
+    """What a raster ticket looks like on paper: its images, and its QR drawn as the printer would; None
+    for a text ticket (drawing the printer's own fonts is not attempted)."""
     parts: list[Image.Image] = []
-    module = 3
+    module, has_raster = 3, False
     for token in Decoder().feed(job):
         if token.kind == "raster":
             parts.append(raster_image(token))
+            has_raster = True
         elif token.kind == "qr" and token.params == b"\x31\x43":
             module = token.data[0]
         elif token.kind == "qr" and token.params == b"\x31\x50":
             parts.append(qr_image(token.data[1:].decode("utf-8"), module, width))
-    return stack(parts, width) if parts else None
+    return stack(parts, width) if has_raster else None
+
+
+@dataclass
+class PrinterModel:
+    """The printer itself, sans-IO: fed what arrives, returns what it answers; completed jobs in receipts."""
+
+    faults: set[str] = field(default_factory=set)
+    receipts: list[bytes] = field(default_factory=list)
+    _decoder: Decoder = field(default_factory=Decoder)
+    _job: bytearray = field(default_factory=bytearray)
+
+    def receive(self, data: bytes) -> tuple[bytes, list[bytes]]:
+        """(the answers to send back, the jobs completed by this data)."""
+        answers, done = bytearray(), []
+        for token in self._decoder.feed(data):
+            if token.kind == "status_query":
+                answers += status_answer(token.params[0], self.faults) or b""
+                continue
+            self._job += token.raw
+            if token.kind == "cut":
+                done.append(bytes(self._job))
+                self._job.clear()
+        self.receipts += done
+        return bytes(answers), done
 
 
 @dataclass
@@ -107,7 +133,7 @@ class PrinterEmulator:
         if "silent" in self.faults:
             threading.Event().wait(30)  # a printer that accepts and never reads
             return
-        decoder, job, taken = Decoder(), bytearray(), 0
+        printer, taken = PrinterModel(self.faults), 0
         connection.settimeout(30)
         while True:
             try:
@@ -120,16 +146,11 @@ class PrinterEmulator:
             if "drop" in self.faults and taken > self.drop_after:
                 connection.close()
                 return
-            for token in decoder.feed(data):
-                if token.kind == "status_query":
-                    answer = status_answer(token.params[0], self.faults)
-                    if answer:
-                        connection.sendall(answer)
-                    continue
-                job += token.raw
-                if token.kind == "cut":
-                    self._complete(bytes(job))
-                    job.clear()
+            answers, done = printer.receive(data)
+            if answers:
+                connection.sendall(answers)
+            for job in done:
+                self._complete(job)
 
     def _complete(self, job: bytes) -> None:
         with self.received:

@@ -7,7 +7,6 @@ bottom image; the PNG stacks the same three parts, with the QR drawn by the qrco
 from __future__ import annotations
 
 import io
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -81,8 +80,9 @@ def material_items(materials: tuple[str, ...], max_items: int) -> list[str]:
 
 
 def text_width(text: str) -> int:
-    """Width in half-width columns: CJK and full-width characters take two."""
-    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+    """Width in half-width columns on a Chinese printer: every double-byte GB18030 character takes two
+    (so do the ambiguous ones, e.g. "·", which such printers draw full width)."""
+    return sum(1 if len(char.encode("gb18030", errors="replace")) == 1 else 2 for char in text)
 
 
 def wrap_columns(text: str, columns: int, max_lines: int = 2) -> list[str]:

@@ -7,6 +7,9 @@
   const kioskId = new URL(location.href).searchParams.get("kiosk") || localStorage.getItem("hallq.kiosk.id");
   if (kioskId) localStorage.setItem("hallq.kiosk.id", kioskId);
   let hall = null, waiting = {}, zone = null, green = false, resetTimer = null, busy = false;
+  // the ticket on screen and its print job; print_status pushes say how the printing went
+  let shown = null, printTimer = null;
+  const PRINT_GIVE_UP_S = 25;
   hallq.clock($("clock"));
 
   function show(step) {
@@ -18,6 +21,8 @@
   }
   function reset() {
     clearTimeout(resetTimer);
+    clearTimeout(printTimer);
+    shown = null;
     zone = null; green = false;
     $("green").setAttribute("aria-pressed", "false");
     error("");
@@ -66,17 +71,61 @@
     $("t-number").textContent = ticket.number;
     $("t-ahead").textContent = `${ticket.ahead} 人`;
     $("t-wait").textContent = hallq.minutes(ticket.estimated_wait_s);
-    const printed = ticket.print && ticket.print.ok;
-    $("t-print").replaceChildren(printed
-      ? el("p", { class: "print-ok" }, "请取走打印的号票 · Please take your printed ticket")
-      : el("p", { class: "print-bad" }, "号票未能打印，请拍照留存此屏幕，您的号码有效 · ",
-          el("span", {}, "The ticket did not print: photograph this screen, your number is valid")));
+    shown = { ticket, jobId: ticket.print && ticket.print.job_id };
+    $("t-image").classList.add("hidden");
+    if (ticket.print && ticket.print.ok) {
+      printing();
+    } else {
+      printFailed(ticket.print && ticket.print.error);
+    }
     $("t-status").href = ticket.status_url;
     $("t-status").textContent = new URL(ticket.status_url, location.href).toString();
     $("t-materials").classList.toggle("hidden", service.materials.length === 0);
     $("t-materials-list").replaceChildren(...service.materials.map((m) => el("li", {}, m)));
     show("ticket");
     armReset(30);
+  }
+
+  function printing() {
+    $("t-print").replaceChildren(el("p", { class: "print-wait" }, "正在打印号票… · Printing your ticket…"));
+    clearTimeout(printTimer);
+    printTimer = setTimeout(() => printFailed("打印超时 / No answer from the printer"), PRINT_GIVE_UP_S * 1000);
+  }
+
+  function printed() {
+    clearTimeout(printTimer);
+    $("t-print").replaceChildren(el("p", { class: "print-ok" }, "请取走打印的号票 · Please take your printed ticket"));
+  }
+
+  // Paper out, jam, offline: the number stays valid; the citizen photographs or scans the ticket on screen.
+  function printFailed(reason) {
+    clearTimeout(printTimer);
+    const { ticket } = shown;
+    $("t-print").replaceChildren(el("div", { class: "print-bad", role: "alert" },
+      el("p", {}, "号票未能打印，您的号码有效。请拍照或扫描下方号票 · ",
+        el("span", {}, "The ticket did not print. Your number is valid: photograph or scan the ticket below.")),
+      reason ? el("p", { class: "print-reason" }, reason) : "",
+      el("button", { class: "reprint", id: "reprint", onclick: reprint }, "重新打印 ", el("span", { class: "en" }, "Print again"))));
+    $("t-image").src = `${ticket.status_url}/ticket.png`;
+    $("t-image").classList.remove("hidden");
+    armReset(90);
+  }
+
+  async function reprint() {
+    if (!shown) return;
+    try {
+      const job = await hallq.api("POST", `/tickets/${shown.ticket.id}/print`, { kiosk_id: kioskId || undefined }, token);
+      shown.jobId = job.job_id;
+      printing();
+    } catch (e) {
+      $("t-print").append(el("p", { class: "print-reason" }, e.message));
+    }
+  }
+
+  function onPrintStatus(status) {
+    if (!shown || status.job_id !== shown.jobId) return;
+    if (status.state === "printed") printed();
+    else if (status.state === "failed") printFailed(status.message || status.error);
   }
 
   function armReset(seconds) {
@@ -105,7 +154,8 @@
     $("hall-name").textContent = hall.name;
     $("hall-name-en").textContent = hall.name_en;
     renderZones();
-    hallq.connect(token, ["hall"], {
+    hallq.connect(token, kioskId ? ["hall", `kiosk:${kioskId}`] : ["hall"], {
+      print_status: onPrintStatus,
       snapshot: (s) => { if (s.waiting) { waiting = s.waiting; if (!zone) renderZones(); } },
       queue_changed: (q) => { waiting[q.zone_id] = q.waiting; if (!zone) renderZones(); },
     });
