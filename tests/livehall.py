@@ -95,3 +95,24 @@ def _wait_for_port(port: int, deadline: float) -> None:
                 return
         time.sleep(0.05)
     raise AssertionError(f"nothing listens on 127.0.0.1:{port}")
+
+
+@contextmanager
+def live_serve(
+    instance: Path, hall_file: Path, port: int, timeout: float = 30.0
+) -> Iterator[subprocess.Popen[str]]:
+    """`hallq serve` of a given hall file; stopped with SIGINT as an operator would."""
+    command = [sys.executable, "-m", "hallq.entry", "serve", "--instance", str(instance)]
+    command += ["--config", str(hall_file), "--port", str(port)]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    try:
+        _wait_for_port(port, time.monotonic() + timeout)
+        yield process
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()

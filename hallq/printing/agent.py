@@ -22,6 +22,7 @@ from hallq.printing.uri import PrinterURI
 
 log = logging.getLogger(__name__)
 REMEMBERED_JOBS = 200
+TOKEN_REFUSED = "the server refused the token (unknown, revoked, or not a kiosk token)"
 
 
 class AgentRefused(Exception):
@@ -60,7 +61,11 @@ class KioskAgent:
     def start(self) -> None:
         """Connect (retrying while the server is down) and start printing."""
         self._worker.start()
-        self.client.connect(self.server_url, auth={"token": self.token}, transports=["websocket"], retry=True)
+        try:
+            auth = {"token": self.token}
+            self.client.connect(self.server_url, auth=auth, transports=["websocket"], retry=True)
+        except socketio.exceptions.ConnectionError:  # the server answered: it refuses only unknown tokens
+            raise AgentRefused(self.refused or TOKEN_REFUSED) from None
         if self.refused:
             raise AgentRefused(self.refused)
 
@@ -92,7 +97,7 @@ class KioskAgent:
     def _on_connect_error(self, data: Any = None) -> None:
         message = data.get("message") if isinstance(data, dict) else data
         if message == "unauthorized":
-            self.refused = "the server refused the token (unknown, revoked, or not a kiosk token)"
+            self.refused = TOKEN_REFUSED
             self.client.reconnection = False
 
     def _on_disconnect(self, *_reason: Any) -> None:

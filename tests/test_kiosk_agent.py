@@ -1,0 +1,171 @@
+"""`hallq kiosk-agent` against a real server: prints a kiosk's tickets, reconnects by itself, is refused
+with a bad token, and its absence reaches managers."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+import socketio
+
+from hallq.printing.decode import read_receipt
+from hallq.printing.emulator import PrinterEmulator
+
+from .conftest import DEMO_HALL
+from .livehall import free_port, live_serve
+
+pytestmark = pytest.mark.server
+AGENT = [sys.executable, "-m", "hallq.entry", "kiosk-agent"]
+
+
+@pytest.fixture
+def hall_file(tmp_path: Path) -> Path:
+    text = DEMO_HALL.read_text(encoding="utf-8")
+    text = text.replace("enforce = true", "enforce = false")  # tickets at any hour
+    text = text.replace(
+        'printer = "network://192.168.10.21:9100"', 'printer = "dummy://"'
+    )  # nothing on the LAN
+    text = text.replace('mode = "text"', 'mode = "text"\ntimeout_s = 0.5', 1)
+    path = tmp_path / "hall.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def hallq(*args: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "hallq.entry", *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+
+
+@pytest.fixture
+def printer() -> Iterator[PrinterEmulator]:
+    emulator = PrinterEmulator()
+    emulator.start()
+    yield emulator
+    emulator.stop()
+
+
+class Agent:
+    def __init__(self, url: str, token: str, printer_uri: str) -> None:
+        command = [sys.executable, "-m", "hallq.entry", "kiosk-agent", "--server", url, "--token", token]
+        command += ["--printer", printer_uri]
+        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.lines: list[str] = []
+        self.connected = threading.Semaphore(0)
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.append(line)
+            if "connected to" in line:
+                self.connected.release()
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+def issue(url: str, token: str) -> dict:
+    response = requests.post(
+        f"{url}/api/v1/tickets",
+        json={"service_id": "id_card"},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=5,
+    )
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def test_agent_prints_reconnects_and_is_missed(
+    tmp_path: Path, hall_file: Path, printer: PrinterEmulator
+) -> None:
+    instance = tmp_path / "instance"
+    common = ["--instance", str(instance), "--config", str(hall_file)]
+    kiosk_token = hallq("token", "kiosk", "--kiosk", "K2", *common).stdout.strip()
+    manager_token = hallq("token", "manager", *common).stdout.strip()
+    assert kiosk_token.startswith("hq_kiosk_") and manager_token.startswith("hq_manager_")
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    with live_serve(instance, hall_file, port):
+        agent = Agent(url, kiosk_token, printer.uri)
+        try:
+            assert agent.connected.acquire(timeout=20), "".join(agent.lines)
+            first = issue(url, kiosk_token)
+            assert first["print"]["ok"]
+            assert printer.wait_for(1, timeout=10)
+            receipt = read_receipt(printer.receipts[0])
+            assert first["number"] in receipt.lines  # 58 mm, GB18030 text, as the hall file says for K2
+            assert receipt.qr_data == f"{url}{first['status_url']}" and receipt.cut
+        except BaseException:
+            agent.stop()
+            raise
+    # the server restarts; the agent finds it again by itself
+    with live_serve(instance, hall_file, port):
+        try:
+            assert agent.connected.acquire(timeout=30), "".join(agent.lines)
+            second = issue(url, kiosk_token)
+            assert printer.wait_for(2, timeout=10)
+            assert second["number"] in read_receipt(printer.receipts[1]).lines
+
+            manager = socketio.Client(reconnection=False)
+            statuses: list[dict] = []
+            gone = threading.Event()
+
+            @manager.on("device_status")
+            def on_status(data: dict) -> None:
+                statuses.append(data)
+                if data["state"] == "agent_offline":
+                    gone.set()
+
+            manager.connect(url, auth={"token": manager_token}, transports=["websocket"], wait_timeout=10)
+            assert manager.call("join", {"room": "manager"}, timeout=5)["ok"]
+            agent.stop()
+            assert gone.wait(10), statuses
+            unprinted = issue(url, kiosk_token)  # nobody prints it: the kiosk hears so after the agent's time
+            failed = threading.Event()
+            kiosk = socketio.Client(reconnection=False)
+            kiosk.on(
+                "print_status",
+                lambda data: failed.set() if data["job_id"] == unprinted["print"]["job_id"] else None,
+            )
+            kiosk.connect(url, auth={"token": kiosk_token}, transports=["websocket"], wait_timeout=10)
+            assert kiosk.call("join", {"room": "kiosk:K2"}, timeout=5)["ok"]
+            assert failed.wait(15)
+            kiosk.disconnect()
+            manager.disconnect()
+        finally:
+            agent.stop()
+
+
+def test_agent_with_a_bad_token_says_so_and_exits(
+    tmp_path: Path, hall_file: Path, printer: PrinterEmulator
+) -> None:
+    port = free_port()
+    with live_serve(tmp_path / "instance", hall_file, port):
+        result = subprocess.run(
+            [
+                *AGENT,
+                "--server",
+                f"http://127.0.0.1:{port}",
+                "--token",
+                "hq_kiosk_x",
+                "--printer",
+                printer.uri,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+    assert result.returncode == 1
+    assert "refused the token" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_agent_needs_a_real_printer_uri() -> None:
+    result = hallq("kiosk-agent", "--server", "http://127.0.0.1:9", "--token", "t", "--printer", "agent://")
+    assert result.returncode == 2 and "the agent needs the real printer's URI" in result.stderr
