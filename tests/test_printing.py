@@ -11,10 +11,12 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import ImageChops
 
+from hallq.cli import cli
 from hallq.printing.connectors import PrintFault, close_quietly, deliver, open_printer
 from hallq.printing.decode import DecodeError, Decoder, read_receipt
 from hallq.printing.emulator import PrinterEmulator, PrinterModel, receipt_image
@@ -327,3 +329,27 @@ def test_usb_connector_opens_the_vendor_and_product(monkeypatch: pytest.MonkeyPa
     with pytest.raises(PrintFault) as raised:
         open_printer(parse_printer_uri("usb://04b8:0202"), 2.5)
     assert raised.value.code == "unreachable"
+
+
+# -- hallq print-test -------------------------------------------------------------------------------------
+
+
+def test_print_test_prints_a_sample(runner: CliRunner, printer: PrinterEmulator) -> None:
+    for mode in ("raster", "text"):
+        result = runner.invoke(cli, ["print-test", printer.uri, "--mode", mode, "--paper", "58"])
+        assert result.exit_code == 0, result.output
+        assert f"printed a 58 mm {mode} test ticket" in result.output and "printer says ok" in result.output
+    assert printer.wait_for(2)
+    assert "A001" in read_receipt(printer.receipts[1]).lines
+
+
+def test_print_test_fails_with_the_reason(runner: CliRunner, printer: PrinterEmulator) -> None:
+    refused = runner.invoke(cli, ["print-test", "network://127.0.0.1:1", "--timeout", "1"])
+    assert refused.exit_code == 1 and "cannot be reached" in refused.output
+    printer.faults.add("paper_out")
+    empty = runner.invoke(cli, ["print-test", printer.uri])
+    assert empty.exit_code == 1 and "out of paper" in empty.output
+    bad = runner.invoke(cli, ["print-test", "lpt://1"])
+    assert bad.exit_code == 2 and "scheme must be one of" in bad.output
+    agent = runner.invoke(cli, ["print-test", "agent://"])
+    assert agent.exit_code == 2 and "kiosk-agent" in agent.output
