@@ -19,13 +19,19 @@ SERVICES = [
 WINDOWS = [f"W{n:02d}" for n in range(1, 15)]
 
 
-def load_test_hall(source: Path, instance: Path) -> Path:
-    """Copy `source`/config/hall.toml into `instance`, issuing at any hour and without daily caps."""
+def load_test_hall(
+    source: Path, instance: Path, printers: tuple[str, str] = ("dummy://", "dummy://")
+) -> Path:
+    """Copy `source`/config/hall.toml into `instance`, issuing at any hour and without daily caps; kiosks
+    K1 and K2 print to `printers` (never to the hall file's LAN addresses)."""
     text = (
         (source / "config" / "hall.toml")
         .read_text(encoding="utf-8")
         .replace("enforce = true", "enforce = false")
     )
+    text = re.sub(r"(?m)^daily_cap = \d+.*$", "", text)
+    for printer in printers:
+        text = re.sub(r'(?m)^printer = "(?!bench:)[^"]*"', f'printer = "bench:{printer}"', text, count=1)
     hall = instance / "hall.toml"
-    hall.write_text(re.sub(r"(?m)^daily_cap = \d+.*$", "", text), encoding="utf-8")
+    hall.write_text(text.replace('printer = "bench:', 'printer = "'), encoding="utf-8")
     return hall

@@ -78,6 +78,9 @@ def open_printer(uri: PrinterURI, timeout: float, profile: str = "TM-T20II") -> 
         else:
             raise PrintFault("error", f"{uri.scheme}:// is not printed from the server")
         device.open()
+        if uri.scheme == "network":
+            # a status query right after the data would wait for the printer's delayed ACK (40 ms) under Nagle
+            device.device.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if uri.scheme == "serial":
             device.device.write_timeout = timeout  # python-escpos sets only the read timeout
     except DeviceNotFoundError as exc:
