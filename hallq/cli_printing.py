@@ -12,6 +12,7 @@ import click
 
 from hallq.printing.uri import PrinterURI, parse_printer_uri
 
+STATUS_HELP = "Ask the printer with DLE EOT before and after printing (off for printers that never answer)."
 SAMPLE_MATERIALS = (
     "本人有效身份证件原件",
     "申请表（现场可领取，也可扫码下载）",
@@ -32,7 +33,10 @@ def _printer_uri(_ctx: Any, _param: Any, value: str) -> PrinterURI:
 @click.option("--mode", type=click.Choice(["raster", "text"]), default="raster", show_default=True)
 @click.option("--profile", default="TM-T20II", show_default=True, help="python-escpos printer profile.")
 @click.option("--timeout", type=click.FloatRange(0.1, 60), default=5.0, show_default=True, help="Seconds.")
-def print_test(printer: PrinterURI, paper: str, mode: str, profile: str, timeout: float) -> None:
+@click.option("--status/--no-status", default=True, show_default=True, help=STATUS_HELP)
+def print_test(
+    printer: PrinterURI, paper: str, mode: str, profile: str, timeout: float, status: bool
+) -> None:
     """Print a sample ticket on PRINTER_URI; exit 1 with the reason when the printer fails."""
     from hallq.printing.connectors import PrintFault, close_quietly, deliver, open_printer
     from hallq.printing.escpos_ticket import ticket_bytes
@@ -61,15 +65,13 @@ def print_test(printer: PrinterURI, paper: str, mode: str, profile: str, timeout
     try:
         device = open_printer(printer, timeout, profile)
         try:
-            status = deliver(device, data, printer.can_read_status)
+            answer = deliver(device, data, printer.can_read_status and status)
         finally:
             close_quietly(device)
     except PrintFault as fault:
         click.echo(f"hallq print-test: {printer}: {fault}", err=True)
         raise SystemExit(1) from None
-    said = (
-        f", printer says {status.state}" if status else " (this connector cannot read the printer's status)"
-    )
+    said = f", printer says {answer.state}" if answer else " (the printer's status was not read)"
     click.echo(f"printed a {paper} mm {mode} test ticket ({len(data)} bytes) on {printer}{said}")
 
 
@@ -78,7 +80,8 @@ def print_test(printer: PrinterURI, paper: str, mode: str, profile: str, timeout
 @click.option("--token", required=True, envvar="HALLQ_TOKEN", help="A kiosk token bound to this kiosk.")
 @click.option("--printer", required=True, callback=_printer_uri, help="This kiosk's printer URI.")
 @click.option("--timeout", type=click.FloatRange(0.1, 60), default=5.0, show_default=True, help="Seconds.")
-def kiosk_agent(server_url: str, token: str, printer: PrinterURI, timeout: float) -> None:
+@click.option("--status/--no-status", default=True, show_default=True, help=STATUS_HELP)
+def kiosk_agent(server_url: str, token: str, printer: PrinterURI, timeout: float, status: bool) -> None:
     """Print this kiosk's tickets on a printer attached here; reconnects by itself."""
     from hallq.printing.agent import AgentRefused, KioskAgent
 

@@ -126,6 +126,8 @@ class Kiosk(_Model):
     mode: Literal["raster", "text"] = "raster"
     profile: str = "TM-T20II"
     timeout_s: float = Field(default=5.0, gt=0, le=60)
+    #: ask the printer with DLE EOT before and after each ticket; off for printers that never answer
+    check_status: bool = True
 
     @field_validator("printer")
     @classmethod

@@ -339,8 +339,10 @@ def test_print_test_prints_a_sample(runner: CliRunner, printer: PrinterEmulator)
         result = runner.invoke(cli, ["print-test", printer.uri, "--mode", mode, "--paper", "58"])
         assert result.exit_code == 0, result.output
         assert f"printed a 58 mm {mode} test ticket" in result.output and "printer says ok" in result.output
-    assert printer.wait_for(2)
-    assert "A001" in read_receipt(printer.receipts[1]).lines
+    no_status = runner.invoke(cli, ["print-test", printer.uri, "--no-status"])
+    assert no_status.exit_code == 0 and "status was not read" in no_status.output
+    assert printer.wait_for(3)
+    assert "A001" in read_receipt(printer.receipts[1]).lines  # the text one
 
 
 def test_print_test_fails_with_the_reason(runner: CliRunner, printer: PrinterEmulator) -> None:

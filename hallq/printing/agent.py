@@ -37,12 +37,14 @@ class KioskAgent:
         printer: PrinterURI,
         *,
         timeout_s: float = 5.0,
+        check_status: bool = True,
         say: Callable[[str], None] = print,
     ) -> None:
         self.server_url = server_url
         self.token = token
         self.printer = printer
         self.timeout_s = timeout_s
+        self.check_status = check_status and printer.can_read_status
         self.say = say
         self.kiosk_id: str | None = None
         self.refused: str | None = None
@@ -128,7 +130,7 @@ class KioskAgent:
         try:
             device = open_printer(self.printer, self.timeout_s)
             try:
-                status = deliver(device, data, self.printer.can_read_status)
+                status = deliver(device, data, self.check_status)
             finally:
                 close_quietly(device)
         except PrintFault as fault:

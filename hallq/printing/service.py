@@ -118,7 +118,7 @@ class PrintService:
                 return
             device = open_printer(uri, kiosk.timeout_s, kiosk.profile)
             try:
-                status = deliver(device, data, uri.can_read_status)
+                status = deliver(device, data, uri.can_read_status and kiosk.check_status)
             finally:
                 close_quietly(device)
         except PrintFault as fault:
