@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import qrcode
@@ -24,6 +24,9 @@ FONT_CANDIDATES = (
     "/System/Library/Fonts/PingFang.ttc",
     "C:/Windows/Fonts/msyh.ttc",
 )
+
+
+Row = tuple[str, ImageFont.FreeTypeFont, str, int]
 
 
 class FontMissing(RuntimeError):
@@ -160,21 +163,8 @@ class Layout:
             lines[-1] += "…"
         return lines
 
-    def _draw(self, rows: list[tuple[str, ImageFont.FreeTypeFont, str, int]], stroke: int = 0) -> Image.Image:
-        """rows: (text, font, align "center"|"left", space after in px) -> one image; stroke thickens."""
-        heights: list[int] = []
-        for text, font, _align, gap in rows:
-            top, bottom = font.getbbox("国Ag" + text)[1::2]
-            heights.append(round(bottom - min(top, 0)) + gap)
-        image = Image.new("L", (self.paper.width_px, sum(heights) + 8), 255)
-        draw = ImageDraw.Draw(image)
-        y = 4.0
-        for (text, font, align, _gap), height in zip(rows, heights, strict=True):
-            width = font.getlength(text)
-            x = (self.paper.width_px - width) / 2 if align == "center" else 8
-            draw.text((x, y), text, font=font, fill=0, stroke_width=stroke, stroke_fill=0)
-            y += height
-        return image.point(lambda value: 0 if value < 128 else 255)
+    def _draw(self, rows: list[Row], stroke: int = 0) -> Image.Image:
+        return draw_rows(self.paper.width_px, tuple(rows), stroke)
 
     def number_image(self, number: str) -> Image.Image:
         """The number in very large type; the ticket image contains exactly this block."""
@@ -189,7 +179,7 @@ class Layout:
         ]
         if ticket.green:
             rows.append(("【绿色通道 优先办理】", medium, "center", 0))
-        head = self._draw(rows)
+        head = draw_static(self.paper.width_px, tuple(rows))  # the same for every ticket of a service
         number = self.number_image(ticket.number)
         tail = self._draw(
             [(wait_line(ticket), small, "center", 4), (issued_line(ticket), small, "center", 4)]
@@ -198,9 +188,7 @@ class Layout:
 
     def bottom(self, ticket: TicketPrint) -> Image.Image:
         small, tiny = self.font(24), self.font(22)
-        rows: list[tuple[str, ImageFont.FreeTypeFont, str, int]] = [
-            ("扫码查看排队进度 · Scan for live status", tiny, "center", 10)
-        ]
+        rows: list[Row] = [("扫码查看排队进度 · Scan for live status", tiny, "center", 10)]
         items = material_items(ticket.materials, self.max_materials)
         if items:
             rows.append(("请准备以下材料（一次性告知）：", small, "left", 4))
@@ -209,7 +197,7 @@ class Layout:
         if ticket.footer:
             rows.append(("", tiny, "left", 0))
             rows += [(line, tiny, "center", 2) for line in self._wrap(ticket.footer, tiny, max_lines=3)]
-        return self._draw(rows)
+        return draw_static(self.paper.width_px, tuple(rows))
 
     def preview(self, ticket: TicketPrint) -> Image.Image:
         qr = qr_image(ticket.status_url, self.paper.qr_module, self.paper.width_px)
@@ -222,6 +210,27 @@ def qr_image(url: str, module: int, width: int) -> Image.Image:
     code.add_data(url)
     code.make(fit=True)
     return stack([code.make_image().get_image().convert("L")], width)
+
+
+def draw_rows(width: int, rows: tuple[Row, ...], stroke: int = 0) -> Image.Image:
+    """rows: (text, font, align "center"|"left", space after in px) -> one image; stroke thickens."""
+    heights: list[int] = []
+    for text, font, _align, gap in rows:
+        top, bottom = font.getbbox("国Ag" + text)[1::2]
+        heights.append(round(bottom - min(top, 0)) + gap)
+    image = Image.new("L", (width, sum(heights) + 8), 255)
+    draw = ImageDraw.Draw(image)
+    y = 4.0
+    for (text, font, align, _gap), height in zip(rows, heights, strict=True):
+        x = (width - font.getlength(text)) / 2 if align == "center" else 8
+        draw.text((x, y), text, font=font, fill=0, stroke_width=stroke, stroke_fill=0)
+        y += height
+    return image.point(lambda value: 0 if value < 128 else 255)
+
+
+#: the header and the materials of a service are drawn once (text drawing is most of a ticket's cost);
+#: 64 blocks of at most ~300 KB each
+draw_static = lru_cache(maxsize=64)(draw_rows)
 
 
 def stack(images: list[Image.Image], width: int) -> Image.Image:
