@@ -11,7 +11,7 @@ EMUPOS_PYTHON ?= $(firstword $(foreach python,$(wildcard $(HOME)/.pyenv/versions
 	$(shell $(python) -c 'import sys; print(sys.executable) if sys.version_info >= (3, 13) else None' 2>/dev/null)))
 EMUPOS_VENV := .venv-emupos
 
-.PHONY: demo test lint bench install emupos
+.PHONY: demo test lint bench install emupos fonts
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,12 +29,22 @@ $(EMUPOS_VENV)/bin/emupos:
 
 emupos: $(EMUPOS_VENV)/bin/emupos
 
+# Raster tickets are drawn with a CJK font: Debian's fonts-wqy-zenhei, installed here when we may (root, apt).
+CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc
+fonts:
+	@[ -e $(CJK_FONT) ] || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			(apt-get install -y -qq fonts-wqy-zenhei >/dev/null 2>&1 || \
+			 (apt-get update -qq && apt-get install -y -qq fonts-wqy-zenhei >/dev/null)) || true; \
+		fi; \
+		[ -e $(CJK_FONT) ] || echo "hallq: no CJK font for printed tickets: sudo apt-get install fonts-wqy-zenhei"; }
+
 ## Run the demo hall on http://127.0.0.1:5000 and print its URLs, logins and tokens.
-demo: $(STAMP)
+demo: $(STAMP) fonts
 	$(BIN)/hallq demo
 
 ## Run every test. pytest's exit code 5 (no test collected) counts as a failure.
-test: $(STAMP) emupos
+test: $(STAMP) emupos fonts
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -52,3 +62,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/issue_and_call.py --async-mode threading
 	$(BIN)/python bench/simulate_day.py
 	$(BIN)/python bench/request_cost.py
+	$(BIN)/python bench/print_ticket.py
