@@ -142,15 +142,22 @@ def test_a_printer_fault_keeps_the_ticket_tells_everyone_and_reprint_works(
     assert back and back[-1]["state"] == "ok" and back[-1]["previous"] == job.error
 
 
-# nothing listens on port 1 of the loopback: the connection is refused at once
-@pytest.mark.parametrize("printers", [{"K1": "network://127.0.0.1:1", "K2": "dummy://"}])
-def test_a_printer_that_is_not_there(
-    ctx: HallContext, client: FlaskClient, kiosk_k1: dict[str, str], printers: dict[str, str]
+def test_a_printer_that_is_switched_off_and_on_again(
+    ctx: HallContext, client: FlaskClient, kiosk_k1: dict[str, str], printer: PrinterEmulator
 ) -> None:
+    printer.stop()  # nothing listens on its port now: connections are refused
     ticket = take(client, kiosk_k1)
     job = job_state(ctx, ticket["print"]["job_id"])
     assert (job.state, job.error) == ("failed", "unreachable")
     assert client.get(f"/api/v1/tickets/{ticket['id']}", headers=kiosk_k1).get_json()["status"] == "waiting"
+    again = PrinterEmulator(port=printer.port)  # switched on again, same address
+    again.start()
+    try:
+        reprint = client.post(f"/api/v1/tickets/{ticket['id']}/print", headers=kiosk_k1)
+        assert job_state(ctx, reprint.get_json()["job_id"]).state == "printed"
+        assert again.wait_for(1)
+    finally:
+        again.stop()
 
 
 def test_the_answer_does_not_wait_for_paper(
