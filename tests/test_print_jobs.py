@@ -71,8 +71,16 @@ def job_state(ctx: HallContext, job_id: int, until: tuple[str, ...] = ("printed"
         time.sleep(0.02)
 
 
-def events(client: SocketIOTestClient, name: str) -> list[dict]:
-    return [event["args"][0] for event in client.get_received() if event["name"] == name]
+def events(client: SocketIOTestClient, name: str, at_least: int = 1) -> list[dict]:
+    """The pushes named `name` received so far, waiting (5 s at most) until there are `at_least`: the worker
+    records an outcome in the database a moment before it emits the push."""
+    found: list[dict] = []
+    deadline = time.monotonic() + 5
+    while True:
+        found += [event["args"][0] for event in client.get_received() if event["name"] == name]
+        if len(found) >= at_least or time.monotonic() > deadline:
+            return found
+        time.sleep(0.02)
 
 
 def take(client: FlaskClient, headers: dict[str, str], **body: object) -> dict:
