@@ -148,12 +148,60 @@ class Kiosk(_Model):
         return parse_printer_uri(self.printer) if self.printer else None
 
 
+DEFAULT_KEYS = {
+    "next": "call-next",
+    "recall": "recall",
+    "no_show": "no-show",
+    "pause": "pause",
+    "finish": "finish",
+    "start": "start",
+    "transfer": "transfer",
+}
+KEY_ACTIONS = ("call-next", "recall", "no-show", "pause", "finish", "start", "transfer", "none")
+
+
+class Device(_Model):
+    """A serial device (docs/serial-protocol.md) on a bus the bridge drives."""
+
+    id: str = Field(pattern=_ID)
+    kind: Literal["call_pad", "window_board", "hall_strip", "evaluator"]
+    bus: str = Field(default="main", pattern=_ID)
+    address: int = Field(ge=1, le=247)
+    window: str | None = None
+
+
+class Bridge(_Model):
+    """What the serial bridge shows and how pad keys map to window actions (docs/serial-protocol.md)."""
+
+    call_text: str = "请{ticket}号到{window}号窗口"
+    idle_text: str = "{window}号窗口 欢迎光临"
+    paused_text: str = "{window}号窗口 暂停服务"
+    strip_calls: int = Field(default=3, ge=1, le=10)
+    debounce_ms: int = Field(default=300, ge=0, le=5000)
+    rating_timeout_s: int = Field(default=60, ge=5, le=255)
+    keys: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_KEYS))
+    devices: list[Device] = Field(default_factory=list)
+
+    @field_validator("keys")
+    @classmethod
+    def _keys(cls, value: dict[str, str]) -> dict[str, str]:
+        for key, action in value.items():
+            if key not in DEFAULT_KEYS:
+                raise ValueError(f"unknown pad key {key!r}; keys: {', '.join(DEFAULT_KEYS)}")
+            if action not in KEY_ACTIONS:
+                raise ValueError(
+                    f"unknown action {action!r} for key {key!r}; actions: {', '.join(KEY_ACTIONS)}"
+                )
+        return {**DEFAULT_KEYS, **value}
+
+
 class HallConfig(_Model):
     hall: HallInfo
     zones: list[Zone] = Field(min_length=1)
     services: list[Service] = Field(min_length=1)
     windows: list[Window] = Field(min_length=1)
     kiosks: list[Kiosk] = Field(default_factory=list)
+    bridge: Bridge = Field(default_factory=Bridge)
 
     @cached_property
     def kiosk_by_id(self) -> dict[str, Kiosk]:
@@ -218,6 +266,18 @@ def _cross_check(config: HallConfig) -> list[Problem]:
     unique("windows", [w.id for w in config.windows], "id")
     unique("windows", [w.number for w in config.windows], "number")
     unique("kiosks", [k.id for k in config.kiosks], "id")
+    devices = config.bridge.devices
+    unique("bridge.devices", [d.id for d in devices], "id")
+    unique("bridge.devices", [(d.bus, d.address) for d in devices], "address")
+    window_ids = {w.id for w in config.windows}
+    for index, device in enumerate(devices):
+        if device.kind == "hall_strip" and device.window is not None:
+            problems.append(Problem(f"bridge.devices[{index}].window", "the hall strip belongs to no window"))
+        elif device.kind != "hall_strip" and device.window not in window_ids:
+            what = (
+                f'unknown window "{device.window}"' if device.window else f"a {device.kind} needs its window"
+            )
+            problems.append(Problem(f"bridge.devices[{index}].window", what))
     zone_ids = {z.id for z in config.zones}
     service_ids = {s.id for s in config.services}
     for index, service in enumerate(config.services):

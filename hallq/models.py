@@ -175,6 +175,22 @@ class PrintJob(Base):
     finished_at: Mapped[datetime | None]
 
 
+class Rating(Base):
+    """A citizen's 好差评 for one visit: level 5 (非常满意) .. 1 (非常不满意); one per ticket."""
+
+    __tablename__ = "ratings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), unique=True)
+    level: Mapped[int]
+    reasons: Mapped[list[str] | None] = mapped_column(JSON)
+    #: where it came from: pad (an evaluator on the bridge), tablet, phone, staff
+    source: Mapped[str] = mapped_column(String(16))
+    window_id: Mapped[str | None] = mapped_column(String(32))
+    clerk: Mapped[str | None] = mapped_column(String(64))
+    rated_at: Mapped[datetime] = mapped_column(index=True)
+
+
 class DeviceState(Base):
     """The last known state of a device (printer:K1, ...), so managers see faults when they open a page."""
 

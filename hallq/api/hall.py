@@ -40,3 +40,11 @@ def get_hall() -> dict[str, Any]:
             for w in config.windows
         ],
     }
+
+
+@bp.get("/devices")
+@require_roles("bridge", "manager", "admin")
+def get_devices() -> dict[str, Any]:
+    """What a serial bridge drives: the hall file's [bridge] (devices, texts, key map), so a bridge on
+    another machine needs no copy of the hall file."""
+    return {"bridge": hall_context().config.bridge.model_dump()}

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from hallq.api.blueprint import bp
-from hallq.api.schemas import CallTicket, IssueTicket, Login, Reprint, Transfer
+from hallq.api.schemas import CallTicket, IssueTicket, Login, Rate, Reprint, Transfer
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 TICKET = {"$ref": "#/components/schemas/Ticket"}
@@ -110,6 +110,20 @@ def document() -> dict[str, Any]:
                     "202": _json({"type": "object"}, "queued; the outcome is pushed as print_status"),
                     **_errors(400, 401, 403, 404, 409, 415, 422),
                 },
+            }
+        },
+        "/api/v1/tickets/{ticket_id}/rating": {
+            "post": {
+                "summary": "Rate a finished visit (好差评), once: 5 非常满意 .. 1 非常不满意",
+                "parameters": ticket_id,
+                "requestBody": _body(Rate),
+                "responses": {"201": _json({"type": "object"}), **_errors(400, 401, 403, 404, 409, 415, 422)},
+            }
+        },
+        "/api/v1/devices": {
+            "get": {
+                "summary": "The serial devices a bridge drives, their texts and the pad key map",
+                "responses": {"200": _json({"type": "object"}), **_errors(401, 403)},
             }
         },
         "/api/v1/status/{status_token}": {

@@ -22,6 +22,11 @@ class Reprint(_Body):
     kiosk_id: StrictStr | None = Field(default=None, max_length=64)
 
 
+class Rate(_Body):
+    level: StrictInt = Field(ge=1, le=5)
+    reasons: list[StrictStr] | None = Field(default=None, max_length=5)
+
+
 class CallTicket(_Body):
     ticket_id: StrictInt = Field(gt=0)
 

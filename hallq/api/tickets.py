@@ -7,10 +7,11 @@ from flask import request
 from hallq.api.blueprint import bp
 from hallq.api.body import parse_body
 from hallq.api.hall import ANY_ROLE
-from hallq.api.schemas import IssueTicket, Reprint
+from hallq.api.schemas import IssueTicket, Rate, Reprint
 from hallq.engine import Priority
 from hallq.errors import Forbidden, NotFound
 from hallq.operations.issuing import IssueRequest, issue_ticket
+from hallq.operations.ratings import rate_ticket
 from hallq.operations.reprint import queue_reprint
 from hallq.operations.snapshots import ticket_id_for_token, ticket_snapshot, ticket_status
 from hallq.runtime import hall_context, print_service, send_pushes
@@ -55,6 +56,20 @@ def reprint(ticket_id: int) -> tuple[dict[str, Any], int]:
     job_id, kiosk_id = queue_reprint(hall_context(), ticket_id, actor, body.kiosk_id, request.host_url)
     print_service().submit(job_id, kiosk_id)
     return {"job_id": job_id, "kiosk_id": kiosk_id, "state": "queued"}, 202
+
+
+@bp.post("/tickets/<int:ticket_id>/rating")
+@require_roles("bridge", "manager", "admin")
+def post_rating(ticket_id: int) -> tuple[dict[str, Any], int]:
+    """A 好差评 for a finished visit: from an evaluator pad (through the bridge), or entered by staff."""
+    body = parse_body(Rate)
+    actor = current_actor()
+    assert actor is not None
+    source = "pad" if actor.role == "bridge" else "staff"
+    reasons = [reason[:100] for reason in body.reasons] if body.reasons else None
+    rating, pushes = rate_ticket(hall_context(), ticket_id, body.level, reasons, source)
+    send_pushes(pushes)
+    return rating, 201
 
 
 @bp.get("/status/<status_token>")
