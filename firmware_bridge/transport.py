@@ -15,6 +15,8 @@ from firmware_bridge.master import BusMaster, Event
 
 log = logging.getLogger(__name__)
 
+#: "readable" with nothing to read this many times in a row: the port is gone
+EMPTY_READS_LOST = 5
 #: between rounds when nothing is due (every device offline and waiting for its retry)
 IDLE_S = 0.01
 
@@ -44,6 +46,7 @@ class BusPort:
         self.stopped = threading.Event()
         self.port: serial.SerialBase | None = None
         self.opened = 0  # how many times the port was (re)opened
+        self._empty_reads = 0
         self._thread = threading.Thread(target=self._run, name=f"bus-{name}", daemon=True)
 
     def start(self) -> None:
@@ -87,6 +90,22 @@ class BusPort:
                     self.on_events(events)
                 self.stopped.wait(self.reopen_s)
 
+    def _read(self) -> bytes:
+        """What has arrived, at once (timeout 0). A vanished adapter raises; so, now and then, does a pty that
+        select() calls readable with nothing to read: only several such reads in a row mean it is gone."""
+        assert self.port is not None
+        try:
+            data = bytes(self.port.read(self.port.in_waiting or 1))
+        except serial.SerialException as exc:
+            if "returned no data" not in str(exc):
+                raise
+            self._empty_reads += 1
+            if self._empty_reads >= EMPTY_READS_LOST:
+                raise
+            return b""
+        self._empty_reads = 0
+        return data
+
     def _round(self) -> None:
         """One request and its answer."""
         assert self.port is not None
@@ -99,8 +118,7 @@ class BusPort:
         self.port.write(frame.encode())
         events: list[Event] = []
         while True:
-            # timeout 0: what has arrived, at once; a vanished adapter raises here
-            data = self.port.read(self.port.in_waiting or 1)
+            data = self._read()
             if not data:
                 time.sleep(0.0005)  # the answer is on its way: a 16-byte frame needs 17 ms at 9600 baud
             now = time.monotonic()

@@ -313,11 +313,12 @@ def simulate_command(scenario_file: Path, policy: str, as_json: bool, plot: Path
     click.echo(json.dumps(result, ensure_ascii=False, indent=2) if as_json else format_table(result))
 
 
-def _register_printing() -> None:
+def _register_devices() -> None:
+    from hallq.cli_devices import bridge_command, devices
     from hallq.cli_printing import kiosk_agent, print_test
 
-    cli.add_command(print_test)
-    cli.add_command(kiosk_agent)
+    for command in (print_test, kiosk_agent, bridge_command, devices):
+        cli.add_command(command)
 
 
-_register_printing()
+_register_devices()

@@ -1,0 +1,244 @@
+"""The bridge: pad keys become window actions, server events become LED text, evaluator keys become ratings.
+
+It holds no queue logic: a key is an HTTP call to the server like the web caller's, and what the boards show
+follows the server's pushes (and the snapshot after every reconnect).
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any, Protocol
+
+from firmware_bridge.master import BusMaster, DeviceDown, DeviceUp, Event, KeyPressed, Rated
+from firmware_bridge.protocol import Effect, Key, Kind
+from firmware_bridge.transport import BusPort
+
+log = logging.getLogger(__name__)
+
+KINDS = {"call_pad": Kind.CALL_PAD, "window_board": Kind.WINDOW_BOARD, "hall_strip": Kind.HALL_STRIP}
+KINDS["evaluator"] = Kind.EVALUATOR
+KEY_NAMES = {Key.NEXT: "next", Key.RECALL: "recall", Key.NO_SHOW: "no_show", Key.PAUSE: "pause"}
+KEY_NAMES |= {Key.FINISH: "finish", Key.START: "start", Key.TRANSFER: "transfer"}
+REFUSALS = {"nobody_waiting": "无人等候", "window_not_open": "窗口未开", "busy": "请重试"}
+REFUSALS |= {"no_current_ticket": "当前无号", "invalid_state": "操作无效", "unreachable": "连不上服务器"}
+
+
+class Poster(Protocol):
+    def post(self, path: str, body: dict[str, Any] | None = None) -> tuple[int, dict[str, Any]]: ...
+
+
+@dataclass(frozen=True)
+class DeviceSpec:
+    id: str
+    kind: Kind
+    bus: str
+    address: int
+    window: str | None
+
+
+@dataclass
+class WindowView:
+    id: str
+    number: int
+    services: list[tuple[str, str]]  # (id, name) for the transfer menu
+    state: str = "closed"
+    current: str | None = None
+    menu: bool = False
+
+
+@dataclass
+class Bridge:
+    setup: dict[str, Any]  # GET /api/v1/devices -> "bridge"
+    hall: dict[str, Any]  # GET /api/v1/hall
+    server: Poster
+    ports: dict[str, str]  # bus -> port URL
+    baudrate: int = 9600
+    devices: dict[tuple[str, int], DeviceSpec] = field(default_factory=dict)
+    windows: dict[str, WindowView] = field(default_factory=dict)
+    buses: dict[str, BusPort] = field(default_factory=dict)
+    recent: deque[str] = field(default_factory=deque)
+    prompts: dict[int, int] = field(default_factory=dict)  # prompt id -> ticket id
+    actions: queue.Queue[tuple[str, dict[str, Any], DeviceSpec | None]] = field(default_factory=queue.Queue)
+    ratings: int = 0
+    _pressed: dict[tuple[str, int, int], float] = field(default_factory=dict)
+    _next_prompt: int = 0
+
+    def __post_init__(self) -> None:
+        services = {s["id"]: s["name"] for s in self.hall["services"]}
+        for w in self.hall["windows"]:
+            own = [(sid, services[sid]) for sid in [*w["a_services"], *w["b_services"]]]
+            self.windows[w["id"]] = WindowView(w["id"], w["number"], own, w.get("state", "closed"))
+        for d in self.setup["devices"]:
+            spec = DeviceSpec(d["id"], KINDS[d["kind"]], d["bus"], d["address"], d.get("window"))
+            self.devices[(spec.bus, spec.address)] = spec
+        self.recent = deque(maxlen=self.setup["strip_calls"])
+        for bus in sorted({spec.bus for spec in self.devices.values()}):
+            if bus not in self.ports:
+                log.warning("bridge: no port given for bus %r; its devices stay dark", bus)
+                continue
+            kinds = {s.address: s.kind for s in self.devices.values() if s.bus == bus}
+            master = BusMaster.for_devices(kinds)
+            on_events = partial(self.on_bus, bus)
+            self.buses[bus] = BusPort(self.ports[bus], master, on_events, baudrate=self.baudrate, name=bus)
+
+    def start(self) -> None:
+        threading.Thread(target=self._act, name="bridge-actions", daemon=True).start()
+        for window in self.windows.values():
+            self._show_window(window)
+        for port in self.buses.values():
+            port.start()
+
+    def stop(self) -> None:
+        self.actions.put(("", {}, None))
+        for port in self.buses.values():
+            port.stop()
+
+    # -- the devices ---------------------------------------------------------------------------------------
+
+    def _of(self, window_id: str | None, kind: Kind) -> list[DeviceSpec]:
+        return [d for d in self.devices.values() if d.kind == kind and d.window == window_id]
+
+    def _show(self, device: DeviceSpec, text: str, effect: Effect = Effect.STATIC) -> None:
+        port = self.buses.get(device.bus)
+        if port is None:
+            return
+        with port.lock:
+            port.master.show_text(device.address, text, effect=effect)
+        port.wake.set()
+
+    def _board_text(self, window: WindowView) -> str:
+        values = {"window": window.number}
+        if window.current:
+            return str(self.setup["call_text"]).format(ticket=window.current, **values)
+        if window.state == "paused":
+            return str(self.setup["paused_text"]).format(**values)
+        return str(self.setup["idle_text"]).format(**values)
+
+    def _show_window(self, window: WindowView, pad_note: str | None = None) -> None:
+        for board in self._of(window.id, Kind.WINDOW_BOARD):
+            self._show(board, self._board_text(window))
+        state = {"open": "开", "paused": "暂停", "closed": "关"}.get(window.state, window.state)
+        for pad in self._of(window.id, Kind.CALL_PAD):
+            self._show(pad, pad_note or f"{window.number}号 {state} {window.current or '--'}")
+
+    def _show_strip(self) -> None:
+        text = "  ".join(self.recent) if self.recent else str(self.setup["idle_text"]).format(window="")
+        for strip in self._of(None, Kind.HALL_STRIP):
+            self._show(strip, text, Effect.SCROLL)
+
+    # -- from the server (the link's thread) ---------------------------------------------------------------
+
+    def on_server(self, name: str, data: dict[str, Any]) -> None:
+        if name == "snapshot" and data.get("room") == "hall":
+            for row in data.get("windows", []):
+                window = self.windows.get(row["id"])
+                if window is not None:
+                    window.state = row["state"]
+                    window.current = row["current"]["number"] if row.get("current") else None
+                    self._show_window(window)
+            self.recent.clear()
+            for call in reversed(data.get("recent_calls", [])):
+                self.recent.appendleft(call["announce"])
+            self._show_strip()
+        elif name in ("ticket_called", "ticket_recalled") and isinstance(data.get("window"), dict):
+            window = self.windows.get(data["window"]["id"])
+            if window is not None:
+                window.current = data["ticket"]["number"]
+                self._show_window(window)
+            self.recent.appendleft(data["announce"])
+            self._show_strip()
+        elif name in ("ticket_finished", "ticket_no_show", "ticket_transferred"):
+            window = self.windows.get(str(data.get("window")))
+            if window is not None:
+                window.current = None
+                self._show_window(window)
+                if name == "ticket_finished":
+                    self._prompt(window, int(data["ticket"]["id"]))
+        elif name == "window_changed":
+            window = self.windows.get(str(data.get("window_id")))
+            if window is not None:
+                window.state = str(data.get("state"))
+                self._show_window(window)
+
+    def _prompt(self, window: WindowView, ticket_id: int) -> None:
+        for evaluator in self._of(window.id, Kind.EVALUATOR):
+            port = self.buses.get(evaluator.bus)
+            if port is None:
+                continue
+            self._next_prompt = self._next_prompt % 65535 + 1
+            self.prompts[self._next_prompt] = ticket_id
+            while len(self.prompts) > 1000:
+                self.prompts.pop(next(iter(self.prompts)))
+            with port.lock:
+                port.master.prompt_rating(
+                    evaluator.address, self._next_prompt, self.setup["rating_timeout_s"]
+                )
+            port.wake.set()
+
+    # -- from the devices (a bus thread) -------------------------------------------------------------------
+
+    def on_bus(self, bus: str, events: list[Event]) -> None:
+        for event in events:
+            spec = self.devices.get((bus, event.address))
+            if spec is None:
+                continue
+            if isinstance(event, KeyPressed) and spec.kind == Kind.CALL_PAD:
+                self._key(spec, event.key)
+            elif isinstance(event, Rated) and spec.kind == Kind.EVALUATOR:
+                ticket_id = self.prompts.pop(event.prompt_id, None)
+                if ticket_id is not None:
+                    self.actions.put((f"/tickets/{ticket_id}/rating", {"level": event.level}, None))
+            elif isinstance(event, DeviceDown | DeviceUp):
+                log.info("bridge: %s %s", spec.id, "back" if isinstance(event, DeviceUp) else "not answering")
+
+    def _key(self, pad: DeviceSpec, key: int) -> None:
+        now = time.monotonic()
+        last = self._pressed.get((pad.bus, pad.address, key))
+        self._pressed[(pad.bus, pad.address, key)] = now
+        if last is not None and now - last < self.setup["debounce_ms"] / 1000:
+            return  # key bounce
+        window = self.windows[str(pad.window)]
+        if window.menu:
+            window.menu = False
+            digit = key - Key.DIGIT_0
+            if 1 <= digit <= min(9, len(window.services)):
+                service_id = window.services[digit - 1][0]
+                self.actions.put((f"/windows/{window.id}/transfer", {"service_id": service_id}, pad))
+            else:
+                self._show_window(window)
+            return
+        action = self.setup["keys"].get(KEY_NAMES.get(Key(key), "")) if key in KEY_NAMES else None
+        if action in (None, "none"):
+            return
+        if action == "transfer":
+            window.menu = True
+            menu = " ".join(f"{n}{name[:4]}" for n, (_id, name) in enumerate(window.services[:9], 1))
+            self._show(pad, f"转移: {menu}")
+            return
+        if action == "pause":
+            action = {"closed": "open", "open": "pause", "paused": "resume"}.get(window.state, "pause")
+        self.actions.put((f"/windows/{window.id}/{action}", {}, pad))
+
+    def _act(self) -> None:
+        """HTTP calls, one at a time, off the bus threads (a slow server never stalls polling)."""
+        while True:
+            path, body, pad = self.actions.get()
+            if not path:
+                return
+            status, answer = self.server.post(path, body)
+            if path.endswith("/rating"):
+                self.ratings += status == 201
+                continue
+            nobody = path.endswith("/call-next") and status == 200 and answer.get("ticket") is None
+            if pad is not None and (status >= 400 or status == 0 or nobody):
+                window = self.windows[str(pad.window)]
+                code = (
+                    "nobody_waiting" if nobody else str(answer.get("error", "" if status else "unreachable"))
+                )
+                self._show(pad, f"{window.number}号 {REFUSALS.get(code, code)[:12]}")

@@ -1,0 +1,155 @@
+"""Simulated devices on pty pairs: what `hallq devices simulate`, the demo hall and the tests talk to.
+
+Each bus is a pty; the bridge opens its device side (a stable symlink, so an "unplugged" bus comes back under
+the same name, like a USB adapter's /dev/serial/by-id link) and the device models answer on the other side.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pty
+import select
+import threading
+import tty
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from firmware_bridge.devices import Bus, CallPad, Device, Evaluator, make_device
+from firmware_bridge.protocol import Key, Kind
+
+KINDS = {"call_pad": Kind.CALL_PAD, "window_board": Kind.WINDOW_BOARD, "hall_strip": Kind.HALL_STRIP}
+KINDS["evaluator"] = Kind.EVALUATOR
+KEYS = {"next": Key.NEXT, "recall": Key.RECALL, "no_show": Key.NO_SHOW, "pause": Key.PAUSE}
+KEYS |= {"finish": Key.FINISH, "start": Key.START, "transfer": Key.TRANSFER}
+
+
+@dataclass
+class SimulatedBus:
+    name: str
+    bus: Bus
+    link: Path
+    on_change: Callable[[], None] = lambda: None
+    _fds: tuple[int, int] | None = None
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def plug(self) -> None:
+        controller, device = pty.openpty()
+        tty.setraw(device)
+        tty.setraw(controller)
+        self._fds = (controller, device)
+        temporary = self.link.with_suffix(".new")
+        with contextlib.suppress(FileNotFoundError):
+            temporary.unlink()
+        temporary.symlink_to(os.ttyname(device))
+        temporary.replace(self.link)
+        self._stop = threading.Event()
+        threading.Thread(target=self._serve, args=(controller, self._stop), daemon=True).start()
+
+    def unplug(self) -> None:
+        """As if the USB adapter were pulled: the bridge's port fails until plug()."""
+        self._stop.set()
+        if self._fds is not None:
+            for fd in self._fds:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+            self._fds = None
+
+    def _serve(self, controller: int, stop: threading.Event) -> None:
+        while not stop.is_set():
+            try:
+                ready, _, _ = select.select([controller], [], [], 0.2)
+                if not ready:
+                    continue
+                data = os.read(controller, 4096)
+            except OSError:
+                return
+            with self._lock:
+                before = self.view()
+                answer = self.bus.receive(data)
+                changed = self.view() != before
+            if answer:
+                with contextlib.suppress(OSError):
+                    os.write(controller, answer)
+            if changed:
+                self.on_change()
+
+    def view(self) -> list[tuple[int, Any]]:
+        return [
+            (a, (tuple(sorted(d.lines.items())), getattr(d, "prompt_id", None)))
+            for a, d in self.bus.devices.items()
+        ]
+
+
+@dataclass
+class DeviceSimulator:
+    """Every device of a hall's [bridge], by window, on one pty per bus."""
+
+    folder: Path
+    setup: dict[str, Any]
+    on_change: Callable[[], None] = lambda: None
+    buses: dict[str, SimulatedBus] = field(default_factory=dict)
+    by_id: dict[str, Device] = field(default_factory=dict)
+    specs: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def start(self) -> dict[str, str]:
+        """Open the ptys; returns bus -> the path the bridge opens."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        grouped: dict[str, dict[int, Device]] = {}
+        for spec in self.setup["devices"]:
+            device = make_device(KINDS[spec["kind"]], spec["address"])
+            grouped.setdefault(spec["bus"], {})[spec["address"]] = device
+            self.by_id[spec["id"]] = device
+            self.specs[spec["id"]] = spec
+        for name, devices in grouped.items():
+            bus = SimulatedBus(name, Bus(devices), self.folder / f"bus-{name}", lambda: self.on_change())
+            bus.plug()
+            self.buses[name] = bus
+        return {name: str(bus.link) for name, bus in self.buses.items()}
+
+    def stop(self) -> None:
+        for bus in self.buses.values():
+            bus.unplug()
+
+    def device(self, window: str | None, kind: str) -> Device:
+        for device_id, spec in self.specs.items():
+            if spec["kind"] == kind and spec.get("window") == window:
+                return self.by_id[device_id]
+        raise KeyError(f"no {kind} for window {window}")
+
+    def press(self, window: str, key: str) -> None:
+        pad = self.device(window, "call_pad")
+        assert isinstance(pad, CallPad)
+        with self.buses[self.specs_of(pad)["bus"]]._lock:
+            pad.press(KEYS[key] if key in KEYS else Key.DIGIT_0 + int(key))
+
+    def rate(self, window: str, level: int) -> bool:
+        evaluator = self.device(window, "evaluator")
+        assert isinstance(evaluator, Evaluator)
+        with self.buses[self.specs_of(evaluator)["bus"]]._lock:
+            return evaluator.press(level)
+
+    def specs_of(self, device: Device) -> dict[str, Any]:
+        return next(self.specs[i] for i, d in self.by_id.items() if d is device)
+
+    def text(self, window: str | None, kind: str = "window_board") -> str:
+        return self.device(window, kind).lines.get(0, "")
+
+    def snapshot(self) -> list[dict[str, Any]]:
+        """What every device shows now (the live view)."""
+        rows = []
+        for device_id, spec in self.specs.items():
+            device = self.by_id[device_id]
+            row = {
+                "id": device_id,
+                "kind": spec["kind"],
+                "window": spec.get("window"),
+                "text": device.lines.get(0, ""),
+            }
+            if isinstance(device, Evaluator):
+                row["lit"] = device.lit
+            rows.append(row)
+        return rows

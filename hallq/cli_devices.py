@@ -1,0 +1,133 @@
+"""`hallq bridge` and `hallq devices simulate`: the serial devices (registered on the CLI by hallq.cli)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+
+def _ports(values: tuple[str, ...]) -> dict[str, str]:
+    ports: dict[str, str] = {}
+    for value in values:
+        bus, sep, url = value.partition("=")
+        if not sep or "://" in bus or bus.startswith("/"):
+            bus, url = "main", value
+        if not url:
+            raise click.BadParameter(f"{value!r}: give BUS=PORT or PORT", param_hint="--port")
+        ports[bus] = url
+    return ports
+
+
+def _exit_on_signals(name: str) -> None:
+    def stop(signum: int, _frame: Any) -> None:
+        click.echo(f"{name}: stopping ({signal.Signals(signum).name})", err=True)
+        sys.stdout.flush()
+        os._exit(0)
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+
+
+@click.command("bridge")
+@click.option("--server", "server_url", required=True, help="The hallq server, e.g. http://10.0.0.5:5000")
+@click.option("--token", required=True, envvar="HALLQ_TOKEN", help="A bridge token (hallq token bridge).")
+@click.option(
+    "--port",
+    "ports",
+    multiple=True,
+    required=True,
+    help="Serial port of a bus: BUS=PORT or PORT (bus main); /dev/ttyUSB0, rfc2217://host:port, loop:// …",
+)
+@click.option("--baudrate", type=click.Choice(["9600", "19200", "38400", "57600", "115200"]), default="9600")
+def bridge_command(server_url: str, token: str, ports: tuple[str, ...], baudrate: str) -> None:
+    """Drive the hall's call pads, LED boards, strip and evaluators; reconnects to both sides by itself."""
+    from firmware_bridge.bridge import Bridge
+    from firmware_bridge.link import LinkRefused, ServerLink
+
+    buses = _ports(ports)
+    _exit_on_signals("bridge")
+    holder: dict[str, Bridge] = {}
+    link = ServerLink(server_url, token, lambda name, data: holder["bridge"].on_server(name, data))
+    while True:
+        try:
+            setup, hall = link.get("/devices")["bridge"], link.get("/hall")
+            break
+        except LinkRefused as exc:
+            click.echo(f"bridge: {exc}", err=True)
+            raise SystemExit(1) from None
+        except OSError as exc:  # the server is not up yet
+            click.echo(f"bridge: waiting for {server_url} ({type(exc).__name__})", err=True)
+            time.sleep(2)
+    unknown = set(buses) - {d["bus"] for d in setup["devices"]}
+    if unknown:
+        raise click.BadParameter(f"no devices on bus {sorted(unknown)} in the hall file", param_hint="--port")
+    bridge = holder["bridge"] = Bridge(setup, hall, link, buses, baudrate=int(baudrate))
+    bridge.start()
+    try:
+        link.start()
+    except LinkRefused as exc:
+        click.echo(f"bridge: {exc}", err=True)
+        raise SystemExit(1) from None
+    count = sum(len(port.master.links) for port in bridge.buses.values())
+    click.echo(f"bridge: {count} devices on {', '.join(f'{b}={u}' for b, u in buses.items())}", err=True)
+    link.client.wait()
+
+
+@click.group()
+def devices() -> None:
+    """Serial devices: a simulator for the demo and for testing a bridge."""
+
+
+@devices.command("simulate")
+@click.option("--config", "hall_file", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@click.option(
+    "--dir", "folder", type=click.Path(file_okay=False, path_type=Path), default=Path("instance/devices")
+)
+def simulate_devices(hall_file: Path | None, folder: Path) -> None:
+    """Emulate the hall file's devices on pty pairs and show what every board shows. Type `W05 next`,
+    `W05 rate 5`, `unplug main`, `plug main` or `quit`."""
+    from firmware_bridge.simulator import DeviceSimulator
+    from hallq.hallconfig import load_hall
+    from hallq.settings import default_hall_file
+
+    config = load_hall(hall_file or default_hall_file())
+    simulator = DeviceSimulator(folder, config.bridge.model_dump())
+    shown: dict[str, str] = {}
+
+    def changed() -> None:
+        for row in simulator.snapshot():
+            text = row["text"] + (" [请评价]" if row.get("lit") else "")
+            if shown.get(row["id"]) != text:
+                shown[row["id"]] = text
+                click.echo(f"  {row['id']:>12}: {text}")
+
+    simulator.on_change = changed
+    for bus, path in simulator.start().items():
+        click.echo(f"bus {bus}: {path}   (hallq bridge --port {bus}={path} …)")
+    _exit_on_signals("devices")
+    for line in sys.stdin:
+        words = line.split()
+        try:
+            if words[:1] == ["quit"]:
+                break
+            if len(words) == 2 and words[0] in ("unplug", "plug"):
+                getattr(simulator.buses[words[1]], words[0])()
+            elif len(words) == 3 and words[1] == "rate":
+                click.echo(
+                    "  rated" if simulator.rate(words[0], int(words[2])) else "  the evaluator is not lit"
+                )
+            elif len(words) == 2:
+                simulator.press(words[0], words[1])
+            elif words:
+                click.echo(
+                    "  W05 next|recall|no_show|pause|finish|start|transfer|0-9, W05 rate 1-5, unplug/plug BUS"
+                )
+        except (KeyError, ValueError) as exc:
+            click.echo(f"  {exc}")
+    simulator.stop()

@@ -1,0 +1,212 @@
+"""The bridge end to end: a real server, `hallq bridge` with real pyserial, simulated devices on ptys."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import requests
+import socketio
+
+from firmware_bridge.simulator import DeviceSimulator
+from hallq.hallconfig import load_hall
+
+from .conftest import DEMO_HALL
+from .livehall import free_port, live_serve
+
+pytestmark = pytest.mark.server
+
+
+def until(check: Callable[[], object], timeout: float = 10.0, what: str = "") -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what or check}")
+        time.sleep(0.02)
+
+
+@pytest.fixture
+def hall_file(tmp_path: Path) -> Path:
+    text = DEMO_HALL.read_text(encoding="utf-8").replace("enforce = true", "enforce = false")
+    text = text.replace('"network://192.168.10.21:9100"', '"dummy://"').replace('"agent://"', '"dummy://"')
+    path = tmp_path / "hall.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def token(instance: Path, hall_file: Path, role: str) -> str:
+    command = [sys.executable, "-m", "hallq.entry", "token", role, "--instance", str(instance)]
+    result = subprocess.run(
+        [*command, "--config", str(hall_file)], capture_output=True, text=True, check=True
+    )
+    return result.stdout.strip()
+
+
+@pytest.fixture
+def simulator(tmp_path: Path, hall_file: Path) -> Iterator[DeviceSimulator]:
+    devices = DeviceSimulator(tmp_path / "devices", load_hall(hall_file).bridge.model_dump())
+    devices.start()
+    yield devices
+    devices.stop()
+
+
+@pytest.fixture
+def bridge_process() -> Iterator[Callable[[list[str]], subprocess.Popen[str]]]:
+    started: list[subprocess.Popen[str]] = []
+
+    def start(args: list[str]) -> subprocess.Popen[str]:
+        command = [sys.executable, "-m", "hallq.entry", "bridge", *args]
+        started.append(subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
+        return started[-1]
+
+    yield start
+    for process in started:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_pads_boards_strip_and_evaluator(
+    tmp_path: Path,
+    hall_file: Path,
+    simulator: DeviceSimulator,
+    bridge_process: Callable[[list[str]], subprocess.Popen[str]],
+) -> None:
+    instance = tmp_path / "instance"
+    bridge_token, kiosk_token = token(instance, hall_file, "bridge"), token(instance, hall_file, "kiosk")
+    manager_token = token(instance, hall_file, "manager")
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    bus = simulator.buses["main"].link
+    with live_serve(instance, hall_file, port):
+        bridge_process(["--server", url, "--token", bridge_token, "--port", f"main={bus}"])
+        display = socketio.Client(reconnection=False)
+        calls: list[dict] = []
+        display.on("ticket_called", calls.append)
+        try:
+            until(
+                lambda: simulator.text("W14") == "14号窗口 欢迎光临",
+                what="the idle text on window 14's board",
+            )
+            display.connect(
+                url, auth={"token": token(instance, hall_file, "display")}, transports=["websocket"]
+            )
+            assert display.call("join", {"room": "hall"}, timeout=5)["ok"]
+
+            simulator.press("W14", "pause")  # a closed window: the pause key opens it
+            until(lambda: "开" in simulator.text("W14", "call_pad"), what="window 14 open on its pad")
+            issued = requests.post(
+                f"{url}/api/v1/tickets",
+                json={"service_id": "id_card"},
+                headers={"Authorization": f"Bearer {kiosk_token}"},
+                timeout=5,
+            ).json()
+            simulator.press("W14", "next")
+            until(lambda: calls, what="ticket_called at the display")
+            assert calls[0]["ticket"]["number"] == issued["number"] and calls[0]["window"]["number"] == 14
+            expected = f"请{issued['number']}号到14号窗口"
+            until(lambda: simulator.text("W14") == expected, what="the call on the board")
+            until(lambda: expected in simulator.text(None, "hall_strip"), what="the call on the hall strip")
+            assert simulator.device("W14", "window_board").lines[0].encode("gb2312")  # it arrived as GB2312
+
+            simulator.press("W14", "finish")
+            until(lambda: simulator.device("W14", "evaluator").lit, what="the evaluator's prompt")  # type: ignore[attr-defined]
+            assert simulator.rate("W14", 5)
+            manager = {"Authorization": f"Bearer {manager_token}"}
+
+            def rated() -> bool:
+                answer = requests.get(
+                    f"{url}/api/v1/tickets/{issued['id']}", headers=manager, timeout=5
+                ).json()
+                return any(e["type"] == "rated" and e["detail"]["level"] == 5 for e in answer["events"])
+
+            until(rated, what="the rating stored")
+            until(lambda: simulator.text("W14") == "14号窗口 欢迎光临", what="the board idle again")
+
+            # an unplugged adapter: boards lose power; plugged in again, the bridge reopens and resyncs them
+            simulator.buses["main"].unplug()
+            for device in simulator.by_id.values():
+                device.lines.clear()
+            time.sleep(1.5)
+            simulator.buses["main"].plug()
+            until(lambda: simulator.text("W14") == "14号窗口 欢迎光临", timeout=15, what="board 14 resynced")
+            until(lambda: expected in simulator.text(None, "hall_strip"), what="the strip resynced")
+        finally:
+            display.disconnect()
+    # the server restarts; the bridge finds it again and the boards follow the new state
+    with live_serve(instance, hall_file, port):
+        second = requests.post(
+            f"{url}/api/v1/tickets",
+            json={"service_id": "id_card"},
+            headers={"Authorization": f"Bearer {kiosk_token}"},
+            timeout=5,
+        ).json()
+
+        def pressed_next() -> bool:
+            simulator.press("W14", "next")  # until the bridge is back, a press does nothing
+            time.sleep(0.5)
+            return simulator.text("W14") == f"请{second['number']}号到14号窗口"
+
+        until(pressed_next, timeout=30, what="a call after the server restart")
+
+
+def test_bridge_with_a_bad_token_exits(tmp_path: Path, hall_file: Path) -> None:
+    port = free_port()
+    with live_serve(tmp_path / "instance", hall_file, port):
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "hallq.entry",
+                "bridge",
+                "--server",
+                f"http://127.0.0.1:{port}",
+                "--token",
+                "hq_bridge_wrong",
+                "--port",
+                "loop://",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+    assert result.returncode == 1 and "refused the bridge token" in result.stderr
+
+
+def test_pressing_too_fast_is_one_press(simulator: DeviceSimulator) -> None:
+    """Key bounce, without a server: two NEXT presses 0.1 s apart make one action."""
+    from firmware_bridge.bridge import Bridge
+
+    setup = simulator.setup
+    hall = {"services": [{"id": "id_card", "name": "身份证"}]}
+    hall["windows"] = [
+        {"id": "W14", "number": 14, "a_services": ["id_card"], "b_services": [], "state": "open"}
+    ]
+    posted: list[str] = []
+    done = threading.Event()
+
+    class Server:
+        def post(self, path: str, body: dict | None = None) -> tuple[int, dict]:
+            posted.append(path)
+            done.set()
+            return 200, {"ticket": {"number": "E001"}}
+
+    only_w14 = {**setup, "devices": [d for d in setup["devices"] if d.get("window") == "W14"]}
+    bridge = Bridge(only_w14, hall, Server(), {"main": str(simulator.buses["main"].link)})
+    bridge.start()
+    try:
+        simulator.press("W14", "next")
+        time.sleep(0.1)
+        simulator.press("W14", "next")
+        until(done.is_set, what="the first press")
+        time.sleep(0.5)
+        assert posted == ["/windows/W14/call-next"]
+        simulator.press("W14", "next")  # a real second press, after the debounce time
+        until(lambda: len(posted) == 2, what="the second press")
+    finally:
+        bridge.stop()
