@@ -177,6 +177,7 @@ def demo(
 ) -> None:
     """Run a whole demo hall (data in INSTANCE/demo) and print its URLs, logins and tokens."""
     from hallq.demo import prepare_demo, start_demo_printers
+    from hallq.demo_devices import add_demo_devices, start_demo_devices
 
     settings = _settings(
         instance / "demo", database_url, hall_file, async_mode=async_mode, enforce_hours=False
@@ -185,8 +186,10 @@ def demo(
     printers = start_demo_printers(settings.instance)
     settings.printers = printers.settings
     app = _app(settings)
-    app.extensions["hallq_on_stop"] = [printers.stop]
-    click.echo(prepare_demo(app, f"http://{host}:{port}", printers))
+    devices = start_demo_devices(settings.instance, app.extensions["hallq"].config.bridge.model_dump())
+    add_demo_devices(app, devices)
+    app.extensions["hallq_on_stop"] = [printers.stop, devices.stop]
+    click.echo(prepare_demo(app, f"http://{host}:{port}", printers, devices))
     sys.stdout.flush()
     _run(app, host, port, settings)
 

@@ -11,6 +11,7 @@ from flask import Flask
 
 from hallq.accounts import create_token, ensure_user
 from hallq.context import HallContext
+from hallq.demo_devices import DemoDevices
 from hallq.printing.emulator import PrinterEmulator
 
 DEMO_PASSWORD = "hallq-demo"
@@ -48,7 +49,9 @@ def start_demo_printers(instance: Path) -> DemoPrinters:
     return DemoPrinters(direct, behind_agent, folder)
 
 
-def prepare_demo(app: Flask, base_url: str, printers: DemoPrinters | None = None) -> str:
+def prepare_demo(
+    app: Flask, base_url: str, printers: DemoPrinters | None = None, devices: DemoDevices | None = None
+) -> str:
     ctx: HallContext = app.extensions["hallq"]
     now = ctx.now()
     clerks = []
@@ -78,7 +81,7 @@ def prepare_demo(app: Flask, base_url: str, printers: DemoPrinters | None = None
         f"  API                    {base_url}/api/v1/openapi.json",
         "",
         *_printer_lines(printers, base_url, kiosk_2),
-        "  Not in the demo yet: serial devices (call pads, LED boards).",
+        *_device_lines(devices, base_url, bridge),
         "  Press Ctrl+C to stop.",
         "",
     ]
@@ -94,4 +97,15 @@ def _printer_lines(printers: DemoPrinters | None, base_url: str, agent_token: st
         f"                         K2: `hallq kiosk-agent` -> simulated printer {printers.behind_agent.uri}"
         " (58 mm, GB18030 text)",
         f"                         what they print: {printers.folder}/K1/*.png and K2/*.bin",
+    ]
+
+
+def _device_lines(devices: DemoDevices | None, base_url: str, bridge_token: str) -> list[str]:
+    if devices is None:
+        return []
+    devices.start_bridge(base_url, bridge_token)
+    ports = ", ".join(f"{bus}={path}" for bus, path in devices.ports.items())
+    return [
+        f"  Serial devices         {base_url}/demo/devices  (pads, LED boards, strip, evaluators on a pty;",
+        f"                         `hallq bridge` drives them: --port {ports})",
     ]

@@ -182,3 +182,33 @@ def test_kiosk_shows_a_printer_fault_and_reprints(browser, tmp_path: Path) -> No
             assert read_receipt(printer.receipts[0]).qr_data == f"http://127.0.0.1:{port}{status_path}"
     finally:
         printer.stop()
+
+
+def test_simulated_devices_page_drives_a_window(browser, hall: LiveHall) -> None:  # type: ignore[no-untyped-def]
+    """The demo's devices: pressing window 1's pad keys on the page goes through the real `hallq bridge` and
+    the server, and the window's LED board shows the call."""
+    import requests
+
+    issued = requests.post(
+        f"{hall.url}/api/v1/tickets",
+        json={"service_id": "biz_setup"},
+        headers={"Authorization": f"Bearer {hall.kiosk_token}"},
+        timeout=5,
+    ).json()
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{hall.url}/demo/devices")
+    board = '[data-id="board-W01"]'
+    page.wait_for_function(
+        f"() => document.querySelector('{board}').textContent.includes('欢迎光临')", timeout=15000
+    )
+    page.click('[data-window="W01"] button[data-key="pause"]')  # opens the closed window
+    page.wait_for_function("() => document.querySelector('[data-id=\"pad-W01\"]').textContent.includes('开')")
+    page.click('[data-window="W01"] button[data-key="next"]')
+    expected = f"请{issued['number']}号到1号窗口"
+    page.wait_for_function(f"() => document.querySelector('{board}').textContent === '{expected}'")
+    page.wait_for_function(f"() => document.querySelector('#strip').textContent.includes('{expected}')")
+    page.click('[data-window="W01"] button[data-key="finish"]')
+    page.wait_for_selector('[data-id="eval-W01"].lit')
+    page.screenshot(path=ARTIFACTS / "devices.png", animations="disabled")
+    page.click('[data-window="W01"] button[data-key="rate:5"]')
+    page.wait_for_selector('[data-id="eval-W01"]:not(.lit)')
