@@ -124,7 +124,13 @@ class Parser:
                 continue
             end = HEADER + length + 2
             if len(buffer) < end:
-                break
+                # noise that looks like the start of a long frame must not hide a whole frame behind it
+                later = self._whole_frame_after(buffer)
+                if later is None:
+                    break
+                self.dropped += later
+                del buffer[:later]
+                continue
             body = bytes(buffer[1 : HEADER + length])
             if crc16_modbus(body) != int.from_bytes(buffer[HEADER + length : end], "little"):
                 self._slide(buffer)
@@ -132,6 +138,21 @@ class Parser:
             frames.append(Frame(body[0], body[1], body[2], body[4:]))
             del buffer[:end]
         return frames
+
+    @staticmethod
+    def _whole_frame_after(buffer: bytearray) -> int | None:
+        """Where a complete frame with a good CRC starts, after the first byte; None if there is none yet."""
+        position = buffer.find(START, 1)
+        while position >= 0:
+            if position + HEADER <= len(buffer):
+                length = buffer[position + 4]
+                end = position + HEADER + length + 2
+                if length <= MAX_PAYLOAD and end <= len(buffer):
+                    body = bytes(buffer[position + 1 : position + HEADER + length])
+                    if crc16_modbus(body) == int.from_bytes(buffer[end - 2 : end], "little"):
+                        return position
+            position = buffer.find(START, position + 1)
+        return None
 
     def _slide(self, buffer: bytearray) -> None:
         self.dropped += 1
