@@ -63,3 +63,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/simulate_day.py
 	$(BIN)/python bench/request_cost.py
 	$(BIN)/python bench/print_ticket.py
+	$(BIN)/python bench/bridge_latency.py

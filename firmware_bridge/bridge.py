@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Protocol
 
-from firmware_bridge.master import BusMaster, DeviceDown, DeviceUp, Event, KeyPressed, Rated
+from firmware_bridge.master import BusMaster, DeviceDown, DeviceUp, Event, KeyPressed, Rated, Timing
 from firmware_bridge.protocol import Effect, Key, Kind
 from firmware_bridge.transport import BusPort
 
@@ -83,7 +83,7 @@ class Bridge:
                 log.warning("bridge: no port given for bus %r; its devices stay dark", bus)
                 continue
             kinds = {s.address: s.kind for s in self.devices.values() if s.bus == bus}
-            master = BusMaster.for_devices(kinds)
+            master = BusMaster.for_devices(kinds, Timing(baudrate=self.baudrate))
             on_events = partial(self.on_bus, bus)
             self.buses[bus] = BusPort(self.ports[bus], master, on_events, baudrate=self.baudrate, name=bus)
 

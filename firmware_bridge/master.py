@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 
-from firmware_bridge.protocol import Effect, Frame, Kind, Parser, Type, text_payload
+from firmware_bridge.protocol import OVERHEAD, Effect, Frame, Kind, Parser, Type, text_payload, wire_time_s
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,8 @@ class DeviceDown:
 
 
 Event = KeyPressed | Rated | DeviceUp | DeviceDown
+#: which device's waiting command goes first: the board the citizen watches, then the strip, then the rest
+FIRST = {Kind.WINDOW_BOARD: 0, Kind.HALL_STRIP: 1, Kind.EVALUATOR: 2, Kind.CALL_PAD: 3}
 
 
 @dataclass
@@ -64,6 +66,7 @@ class Timing:
     answer_timeout_s: float = 0.05
     retries: int = 2  # after the first try
     offline_retry_s: float = 2.0
+    baudrate: int = 9600
 
 
 @dataclass
@@ -103,28 +106,36 @@ class BusMaster:
         """The frame to write now, or None while an answer is awaited or nobody is due."""
         if self.awaiting is not None:
             return None
+        # what a board should show goes first: the citizen is looking at it now; polls take turns
+        for link in sorted(self.links.values(), key=lambda link: FIRST.get(link.kind, 9)):
+            if link.online and link.outbox:
+                command = link.outbox[0]
+                frame = Frame(link.address, link.seq(), command.type, command.payload)
+                self.awaiting = (frame, now, 1)
+                return frame
         addresses = sorted(self.links)
         for step in range(len(addresses)):
             link = self.links[addresses[(self._turn + step) % len(addresses)]]
             if not link.online and now < link.retry_at:
                 continue
             self._turn = (self._turn + step + 1) % len(addresses)
-            if link.online and link.outbox:
-                command = link.outbox[0]
-                frame = Frame(link.address, link.seq(), command.type, command.payload)
-            else:
-                frame = Frame(link.address, link.seq(), Type.POLL, bytes([link.last_event_seq]))
+            frame = Frame(link.address, link.seq(), Type.POLL, bytes([link.last_event_seq]))
             self.awaiting = (frame, now, 1)
             return frame
         return None
 
     def expire(self, now: float) -> tuple[Frame | None, list[Event]]:
         """Past the answer timeout: the same frame again (same seq), or give up and mark the device down."""
-        if self.awaiting is None or now - self.awaiting[1] < self.timing.answer_timeout_s:
+        if self.awaiting is None:
+            return None, []
+        # the timeout counts from the end of the request on the wire to the end of a longest answer
+        on_wire = wire_time_s(len(self.awaiting[0].payload) + OVERHEAD * 2 + 16, self.timing.baudrate)
+        if now - self.awaiting[1] < self.timing.answer_timeout_s + on_wire:
             return None, []
         frame, _sent, tries = self.awaiting
         link = self.links[frame.address]
-        if tries <= self.timing.retries:
+        # an offline device gets one try per retry period, so a dead device costs the bus little
+        if link.online and tries <= self.timing.retries:
             self.awaiting = (frame, now, tries + 1)
             return frame, []
         self.awaiting = None

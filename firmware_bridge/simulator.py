@@ -11,6 +11,7 @@ import os
 import pty
 import select
 import threading
+import time
 import tty
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from firmware_bridge.devices import Bus, CallPad, Device, Evaluator, make_device
-from firmware_bridge.protocol import Key, Kind
+from firmware_bridge.protocol import Key, Kind, wire_time_s
 
 KINDS = {"call_pad": Kind.CALL_PAD, "window_board": Kind.WINDOW_BOARD, "hall_strip": Kind.HALL_STRIP}
 KINDS["evaluator"] = Kind.EVALUATOR
@@ -32,6 +33,8 @@ class SimulatedBus:
     bus: Bus
     link: Path
     on_change: Callable[[], None] = lambda: None
+    #: a pty has no baud rate: with one set, the devices take each frame's wire time to hear and to answer
+    baudrate: int | None = None
     _fds: tuple[int, int] | None = None
     _stop: threading.Event = field(default_factory=threading.Event)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -67,10 +70,14 @@ class SimulatedBus:
                 data = os.read(controller, 4096)
             except OSError:
                 return
+            if self.baudrate:
+                time.sleep(wire_time_s(len(data), self.baudrate))
             with self._lock:
                 before = self.view()
                 answer = self.bus.receive(data)
                 changed = self.view() != before
+            if answer and self.baudrate:
+                time.sleep(wire_time_s(len(answer), self.baudrate))
             if answer:
                 with contextlib.suppress(OSError):
                     os.write(controller, answer)
@@ -91,6 +98,7 @@ class DeviceSimulator:
     folder: Path
     setup: dict[str, Any]
     on_change: Callable[[], None] = lambda: None
+    baudrate: int | None = None
     buses: dict[str, SimulatedBus] = field(default_factory=dict)
     by_id: dict[str, Device] = field(default_factory=dict)
     specs: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -105,7 +113,9 @@ class DeviceSimulator:
             self.by_id[spec["id"]] = device
             self.specs[spec["id"]] = spec
         for name, devices in grouped.items():
-            bus = SimulatedBus(name, Bus(devices), self.folder / f"bus-{name}", lambda: self.on_change())
+            bus = SimulatedBus(
+                name, Bus(devices), self.folder / f"bus-{name}", lambda: self.on_change(), self.baudrate
+            )
             bus.plug()
             self.buses[name] = bus
         return {name: str(bus.link) for name, bus in self.buses.items()}
