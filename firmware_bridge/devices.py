@@ -104,6 +104,7 @@ class Evaluator(Device):
             return False
         self._event(Type.RATING, self.prompt_id.to_bytes(2, "little") + bytes([level]))
         self.prompt_id = None
+        self.handled += 1  # the light went out
         return True
 
 
@@ -113,13 +114,17 @@ class Bus:
 
     devices: dict[int, Device]
     parser: Parser = field(default_factory=Parser)
+    #: commands carried out so far, on every device (a simulator redraws when it changes)
+    changes: int = 0
 
     def receive(self, data: bytes) -> bytes:
         out = b""
         for frame in self.parser.feed(data):
             device = self.devices.get(frame.address)
             if device is not None:
+                handled = device.handled
                 answer = device.answer(frame)
+                self.changes += device.handled - handled
                 if answer is not None:
                     out += answer.encode()
         return out

@@ -51,6 +51,7 @@ class Link:
     next_seq: int = 1
     last_event_seq: int = 0
     retry_at: float = 0.0
+    polled_at: float = float("-inf")
     outbox: deque[Frame] = field(default_factory=deque)
     #: what the device should show, line -> SHOW_TEXT payload; sent again whenever the device comes back
     shown: dict[int, bytes] = field(default_factory=dict)
@@ -67,6 +68,16 @@ class Timing:
     retries: int = 2  # after the first try
     offline_retry_s: float = 2.0
     baudrate: int = 9600
+    #: how often each kind is polled at most: pads as fast as the line allows (a key must be seen at once);
+    #: an evaluator's rating may wait a moment; boards and the strip send nothing, polls only check they live
+    poll_every_s: dict[Kind, float] = field(
+        default_factory=lambda: {
+            Kind.CALL_PAD: 0.0,
+            Kind.EVALUATOR: 0.2,
+            Kind.WINDOW_BOARD: 1.0,
+            Kind.HALL_STRIP: 1.0,
+        }
+    )
 
 
 @dataclass
@@ -118,7 +129,10 @@ class BusMaster:
             link = self.links[addresses[(self._turn + step) % len(addresses)]]
             if not link.online and now < link.retry_at:
                 continue
+            if link.online and now - link.polled_at < self.timing.poll_every_s.get(link.kind, 0.0):
+                continue
             self._turn = (self._turn + step + 1) % len(addresses)
+            link.polled_at = now
             frame = Frame(link.address, link.seq(), Type.POLL, bytes([link.last_event_seq]))
             self.awaiting = (frame, now, 1)
             return frame

@@ -73,9 +73,9 @@ class SimulatedBus:
             if self.baudrate:
                 time.sleep(wire_time_s(len(data), self.baudrate))
             with self._lock:
-                before = self.view()
+                before = self.bus.changes
                 answer = self.bus.receive(data)
-                changed = self.view() != before
+                changed = self.bus.changes != before
             if answer and self.baudrate:
                 time.sleep(wire_time_s(len(answer), self.baudrate))
             if answer:
@@ -83,12 +83,6 @@ class SimulatedBus:
                     os.write(controller, answer)
             if changed:
                 self.on_change()
-
-    def view(self) -> list[tuple[int, Any]]:
-        return [
-            (a, (tuple(sorted(d.lines.items())), getattr(d, "prompt_id", None)))
-            for a, d in self.bus.devices.items()
-        ]
 
 
 @dataclass

@@ -12,6 +12,7 @@ from collections.abc import Callable
 import serial
 
 from firmware_bridge.master import BusMaster, Event
+from firmware_bridge.protocol import wire_time_s
 
 log = logging.getLogger(__name__)
 
@@ -115,10 +116,14 @@ class BusPort:
             self.wake.wait(IDLE_S)
             self.wake.clear()
             return
-        self.port.write(frame.encode())
+        request = frame.encode()
+        written_at = time.monotonic()
+        self.port.write(request)
         events: list[Event] = []
+        on_wire = len(request)
         while True:
             data = self._read()
+            on_wire += len(data)
             if not data:
                 time.sleep(0.0005)  # the answer is on its way: a 16-byte frame needs 17 ms at 9600 baud
             now = time.monotonic()
@@ -131,7 +136,14 @@ class BusPort:
                 events += expired
             if again is not None:
                 self.port.write(again.encode())
+                on_wire += len(request)
             elif self.master.awaiting is None:
                 break
         if events:
             self.on_events(events)
+        # never faster than the line: a pty or a USB-serial device that buffers would otherwise be polled
+        # thousands of times a second for nothing (on a real RS-485 line the wire already paces the bus)
+        rest = wire_time_s(on_wire, self.baudrate) - (time.monotonic() - written_at)
+        if rest > 0:
+            self.wake.wait(rest)
+            self.wake.clear()

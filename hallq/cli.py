@@ -148,6 +148,10 @@ def _server_options(function: Any) -> Any:
 @click.option(
     "--message-queue", envvar="HALLQ_MESSAGE_QUEUE", default=None, help="redis://… for several processes."
 )
+@click.option(
+    "--bridge-port", "bridge_ports", multiple=True, help="Drive serial devices from this process: BUS=PORT."
+)
+@click.option("--baudrate", type=click.Choice(["9600", "19200", "38400", "57600", "115200"]), default="9600")
 def serve(
     instance: Path,
     database_url: str | None,
@@ -156,6 +160,8 @@ def serve(
     port: int,
     message_queue: str | None,
     async_mode: str,
+    bridge_ports: tuple[str, ...],
+    baudrate: str,
 ) -> None:
     """Run the hallq server."""
     settings = _settings(
@@ -163,6 +169,10 @@ def serve(
     )
     _check_port(host, port)
     app = _app(settings)
+    if bridge_ports:
+        from hallq.cli_devices import bridge_in_server
+
+        bridge_in_server(app, port, bridge_ports, int(baudrate))
     click.echo(
         f"hallq serving {app.extensions['hallq'].config.hall.name} on http://{host}:{port}/ ({async_mode})"
     )

@@ -47,36 +47,18 @@ def _exit_on_signals(name: str) -> None:
 @click.option("--baudrate", type=click.Choice(["9600", "19200", "38400", "57600", "115200"]), default="9600")
 def bridge_command(server_url: str, token: str, ports: tuple[str, ...], baudrate: str) -> None:
     """Drive the hall's call pads, LED boards, strip and evaluators; reconnects to both sides by itself."""
-    from firmware_bridge.bridge import Bridge
-    from firmware_bridge.link import LinkRefused, ServerLink
+    from firmware_bridge.link import LinkRefused
 
     buses = _ports(ports)
     _exit_on_signals("bridge")
-    holder: dict[str, Bridge] = {}
-    link = ServerLink(server_url, token, lambda name, data: holder["bridge"].on_server(name, data))
-    while True:
-        try:
-            setup, hall = link.get("/devices")["bridge"], link.get("/hall")
-            break
-        except LinkRefused as exc:
-            click.echo(f"bridge: {exc}", err=True)
-            raise SystemExit(1) from None
-        except OSError as exc:  # the server is not up yet
-            click.echo(f"bridge: waiting for {server_url} ({type(exc).__name__})", err=True)
-            time.sleep(2)
-    unknown = set(buses) - {d["bus"] for d in setup["devices"]}
-    if unknown:
-        raise click.BadParameter(f"no devices on bus {sorted(unknown)} in the hall file", param_hint="--port")
-    bridge = holder["bridge"] = Bridge(setup, hall, link, buses, baudrate=int(baudrate))
-    bridge.start()
     try:
-        link.start()
+        bridge = run_bridge(
+            server_url, token, buses, int(baudrate), say=lambda line: click.echo(line, err=True)
+        )
     except LinkRefused as exc:
         click.echo(f"bridge: {exc}", err=True)
         raise SystemExit(1) from None
-    count = sum(len(port.master.links) for port in bridge.buses.values())
-    click.echo(f"bridge: {count} devices on {', '.join(f'{b}={u}' for b, u in buses.items())}", err=True)
-    link.client.wait()
+    bridge.server.client.wait()
 
 
 @click.group()
@@ -131,3 +113,55 @@ def simulate_devices(hall_file: Path | None, folder: Path) -> None:
         except (KeyError, ValueError) as exc:
             click.echo(f"  {exc}")
     simulator.stop()
+
+
+def run_bridge(server_url: str, token: str, buses: dict[str, str], baudrate: int, say: Any = print) -> Any:
+    """Fetch the devices, start the bus threads and the link; returns the Bridge (link.client to wait on).
+    Used by `hallq bridge` and by `hallq serve --bridge-port` (the bridge inside the server process)."""
+    from firmware_bridge.bridge import Bridge
+    from firmware_bridge.link import LinkRefused, ServerLink
+
+    holder: dict[str, Bridge] = {}
+    link = ServerLink(server_url, token, lambda name, data: holder["bridge"].on_server(name, data))
+    while True:
+        try:
+            setup, hall = link.get("/devices")["bridge"], link.get("/hall")
+            break
+        except LinkRefused:
+            raise
+        except OSError as exc:  # the server is not up yet
+            say(f"bridge: waiting for {server_url} ({type(exc).__name__})")
+            time.sleep(1)
+    unknown = set(buses) - {d["bus"] for d in setup["devices"]}
+    if unknown:
+        raise click.BadParameter(f"no devices on bus {sorted(unknown)} in the hall file", param_hint="--port")
+    bridge = holder["bridge"] = Bridge(setup, hall, link, buses, baudrate=baudrate)
+    bridge.start()
+    link.start()
+    count = sum(len(port.master.links) for port in bridge.buses.values())
+    say(f"bridge: {count} devices on {', '.join(f'{b}={u}' for b, u in buses.items())}")
+    return bridge
+
+
+def bridge_in_server(app: Any, port: int, ports: tuple[str, ...], baudrate: int) -> None:
+    """For a one-machine hall: the bridge runs as a background task of the server, with its own token, and
+    talks to the server over loopback like any bridge (the same code and the same rules)."""
+    from hallq.accounts import create_token
+
+    buses = _ports(ports)
+    ctx = app.extensions["hallq"]
+    token = create_token(ctx.store, "bridge", ctx.now(), name="bridge-in-server")
+
+    def run() -> None:
+        try:
+            run_bridge(
+                f"http://127.0.0.1:{port}",
+                token,
+                buses,
+                baudrate,
+                say=lambda line: click.echo(line, err=True),
+            )
+        except Exception as exc:  # the server goes on without its devices, and says why
+            click.echo(f"bridge: {exc}", err=True)
+
+    app.extensions["socketio"].start_background_task(run)

@@ -99,11 +99,11 @@ def _wait_for_port(port: int, deadline: float) -> None:
 
 @contextmanager
 def live_serve(
-    instance: Path, hall_file: Path, port: int, timeout: float = 30.0
+    instance: Path, hall_file: Path, port: int, timeout: float = 30.0, extra: tuple[str, ...] = ()
 ) -> Iterator[subprocess.Popen[str]]:
     """`hallq serve` of a given hall file; stopped with SIGINT as an operator would."""
     command = [sys.executable, "-m", "hallq.entry", "serve", "--instance", str(instance)]
-    command += ["--config", str(hall_file), "--port", str(port)]
+    command += ["--config", str(hall_file), "--port", str(port), *extra]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     try:

@@ -210,3 +210,28 @@ def test_pressing_too_fast_is_one_press(simulator: DeviceSimulator) -> None:
         until(lambda: len(posted) == 2, what="the second press")
     finally:
         bridge.stop()
+
+
+def test_bridge_inside_the_server_process(
+    tmp_path: Path, hall_file: Path, simulator: DeviceSimulator
+) -> None:
+    """A one-machine hall: `hallq serve --bridge-port main=PORT` drives the devices itself (eventlet)."""
+    instance = tmp_path / "instance"
+    kiosk_token = token(instance, hall_file, "kiosk")
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    bus = simulator.buses["main"].link
+    with live_serve(instance, hall_file, port, extra=("--bridge-port", f"main={bus}")):
+        until(lambda: simulator.text("W14") == "14号窗口 欢迎光临", timeout=20, what="the idle text")
+        simulator.press("W14", "pause")
+        until(lambda: "开" in simulator.text("W14", "call_pad"), what="window 14 open")
+        issued = requests.post(
+            f"{url}/api/v1/tickets",
+            json={"service_id": "id_card"},
+            headers={"Authorization": f"Bearer {kiosk_token}"},
+            timeout=5,
+        ).json()
+        simulator.press("W14", "next")
+        until(
+            lambda: simulator.text("W14") == f"请{issued['number']}号到14号窗口", what="the call on the board"
+        )

@@ -85,16 +85,16 @@ def test_devices_come_up_keys_and_ratings_arrive_once() -> None:
     assert sorted(e.address for e in run(master, bus, 0.0) if isinstance(e, DeviceUp)) == [1, 2, 3, 4]
     pad.press(Key.NEXT)
     pad.press(Key.FINISH)
-    assert [e for e in run(master, bus, 0.1, rounds=3) if isinstance(e, KeyPressed)] == [
+    assert [e for e in run(master, bus, 1.0, rounds=3) if isinstance(e, KeyPressed)] == [
         KeyPressed(1, Key.NEXT),
         KeyPressed(1, Key.FINISH),
     ]
     master.show_text(2, "请A012号到5号窗口")
     master.prompt_rating(3, prompt_id=513)
-    run(master, bus, 0.2, rounds=2)
+    run(master, bus, 2.0, rounds=2)
     assert bus.devices[2].lines == {0: "请A012号到5号窗口"} and evaluator.lit
     assert evaluator.press(5) and not evaluator.press(4)  # one rating per prompt
-    assert [e for e in run(master, bus, 0.3, rounds=2) if isinstance(e, Rated)] == [Rated(3, 513, 5)]
+    assert [e for e in run(master, bus, 3.0, rounds=2) if isinstance(e, Rated)] == [Rated(3, 513, 5)]
 
 
 def test_lost_answers_are_retried_with_the_same_seq_and_act_once() -> None:
