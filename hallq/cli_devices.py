@@ -92,12 +92,19 @@ def simulate_devices(hall_file: Path | None, folder: Path) -> None:
     simulator.on_change = changed
     for bus, path in simulator.start().items():
         click.echo(f"bus {bus}: {path}   (hallq bridge --port {bus}={path} …)")
-    _exit_on_signals("devices")
+    try:
+        _commands(simulator)
+    except KeyboardInterrupt:
+        click.echo("devices: stopping", err=True)
+    simulator.stop()
+
+
+def _commands(simulator: Any) -> None:
     for line in sys.stdin:
         words = line.split()
         try:
             if words[:1] == ["quit"]:
-                break
+                return
             if len(words) == 2 and words[0] in ("unplug", "plug"):
                 getattr(simulator.buses[words[1]], words[0])()
             elif len(words) == 3 and words[1] == "rate":
@@ -112,7 +119,6 @@ def simulate_devices(hall_file: Path | None, folder: Path) -> None:
                 )
         except (KeyError, ValueError) as exc:
             click.echo(f"  {exc}")
-    simulator.stop()
 
 
 def run_bridge(server_url: str, token: str, buses: dict[str, str], baudrate: int, say: Any = print) -> Any:

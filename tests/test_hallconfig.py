@@ -105,3 +105,33 @@ def test_check_config_cli_exit_codes(tmp_path: Path) -> None:
     assert "Traceback" not in result.output
     missing = runner.invoke(cli, ["check-config", str(tmp_path / "nope.toml")])
     assert missing.exit_code == 1 and "No such file" in missing.output
+
+
+def test_bridge_devices_are_checked() -> None:
+    bridge = (
+        '\n[bridge]\ndevices = [\n  { id = "pad-1", kind = "call_pad", address = 1, window = "W9" },\n'
+        '  { id = "pad-2", kind = "call_pad", address = 1 },\n'
+        '  { id = "strip", kind = "hall_strip", address = 3, window = "W1" },\n]\n'
+        '[bridge.keys]\nnext = "dance"\n'
+    )
+    problems = problems_of(BASE + bridge)
+    assert any(p.startswith("bridge.keys") and "unknown action 'dance'" in p for p in problems), problems
+    problems = problems_of(BASE + bridge.replace('next = "dance"', 'next = "call-next"'))
+    assert any("bridge.devices[0].window" in p and 'unknown window "W9"' in p for p in problems), problems
+    assert any("bridge.devices[1].window" in p and "needs its window" in p for p in problems), problems
+    assert any("bridge.devices" in p and "duplicate address" in p for p in problems), problems
+    assert any("bridge.devices[2].window" in p and "belongs to no window" in p for p in problems), problems
+
+
+def test_devices_simulate_command(tmp_path: Path) -> None:
+    """`hallq devices simulate`: ptys for the demo hall's bus, commands from stdin, then quit."""
+    result = CliRunner().invoke(
+        cli,
+        ["devices", "simulate", "--dir", str(tmp_path)],
+        input="W05 next\nW05 rate 5\nW99 next\nhelp\nquit\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert f"bus main: {tmp_path}/bus-main" in result.output
+    assert "the evaluator is not lit" in result.output  # nobody was served at W05
+    assert "no call_pad for window W99" in result.output
+    assert "W05 next|recall" in result.output
