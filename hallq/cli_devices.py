@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import signal
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import click
+
+from hallq.cli_printing import exit_on_signals
 
 
 def _ports(values: tuple[str, ...]) -> dict[str, str]:
@@ -22,16 +22,6 @@ def _ports(values: tuple[str, ...]) -> dict[str, str]:
             raise click.BadParameter(f"{value!r}: give BUS=PORT or PORT", param_hint="--port")
         ports[bus] = url
     return ports
-
-
-def _exit_on_signals(name: str) -> None:
-    def stop(signum: int, _frame: Any) -> None:
-        click.echo(f"{name}: stopping ({signal.Signals(signum).name})", err=True)
-        sys.stdout.flush()
-        os._exit(0)
-
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
 
 
 @click.command("bridge")
@@ -50,7 +40,7 @@ def bridge_command(server_url: str, token: str, ports: tuple[str, ...], baudrate
     from firmware_bridge.link import LinkRefused
 
     buses = _ports(ports)
-    _exit_on_signals("bridge")
+    exit_on_signals("bridge")
     try:
         bridge = run_bridge(
             server_url, token, buses, int(baudrate), say=lambda line: click.echo(line, err=True)

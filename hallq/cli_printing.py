@@ -20,6 +20,18 @@ SAMPLE_MATERIALS = (
 )
 
 
+def exit_on_signals(name: str) -> None:
+    """Ctrl+C or SIGTERM ends a device command at once with one line, never a traceback."""
+
+    def stop(signum: int, _frame: Any) -> None:
+        click.echo(f"{name}: stopping ({signal.Signals(signum).name})", err=True)
+        sys.stdout.flush()
+        os._exit(0)
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+
+
 def _printer_uri(_ctx: Any, _param: Any, value: str) -> PrinterURI:
     try:
         return parse_printer_uri(value)
@@ -92,16 +104,9 @@ def kiosk_agent(server_url: str, token: str, printer: PrinterURI, timeout: float
     if not server_url.startswith(("http://", "https://")):
         raise click.BadParameter("http://HOST:PORT of the hallq server", param_hint="--server")
 
-    def stop(signum: int, _frame: Any) -> None:
-        click.echo(f"kiosk-agent: stopping ({signal.Signals(signum).name})", err=True)
-        sys.stdout.flush()
-        os._exit(0)
-
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
-    agent = KioskAgent(
-        server_url, token, printer, timeout_s=timeout, say=lambda line: click.echo(line, err=True)
-    )
+    exit_on_signals("kiosk-agent")
+    say = lambda line: click.echo(line, err=True)  # noqa: E731
+    agent = KioskAgent(server_url, token, printer, timeout_s=timeout, check_status=status, say=say)
     try:
         agent.start()
     except AgentRefused as exc:

@@ -169,3 +169,24 @@ def test_agent_with_a_bad_token_says_so_and_exits(
 def test_agent_needs_a_real_printer_uri() -> None:
     result = hallq("kiosk-agent", "--server", "http://127.0.0.1:9", "--token", "t", "--printer", "agent://")
     assert result.returncode == 2 and "the agent needs the real printer's URI" in result.stderr
+
+
+def test_agent_asks_the_printer_unless_told_not_to(printer: PrinterEmulator) -> None:
+    """`--no-status` is for printers that never answer DLE EOT: the agent then prints without asking."""
+    from hallq.printing.agent import KioskAgent
+    from hallq.printing.escpos_ticket import text_ticket
+    from hallq.printing.layout import PAPERS
+    from hallq.printing.uri import parse_printer_uri
+
+    from .test_printing import sample
+
+    printer.faults.add("offline")  # answers DLE EOT with "offline", takes data all the same
+    data = text_ticket(sample(), PAPERS[58])
+    uri = parse_printer_uri(printer.uri)
+    asking = KioskAgent("http://127.0.0.1:9", "t", uri, timeout_s=1, say=lambda _line: None)
+    refused = asking._print(1, data)
+    assert (refused["ok"], refused["error"]) == (False, "offline") and printer.receipts == []
+    blind = KioskAgent(
+        "http://127.0.0.1:9", "t", uri, timeout_s=1, check_status=False, say=lambda _line: None
+    )
+    assert blind._print(2, data)["ok"] and printer.wait_for(1)
