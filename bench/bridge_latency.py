@@ -24,8 +24,7 @@ from pathlib import Path
 
 import requests
 import socketio
-from issue_and_call import ROOT, start_server
-from loadhall import load_test_hall
+from issue_and_call import prepare, start_server
 
 from firmware_bridge.protocol import wire_time_s
 from firmware_bridge.simulator import DeviceSimulator
@@ -93,23 +92,11 @@ def main() -> None:
     for baudrate in (9600, 115200):
         with tempfile.TemporaryDirectory() as folder:
             instance = Path(folder)
-            hall = load_test_hall(ROOT, instance)
+            hall, tokens = prepare(instance)
             # one window's devices and the strip on the bus
             other = re.compile(r'(?m)^  \{ id = "(pad|board|eval)-W(0[1-9]|1[0-3])".*\n')
             hall.write_text(other.sub("", hall.read_text(encoding="utf-8")), encoding="utf-8")
             setup = load_hall(hall).bridge.model_dump()
-            sys.path.insert(0, str(ROOT))
-            from hallq.accounts import create_token
-            from hallq.app import create_app
-            from hallq.settings import Settings
-
-            app = create_app(Settings(instance=instance, hall_file=hall, async_mode="threading"))
-            ctx = app.extensions["hallq"]
-            tokens = {
-                r: create_token(ctx.store, r, ctx.now(), name=f"bench-{r}")
-                for r in ("kiosk", "display", "bridge")
-            }
-            ctx.store.dispose()
             devices = DeviceSimulator(instance / "devices", setup, baudrate=baudrate)
             bus = devices.start()["main"]
             server = start_server(instance, hall, args.port, "eventlet")

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 
 def free_port() -> int:
@@ -116,3 +117,18 @@ def live_serve(
         except subprocess.TimeoutExpired:
             process.kill()
             process.communicate()
+
+
+def take_ticket(url: str, token: str, service_id: str = "id_card") -> dict[str, Any]:
+    """A ticket over HTTP, as a kiosk takes it; fails the test unless it was issued."""
+    import requests
+
+    response = requests.post(
+        f"{url}/api/v1/tickets",
+        json={"service_id": service_id},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=5,
+    )
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body

@@ -17,7 +17,7 @@ from firmware_bridge.simulator import DeviceSimulator
 from hallq.hallconfig import load_hall
 
 from .conftest import DEMO_HALL
-from .livehall import free_port, live_serve
+from .livehall import free_port, live_serve, take_ticket
 
 pytestmark = pytest.mark.server
 
@@ -99,12 +99,7 @@ def test_pads_boards_strip_and_evaluator(
 
             simulator.press("W14", "pause")  # a closed window: the pause key opens it
             until(lambda: "开" in simulator.text("W14", "call_pad"), what="window 14 open on its pad")
-            issued = requests.post(
-                f"{url}/api/v1/tickets",
-                json={"service_id": "id_card"},
-                headers={"Authorization": f"Bearer {kiosk_token}"},
-                timeout=5,
-            ).json()
+            issued = take_ticket(url, kiosk_token, "id_card")
             simulator.press("W14", "next")
             until(lambda: calls, what="ticket_called at the display")
             assert calls[0]["ticket"]["number"] == issued["number"] and calls[0]["window"]["number"] == 14
@@ -139,12 +134,7 @@ def test_pads_boards_strip_and_evaluator(
             display.disconnect()
     # the server restarts; the bridge finds it again and the boards follow the new state
     with live_serve(instance, hall_file, port):
-        second = requests.post(
-            f"{url}/api/v1/tickets",
-            json={"service_id": "id_card"},
-            headers={"Authorization": f"Bearer {kiosk_token}"},
-            timeout=5,
-        ).json()
+        second = take_ticket(url, kiosk_token, "id_card")
 
         def pressed_next() -> bool:
             simulator.press("W14", "next")  # until the bridge is back, a press does nothing
@@ -225,12 +215,7 @@ def test_bridge_inside_the_server_process(
         until(lambda: simulator.text("W14") == "14号窗口 欢迎光临", timeout=20, what="the idle text")
         simulator.press("W14", "pause")
         until(lambda: "开" in simulator.text("W14", "call_pad"), what="window 14 open")
-        issued = requests.post(
-            f"{url}/api/v1/tickets",
-            json={"service_id": "id_card"},
-            headers={"Authorization": f"Bearer {kiosk_token}"},
-            timeout=5,
-        ).json()
+        issued = take_ticket(url, kiosk_token, "id_card")
         simulator.press("W14", "next")
         until(
             lambda: simulator.text("W14") == f"请{issued['number']}号到14号窗口", what="the call on the board"

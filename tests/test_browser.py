@@ -14,7 +14,7 @@ from hallq.printing.decode import read_receipt
 from hallq.printing.emulator import PrinterEmulator
 
 from .conftest import DEMO_HALL, skip_or_fail
-from .livehall import LiveHall, free_port, live_demo, live_serve
+from .livehall import LiveHall, free_port, live_demo, live_serve, take_ticket
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 CHROMIUM = "/usr/bin/chromium"
@@ -187,14 +187,8 @@ def test_kiosk_shows_a_printer_fault_and_reprints(browser, tmp_path: Path) -> No
 def test_simulated_devices_page_drives_a_window(browser, hall: LiveHall) -> None:  # type: ignore[no-untyped-def]
     """The demo's devices: pressing window 1's pad keys on the page goes through the real `hallq bridge` and
     the server, and the window's LED board shows the call."""
-    import requests
 
-    issued = requests.post(
-        f"{hall.url}/api/v1/tickets",
-        json={"service_id": "biz_setup"},
-        headers={"Authorization": f"Bearer {hall.kiosk_token}"},
-        timeout=5,
-    ).json()
+    issued = take_ticket(hall.url, hall.kiosk_token, "biz_setup")
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.goto(f"{hall.url}/demo/devices")
     board = '[data-id="board-W01"]'

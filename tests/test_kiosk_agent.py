@@ -10,14 +10,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import requests
 import socketio
 
 from hallq.printing.decode import read_receipt
 from hallq.printing.emulator import PrinterEmulator
 
 from .conftest import DEMO_HALL
-from .livehall import free_port, live_serve
+from .livehall import free_port, live_serve, take_ticket
 
 pytestmark = pytest.mark.server
 AGENT = [sys.executable, "-m", "hallq.entry", "kiosk-agent"]
@@ -71,14 +70,7 @@ class Agent:
 
 
 def issue(url: str, token: str) -> dict:
-    response = requests.post(
-        f"{url}/api/v1/tickets",
-        json={"service_id": "id_card"},
-        headers={"Authorization": f"Bearer {token}"},
-        timeout=5,
-    )
-    assert response.status_code == 201, response.text
-    return response.json()
+    return take_ticket(url, token)
 
 
 def test_agent_prints_reconnects_and_is_missed(
