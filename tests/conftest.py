@@ -18,6 +18,7 @@ from hallq.accounts import create_token, ensure_user
 from hallq.app import create_app
 from hallq.context import HallContext
 from hallq.engine import ManualClock
+from hallq.printing.emulator import PrinterEmulator
 from hallq.settings import REPO_ROOT, Settings
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -27,6 +28,32 @@ DEMO_HALL = REPO_ROOT / "config" / "hall.toml"
 SMALL_HALL = Path(__file__).parent / "data" / "small_hall.toml"
 #: CI sets this: tests that need a service (Chromium, PostgreSQL, Redis) fail instead of skipping
 REQUIRE_SERVICES = os.environ.get("HALLQ_REQUIRE_SERVICES") == "1"
+
+
+#: for demo_hall_copy: tickets at any hour; the demo hall's kiosk printers (K1 on the LAN, K2 an agent)
+ANY_HOUR = ("enforce = true", "enforce = false")
+K1_PRINTER = '"network://192.168.10.21:9100"'
+K2_PRINTER = '"agent://"'
+
+
+def demo_hall_copy(folder: Path, *replacements: tuple[str, str]) -> Path:
+    """The demo hall file with some text replaced (each the first time it occurs), written into `folder`."""
+    text = DEMO_HALL.read_text(encoding="utf-8")
+    for old, new in replacements:
+        assert old in text, f"{old!r} is not in the demo hall"
+        text = text.replace(old, new, 1)
+    path = folder / "hall.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def printer() -> Iterator[PrinterEmulator]:
+    """A network printer on 127.0.0.1 that answers DLE EOT and keeps what it prints."""
+    emulator = PrinterEmulator()
+    emulator.start()
+    yield emulator
+    emulator.stop()
 
 
 def skip_or_fail(reason: str) -> None:

@@ -132,3 +132,11 @@ def take_ticket(url: str, token: str, service_id: str = "id_card") -> dict[str, 
     assert response.status_code == 201, response.text
     body: dict[str, Any] = response.json()
     return body
+
+
+def cli_token(instance: Path, hall_file: Path, role: str, *options: str) -> str:
+    """`hallq token ROLE` for a hall that a test runs, as an operator would type it."""
+    command = [sys.executable, "-m", "hallq.entry", "token", role, *options]
+    command += ["--instance", str(instance), "--config", str(hall_file)]
+    result = subprocess.run(command, capture_output=True, text=True, check=True, timeout=60)
+    return result.stdout.strip()

@@ -16,8 +16,8 @@ import socketio
 from firmware_bridge.simulator import DeviceSimulator
 from hallq.hallconfig import load_hall
 
-from .conftest import DEMO_HALL
-from .livehall import free_port, live_serve, take_ticket
+from .conftest import ANY_HOUR, K1_PRINTER, K2_PRINTER, demo_hall_copy
+from .livehall import cli_token, free_port, live_serve, take_ticket
 
 pytestmark = pytest.mark.server
 
@@ -32,19 +32,11 @@ def until(check: Callable[[], object], timeout: float = 10.0, what: str = "") ->
 
 @pytest.fixture
 def hall_file(tmp_path: Path) -> Path:
-    text = DEMO_HALL.read_text(encoding="utf-8").replace("enforce = true", "enforce = false")
-    text = text.replace('"network://192.168.10.21:9100"', '"dummy://"').replace('"agent://"', '"dummy://"')
-    path = tmp_path / "hall.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
+    return demo_hall_copy(tmp_path, ANY_HOUR, (K1_PRINTER, '"dummy://"'), (K2_PRINTER, '"dummy://"'))
 
 
 def token(instance: Path, hall_file: Path, role: str) -> str:
-    command = [sys.executable, "-m", "hallq.entry", "token", role, "--instance", str(instance)]
-    result = subprocess.run(
-        [*command, "--config", str(hall_file)], capture_output=True, text=True, check=True
-    )
-    return result.stdout.strip()
+    return cli_token(instance, hall_file, role)
 
 
 @pytest.fixture

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,8 +11,8 @@ import pytest
 from hallq.printing.decode import read_receipt
 from hallq.printing.emulator import PrinterEmulator
 
-from .conftest import DEMO_HALL, skip_or_fail
-from .livehall import LiveHall, free_port, live_demo, live_serve, take_ticket
+from .conftest import ANY_HOUR, K1_PRINTER, K2_PRINTER, demo_hall_copy, skip_or_fail
+from .livehall import LiveHall, cli_token, free_port, live_demo, live_serve, take_ticket
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 CHROMIUM = "/usr/bin/chromium"
@@ -132,56 +130,32 @@ def test_caller_shows_a_wrong_password(browser, hall: LiveHall) -> None:  # type
     assert "用户名或密码错误" in page.locator("#error").inner_text()
 
 
-def test_kiosk_shows_a_printer_fault_and_reprints(browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_kiosk_shows_a_printer_fault_and_reprints(browser, tmp_path: Path, printer: PrinterEmulator) -> None:  # type: ignore[no-untyped-def]
     """Paper out: the kiosk says the number is valid, shows the ticket to photograph or scan, and prints it
     again once staff have put paper in."""
-    printer = PrinterEmulator()
-    printer.start()
     printer.faults.add("paper_out")
-    text = DEMO_HALL.read_text(encoding="utf-8").replace("enforce = true", "enforce = false")
-    text = text.replace('"network://192.168.10.21:9100"', f'"{printer.uri}"').replace(
-        '"agent://"', '"dummy://"'
+    hall_file = demo_hall_copy(
+        tmp_path, ANY_HOUR, (K1_PRINTER, f'"{printer.uri}"'), (K2_PRINTER, '"dummy://"')
     )
-    hall_file = tmp_path / "hall.toml"
-    hall_file.write_text(text, encoding="utf-8")
     instance = tmp_path / "instance"
-    token = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "hallq.entry",
-            "token",
-            "kiosk",
-            "--instance",
-            str(instance),
-            "--config",
-            str(hall_file),
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    ).stdout.strip()
+    token = cli_token(instance, hall_file, "kiosk")
     port = free_port()
-    try:
-        with live_serve(instance, hall_file, port):
-            kiosk = browser.new_page(viewport={"width": 1280, "height": 1400})
-            kiosk.goto(f"http://127.0.0.1:{port}/kiosk?kiosk=K1&token={token}")
-            kiosk.click('[data-zone="E"]')
-            kiosk.click('[data-service="id_card"]')
-            kiosk.wait_for_selector(".print-bad", timeout=10000)
-            said = kiosk.locator("#t-print").inner_text()
-            assert "您的号码有效" in said and "缺纸" in said
-            kiosk.wait_for_function("() => document.querySelector('#t-image').naturalWidth === 576")
-            kiosk.screenshot(path=ARTIFACTS / "kiosk-print-failed.png", animations="disabled")
-            printer.faults.clear()
-            kiosk.click("#reprint")
-            kiosk.wait_for_selector("#t-print >> text=请取走打印的号票", timeout=10000)
-            assert printer.wait_for(1)
-            status_path = kiosk.locator("#t-status").get_attribute("href")
-            assert read_receipt(printer.receipts[0]).qr_data == f"http://127.0.0.1:{port}{status_path}"
-    finally:
-        printer.stop()
+    with live_serve(instance, hall_file, port):
+        kiosk = browser.new_page(viewport={"width": 1280, "height": 1400})
+        kiosk.goto(f"http://127.0.0.1:{port}/kiosk?kiosk=K1&token={token}")
+        kiosk.click('[data-zone="E"]')
+        kiosk.click('[data-service="id_card"]')
+        kiosk.wait_for_selector(".print-bad", timeout=10000)
+        said = kiosk.locator("#t-print").inner_text()
+        assert "您的号码有效" in said and "缺纸" in said
+        kiosk.wait_for_function("() => document.querySelector('#t-image').naturalWidth === 576")
+        kiosk.screenshot(path=ARTIFACTS / "kiosk-print-failed.png", animations="disabled")
+        printer.faults.clear()
+        kiosk.click("#reprint")
+        kiosk.wait_for_selector("#t-print >> text=请取走打印的号票", timeout=10000)
+        assert printer.wait_for(1)
+        status_path = kiosk.locator("#t-status").get_attribute("href")
+        assert read_receipt(printer.receipts[0]).qr_data == f"http://127.0.0.1:{port}{status_path}"
 
 
 def test_simulated_devices_page_drives_a_window(browser, hall: LiveHall) -> None:  # type: ignore[no-untyped-def]

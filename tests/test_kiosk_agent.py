@@ -6,7 +6,6 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,8 +14,8 @@ import socketio
 from hallq.printing.decode import read_receipt
 from hallq.printing.emulator import PrinterEmulator
 
-from .conftest import DEMO_HALL
-from .livehall import free_port, live_serve, take_ticket
+from .conftest import ANY_HOUR, K1_PRINTER, demo_hall_copy
+from .livehall import cli_token, free_port, live_serve, take_ticket
 
 pytestmark = pytest.mark.server
 AGENT = [sys.executable, "-m", "hallq.entry", "kiosk-agent"]
@@ -24,28 +23,13 @@ AGENT = [sys.executable, "-m", "hallq.entry", "kiosk-agent"]
 
 @pytest.fixture
 def hall_file(tmp_path: Path) -> Path:
-    text = DEMO_HALL.read_text(encoding="utf-8")
-    text = text.replace("enforce = true", "enforce = false")  # tickets at any hour
-    text = text.replace(
-        'printer = "network://192.168.10.21:9100"', 'printer = "dummy://"'
-    )  # nothing on the LAN
-    text = text.replace('mode = "text"', 'mode = "text"\ntimeout_s = 0.5', 1)
-    path = tmp_path / "hall.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
+    timeout = ('mode = "text"', 'mode = "text"\ntimeout_s = 0.5')
+    return demo_hall_copy(tmp_path, ANY_HOUR, (K1_PRINTER, '"dummy://"'), timeout)  # nothing on the LAN
 
 
 def hallq(*args: str) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-m", "hallq.entry", *args]
     return subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
-
-
-@pytest.fixture
-def printer() -> Iterator[PrinterEmulator]:
-    emulator = PrinterEmulator()
-    emulator.start()
-    yield emulator
-    emulator.stop()
 
 
 class Agent:
@@ -77,9 +61,8 @@ def test_agent_prints_reconnects_and_is_missed(
     tmp_path: Path, hall_file: Path, printer: PrinterEmulator
 ) -> None:
     instance = tmp_path / "instance"
-    common = ["--instance", str(instance), "--config", str(hall_file)]
-    kiosk_token = hallq("token", "kiosk", "--kiosk", "K2", *common).stdout.strip()
-    manager_token = hallq("token", "manager", *common).stdout.strip()
+    kiosk_token = cli_token(instance, hall_file, "kiosk", "--kiosk", "K2")
+    manager_token = cli_token(instance, hall_file, "manager")
     assert kiosk_token.startswith("hq_kiosk_") and manager_token.startswith("hq_manager_")
     port = free_port()
     url = f"http://127.0.0.1:{port}"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -20,26 +19,13 @@ from hallq.models import DeviceState, PrintJob
 from hallq.printing.decode import read_receipt
 from hallq.printing.emulator import PrinterEmulator
 
-from .conftest import DEMO_HALL, Tokens
+from .conftest import Tokens, demo_hall_copy
 
 
 @pytest.fixture
 def hall_file(tmp_path: Path) -> Path:
     """The demo hall with short printer timeouts, so the fault tests take a second, not the default 5."""
-    text = DEMO_HALL.read_text(encoding="utf-8").replace(
-        'mode = "raster"', 'mode = "raster"\ntimeout_s = 0.4', 1
-    )
-    path = tmp_path / "hall.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-@pytest.fixture
-def printer() -> Iterator[PrinterEmulator]:
-    emulator = PrinterEmulator()
-    emulator.start()
-    yield emulator
-    emulator.stop()
+    return demo_hall_copy(tmp_path, ('mode = "raster"', 'mode = "raster"\ntimeout_s = 0.4'))
 
 
 @pytest.fixture

@@ -200,14 +200,6 @@ def test_preview_png_has_the_paper_width_and_draws_the_number(layouts: dict[int,
 # -- connectors ------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def printer() -> PrinterEmulator:
-    emulator = PrinterEmulator()
-    emulator.start()
-    yield emulator  # type: ignore[misc]
-    emulator.stop()
-
-
 def _send(uri: str, data: bytes, timeout: float = 2.0) -> object:
     printer_uri = parse_printer_uri(uri)
     device = open_printer(printer_uri, timeout)
