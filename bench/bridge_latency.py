@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import random
 import re
 import subprocess
@@ -25,6 +24,7 @@ from pathlib import Path
 import requests
 import socketio
 from issue_and_call import prepare, start_server
+from loadhall import machine
 
 from firmware_bridge.protocol import wire_time_s
 from firmware_bridge.simulator import DeviceSimulator
@@ -140,7 +140,7 @@ def main() -> None:
         results[str(baudrate)] = figures
     report = {
         "date": date.today().isoformat(),
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "machine": machine(),
         "calls": args.calls,
         "results": results,
     }

@@ -11,8 +11,6 @@ import argparse
 import http.client
 import json
 import multiprocessing
-import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -21,7 +19,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from loadhall import SERVICES, WINDOWS, load_test_hall
+from loadhall import SERVICES, WINDOWS, load_test_hall, machine
 
 from hallq.simulate.report import percentile
 
@@ -240,7 +238,7 @@ def main() -> None:
     ms = lambda v: round(v * 1000, 2)  # noqa: E731
     report = {
         "date": date.today().isoformat(),
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "machine": machine(),
         "async_mode": args.async_mode,
         "clients": args.clients,
         "issues": len(issue_lat),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import platform
 import re
 from pathlib import Path
 
@@ -35,3 +37,8 @@ def load_test_hall(
     hall = instance / "hall.toml"
     hall.write_text(text.replace('printer = "bench:', 'printer = "'), encoding="utf-8")
     return hall
+
+
+def machine() -> str:
+    """The machine line every benchmark report starts with."""
+    return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"

@@ -12,8 +12,6 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import os
-import platform
 import sys
 import tempfile
 import threading
@@ -22,7 +20,7 @@ from datetime import date
 from pathlib import Path
 
 from issue_and_call import ROOT, start_server
-from loadhall import load_test_hall
+from loadhall import load_test_hall, machine
 
 from hallq.printing.emulator import PrinterEmulator
 from hallq.simulate.report import percentile
@@ -124,7 +122,7 @@ def main() -> None:
             server.wait(timeout=10)
     report = {
         "date": date.today().isoformat(),
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "machine": machine(),
         "tickets_per_mode": args.tickets,
         "results": results,
     }

@@ -89,6 +89,9 @@ class BusMaster:
     awaiting: tuple[Frame, float, int] | None = None
     _turn: int = 0
 
+    def __post_init__(self) -> None:
+        self._command_order = sorted(self.links.values(), key=lambda link: FIRST.get(link.kind, 9))
+
     @classmethod
     def for_devices(cls, devices: dict[int, Kind], timing: Timing | None = None) -> BusMaster:
         return cls({address: Link(address, kind) for address, kind in devices.items()}, timing or Timing())
@@ -118,7 +121,7 @@ class BusMaster:
         if self.awaiting is not None:
             return None
         # what a board should show goes first: the citizen is looking at it now; polls take turns
-        for link in sorted(self.links.values(), key=lambda link: FIRST.get(link.kind, 9)):
+        for link in self._command_order:
             if link.online and link.outbox:
                 command = link.outbox[0]
                 frame = Frame(link.address, link.seq(), command.type, command.payload)

@@ -69,9 +69,6 @@ def ticket_print(ctx: HallContext, ticket_id: int, base_url: str) -> TicketPrint
     config = ctx.config
     snapshot = ticket_snapshot(ctx, ticket_id, with_events=False)
     service = config.service_by_id[snapshot["service_id"]]
-    with ctx.store.read() as session:
-        issued_at = session.scalar(select(Ticket.issued_at).where(Ticket.id == ticket_id))
-    assert issued_at is not None
     public = config.hall.ticket.public_url or base_url
     return TicketPrint(
         hall_name=config.hall.name,
@@ -80,7 +77,7 @@ def ticket_print(ctx: HallContext, ticket_id: int, base_url: str) -> TicketPrint
         number=snapshot["number"],
         ahead=snapshot["ahead"],
         estimated_wait_s=snapshot["estimated_wait_s"],
-        issued_at=issued_at.astimezone(config.tz),
+        issued_at=datetime.fromisoformat(snapshot["issued_at"]),  # in the hall's time zone
         status_url=public.rstrip("/") + snapshot["status_url"],
         materials=tuple(service.materials),
         footer=config.hall.footer,

@@ -17,7 +17,6 @@ from hallq.printing.layout import (
     TicketPrint,
     issued_line,
     material_items,
-    text_width,
     wait_line,
     wrap_columns,
 )
@@ -100,6 +99,3 @@ def ticket_bytes(ticket: TicketPrint, layout: Layout, mode: Mode, profile: str =
     if mode == "text":
         return text_ticket(ticket, layout.paper, layout.max_materials, profile)
     return raster_ticket(ticket, layout, profile)
-
-
-__all__ = ["Mode", "raster_ticket", "text_ticket", "text_width", "ticket_bytes"]
