@@ -278,3 +278,35 @@ def test_b_window_takes_over_when_every_a_window_is_away(
     clock.advance(30)
     take(client, tokens, "biz_setup")
     assert desk.ok("call-next")["ticket"]["number"] == seal["number"]
+
+
+def test_rating_once_per_finished_visit(client: FlaskClient, tokens: Tokens, desk: Desk) -> None:
+    ticket = take(client, tokens, "biz_setup")
+    path = f"/api/v1/tickets/{ticket['id']}/rating"
+    bridge = Tokens.header(tokens.bridge)
+    assert client.post(path, json={"level": 5}, headers=bridge).get_json()["error"] == "not_served"
+    desk.ok("call-next")
+    desk.ok("finish")
+    assert client.post(path, json={"level": 5}, headers=Tokens.header(tokens.kiosk)).status_code == 403
+    good_with_reasons = client.post(path, json={"level": 4, "reasons": ["态度好"]}, headers=bridge)
+    assert good_with_reasons.status_code == 422  # reasons go with the two bad levels only
+    assert client.post(path, json={"level": 6}, headers=bridge).status_code == 422
+    assert client.post(path, json={"level": "5"}, headers=bridge).status_code == 422
+    rated = client.post(path, json={"level": 2, "reasons": ["等候太久"]}, headers=bridge)
+    assert rated.status_code == 201
+    body = rated.get_json()
+    assert (body["level"], body["label"], body["bad"], body["window"]) == (2, "不满意", True, "W01")
+    again = client.post(path, json={"level": 5}, headers=bridge)
+    assert (again.status_code, again.get_json()["error"]) == (409, "already_rated")
+    assert events(client, tokens, ticket["id"])[-1] == "rated"
+    assert client.post("/api/v1/tickets/999/rating", json={"level": 5}, headers=bridge).status_code == 404
+
+
+def test_devices_for_a_bridge(client: FlaskClient, tokens: Tokens) -> None:
+    answer = client.get("/api/v1/devices", headers=Tokens.header(tokens.bridge))
+    bridge = answer.get_json()["bridge"]
+    assert (
+        answer.status_code == 200 and len(bridge["devices"]) == 43 and bridge["keys"]["next"] == "call-next"
+    )
+    assert client.get("/api/v1/devices", headers=Tokens.header(tokens.display)).status_code == 403
+    assert client.get("/api/v1/devices").status_code == 401
