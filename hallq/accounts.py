@@ -1,4 +1,4 @@
-"""Users (clerks, managers, admins) and device tokens (kiosk, display, bridge, clerk). No Flask here."""
+"""Users (clerks, managers, admins) and device tokens (kiosk, display, bridge, evaluator, clerk). No Flask."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ from hallq.db import Store
 from hallq.errors import Invalid
 from hallq.models import ApiToken, User
 
-ROLES = ("kiosk", "display", "bridge", "clerk", "manager", "admin")
+#: evaluator: a rating tablet facing the citizen at one window (/evaluate/<window>)
+ROLES = ("kiosk", "display", "bridge", "evaluator", "clerk", "manager", "admin")
 USER_ROLES = ("clerk", "manager", "admin")
 
 

@@ -221,8 +221,12 @@ def check_config(hall_file: Path) -> None:
 
 @cli.command()
 @_common
-@click.argument("role", type=click.Choice(["kiosk", "display", "bridge", "clerk", "manager", "admin"]))
-@click.option("--window", "window_id", default=None, help="Bind a clerk or bridge token to one window.")
+@click.argument(
+    "role", type=click.Choice(["kiosk", "display", "bridge", "evaluator", "clerk", "manager", "admin"])
+)
+@click.option(
+    "--window", "window_id", default=None, help="Bind a clerk, bridge or evaluator token to one window."
+)
 @click.option("--kiosk", "kiosk_id", default=None, help="Bind a kiosk token to one kiosk of the hall file.")
 @click.option("--name", default=None, help="A name for the event log, e.g. kiosk-entrance.")
 def token(
@@ -242,6 +246,8 @@ def token(
     ctx = app.extensions["hallq"]
     if window_id is not None and window_id not in ctx.config.window_by_id:
         raise click.BadParameter(f"unknown window {window_id!r}", param_hint="--window")
+    if role == "evaluator" and window_id is None:
+        raise click.BadParameter("an evaluator tablet belongs to one window", param_hint="--window")
     if kiosk_id is not None and (role != "kiosk" or kiosk_id not in ctx.config.kiosk_by_id):
         known = ", ".join(ctx.config.kiosk_by_id) or "none in the hall file"
         raise click.BadParameter(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import time
+from datetime import date, time
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from hallq.engine.calendar import WorkCalendar
 from hallq.printing.uri import PrinterURI, parse_printer_uri
 from hallq.tomlfile import Problem, parse_model, read_text
 
@@ -56,6 +57,8 @@ class Alerts(_Model):
 
     longest_wait_s: float = Field(default=900.0, gt=0)
     waiting_per_open_window: float = Field(default=10.0, gt=0)
+    #: a window paused longer than this shows as an alert on the managers' live page
+    paused_window_s: float = Field(default=900.0, gt=0)
 
 
 class TicketPrinting(_Model):
@@ -84,6 +87,42 @@ class HallInfo(_Model):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
+
+
+class Calendar(_Model):
+    """Which days are working days: the hall's weekdays, minus public holidays, plus 调休 make-up days."""
+
+    holidays: list[date] = Field(default_factory=list)
+    extra_workdays: list[date] = Field(default_factory=list)
+
+
+BAD_RATING_REASONS = ["等候时间长", "服务态度差", "办事效率低", "一次性告知不清", "多次跑腿", "其他"]
+
+
+class Ratings(_Model):
+    """好差评 (docs/ratings.md): how long a visit may be rated, and the follow-up of bad ratings."""
+
+    #: after finishing, a visit may be rated this long (window pad, tablet or the phone); then it is unrated
+    open_minutes: int = Field(default=120, ge=1, le=7 * 24 * 60)
+    #: a bad rating's follow-up (回访/整改) is due this many working days after the rating
+    follow_up_working_days: int = Field(default=5, ge=1, le=60)
+    reasons: list[str] = Field(default_factory=lambda: list(BAD_RATING_REASONS), max_length=12)
+
+
+class Ranking(_Model):
+    """The monthly ranking of windows (红旗窗口) and clerks (先进工作者): weights of a score out of 100."""
+
+    satisfaction_weight: float = Field(default=0.5, ge=0)
+    timeliness_weight: float = Field(default=0.3, ge=0)
+    attendance_weight: float = Field(default=0.2, ge=0)
+    #: points off per bad rating in the month
+    bad_rating_penalty: float = Field(default=2.0, ge=0)
+    #: a ticket is "timely" when called within this many seconds of issue
+    wait_target_s: int = Field(default=900, gt=0)
+    #: fewer rated visits than this in the month: listed, not ranked
+    min_rated: int = Field(default=20, ge=0)
+    #: how many windows and clerks get the title
+    titles: int = Field(default=3, ge=0, le=50)
 
 
 class Zone(_Model):
@@ -202,6 +241,9 @@ class HallConfig(_Model):
     windows: list[Window] = Field(min_length=1)
     kiosks: list[Kiosk] = Field(default_factory=list)
     bridge: Bridge = Field(default_factory=Bridge)
+    calendar: Calendar = Field(default_factory=Calendar)
+    ratings: Ratings = Field(default_factory=Ratings)
+    ranking: Ranking = Field(default_factory=Ranking)
 
     @cached_property
     def kiosk_by_id(self) -> dict[str, Kiosk]:
@@ -244,6 +286,14 @@ class HallConfig(_Model):
             )
             for s in self.services
         }
+
+    @cached_property
+    def work_calendar(self) -> WorkCalendar:
+        return WorkCalendar(
+            weekdays=frozenset(self.hall.hours.weekdays),
+            holidays=frozenset(self.calendar.holidays),
+            extra_workdays=frozenset(self.calendar.extra_workdays),
+        )
 
     def windows_for(self, service_id: str) -> tuple[list[Window], list[Window]]:
         """The (A, B) windows of a service (worked out once: issuing asks on every ticket)."""
@@ -300,6 +350,13 @@ def _cross_check(config: HallConfig) -> list[Problem]:
     for index, service in enumerate(config.services):
         if service.id not in served:
             problems.append(Problem(f"services[{index}]", f'no window serves "{service.id}"'))
+    ranking = config.ranking
+    if ranking.satisfaction_weight + ranking.timeliness_weight + ranking.attendance_weight <= 0:
+        problems.append(Problem("ranking", "at least one weight must be above 0"))
+    both_days = set(config.calendar.holidays) & set(config.calendar.extra_workdays)
+    if both_days:
+        days = ", ".join(str(day) for day in sorted(both_days))
+        problems.append(Problem("calendar.extra_workdays", f"also listed as holidays: {days}"))
     hours = config.hall.hours
     if hours.open >= hours.close:
         problems.append(Problem("hall.hours.close", "closing time must come after opening time"))

@@ -176,15 +176,19 @@ class PrintJob(Base):
 
 
 class Rating(Base):
-    """A citizen's 好差评 for one visit: level 5 (非常满意) .. 1 (非常不满意); one per ticket."""
+    """A citizen's 好差评 for one visit: level 5 (非常满意) .. 1 (非常不满意); one per ticket.
+
+    A visit left unrated when rating closes gets a row with level NULL and source "timeout": unrated, never
+    counted as satisfied.
+    """
 
     __tablename__ = "ratings"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), unique=True)
-    level: Mapped[int]
+    level: Mapped[int | None]
     reasons: Mapped[list[str] | None] = mapped_column(JSON)
-    #: where it came from: pad (an evaluator on the bridge), tablet, phone, staff
+    #: where it came from: pad (an evaluator on the bridge), tablet, phone, staff; timeout for unrated
     source: Mapped[str] = mapped_column(String(16))
     window_id: Mapped[str | None] = mapped_column(String(32))
     clerk: Mapped[str | None] = mapped_column(String(64))
@@ -201,3 +205,39 @@ class DeviceState(Base):
     state: Mapped[str] = mapped_column(String(16))
     message: Mapped[str | None] = mapped_column(String(300))
     changed_at: Mapped[datetime]
+
+
+class FollowUp(Base):
+    """The follow-up (回访/整改) of one bad rating: open -> contacted -> resolved, due on a working day."""
+
+    __tablename__ = "follow_ups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rating_id: Mapped[int] = mapped_column(ForeignKey("ratings.id"), unique=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"))
+    status: Mapped[str] = mapped_column(String(16))
+    opened_at: Mapped[datetime]
+    #: the last working day to resolve it, in the hall's calendar
+    due_on: Mapped[date]
+    note: Mapped[str | None] = mapped_column(String(2000))
+    handled_by: Mapped[str | None] = mapped_column(String(64))
+    updated_at: Mapped[datetime]
+    resolved_at: Mapped[datetime | None]
+
+    __table_args__ = (Index("ix_follow_ups_status_due", "status", "due_on"),)
+
+
+class WindowEvent(Base):
+    """A window opened, paused, resumed or closed: open time, idle share and attendance come from these."""
+
+    __tablename__ = "window_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    window_id: Mapped[str] = mapped_column(String(32))
+    service_day: Mapped[date]
+    #: the state the window is in from `at` on: open, paused or closed
+    state: Mapped[str] = mapped_column(String(16))
+    clerk: Mapped[str | None] = mapped_column(String(64))
+    at: Mapped[datetime]
+
+    __table_args__ = (Index("ix_window_events_day", "service_day", "window_id", "at"),)

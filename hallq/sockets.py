@@ -26,7 +26,7 @@ ROOM = re.compile(r"^(hall|manager|(window|kiosk|printer):[A-Za-z0-9_-]{1,32}|ti
 ROOM_ROLES = {
     "hall": {"kiosk", "display", "bridge", "clerk", "manager", "admin", "citizen"},
     "manager": {"manager", "admin"},
-    "window": {"display", "bridge", "clerk", "manager", "admin"},
+    "window": {"display", "bridge", "evaluator", "clerk", "manager", "admin"},
     "ticket": {"kiosk", "display", "bridge", "clerk", "manager", "admin", "citizen"},
     # a kiosk page hears how its tickets printed; a kiosk agent takes its kiosk's print jobs
     "kiosk": {"kiosk", "clerk", "manager", "admin"},
@@ -107,6 +107,7 @@ def register_socket_handlers(server: SocketIO) -> None:
             or (actor.ticket_id is not None and kind == "ticket" and key != str(actor.ticket_id))
             or (kind in ("kiosk", "printer") and actor.role == "kiosk" and actor.kiosk_id not in (None, key))
             or (kind == "printer" and actor.kiosk_id != key)
+            or (actor.role == "evaluator" and key != actor.window_id)
         ):
             return {"ok": False, "error": "forbidden", "message": f"role {actor.role} may not join {kind}"}
         ctx = hall_context()

@@ -204,6 +204,7 @@ def test_citizen_status_by_token_without_login(client: FlaskClient, tokens: Toke
         "issued_at": "2026-11-23T10:00:00+08:00",
         "called_at": None,
         "window": None,
+        "rating": None,
     }
     client.post("/api/v1/windows/W02/open", headers=Tokens.header(tokens.bridge))
     client.post("/api/v1/windows/W02/call-next", headers=Tokens.header(tokens.bridge))

@@ -7,8 +7,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from hallq.api import openapi_more
 from hallq.api.blueprint import bp
-from hallq.api.schemas import CallTicket, IssueTicket, Login, Rate, Reprint, Transfer
+from hallq.api.schemas import CallTicket, FollowUpChange, IssueTicket, Login, Rate, Reprint, Transfer
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 TICKET = {"$ref": "#/components/schemas/Ticket"}
@@ -47,7 +48,7 @@ def _window_action(summary: str, body: type[BaseModel] | None = None) -> dict[st
 
 @cache
 def document() -> dict[str, Any]:
-    models: list[type[BaseModel]] = [IssueTicket, CallTicket, Transfer, Login]
+    models: list[type[BaseModel]] = [IssueTicket, CallTicket, Transfer, Login, Rate, Reprint, FollowUpChange]
     schemas: dict[str, Any] = {m.__name__: m.model_json_schema() for m in models}
     schemas["Error"] = {
         "type": "object",
@@ -171,6 +172,7 @@ def document() -> dict[str, Any]:
         ("close", "Close the window (the clerk signs out)"),
     ]:
         paths[f"/api/v1/windows/{{window_id}}/{verb}"] = _window_action(summary)
+    paths.update(openapi_more.paths(_body(Rate), _body(FollowUpChange)))
     return {
         "openapi": "3.1.0",
         "info": {"title": "hallq", "version": "1"},

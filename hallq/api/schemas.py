@@ -43,3 +43,8 @@ class Login(_Body):
 
 class Empty(_Body):
     pass
+
+
+class FollowUpChange(_Body):
+    status: Literal["contacted", "resolved"]
+    note: StrictStr | None = Field(default=None, max_length=2000)

@@ -59,17 +59,37 @@ def reprint(ticket_id: int) -> tuple[dict[str, Any], int]:
 
 
 @bp.post("/tickets/<int:ticket_id>/rating")
-@require_roles("bridge", "manager", "admin")
+@require_roles("bridge", "evaluator", "manager", "admin")
 def post_rating(ticket_id: int) -> tuple[dict[str, Any], int]:
-    """A 好差评 for a finished visit: from an evaluator pad (through the bridge), or entered by staff."""
+    """A 好差评 for a finished visit: an evaluator pad (through the bridge), the window's rating tablet (only
+    visits at its window), or staff entering one on a citizen's behalf."""
     body = parse_body(Rate)
     actor = current_actor()
     assert actor is not None
-    source = "pad" if actor.role == "bridge" else "staff"
-    reasons = [reason[:100] for reason in body.reasons] if body.reasons else None
-    rating, pushes = rate_ticket(hall_context(), ticket_id, body.level, reasons, source)
+    source = {"bridge": "pad", "evaluator": "tablet"}.get(actor.role, "staff")
+    window_id = actor.window_id if actor.role == "evaluator" else None
+    rating, pushes = rate_ticket(
+        hall_context(), ticket_id, body.level, _reasons(body), source, window_id=window_id
+    )
     send_pushes(pushes)
     return rating, 201
+
+
+@bp.post("/status/<status_token>/rating")
+def post_status_rating(status_token: str) -> tuple[dict[str, Any], int]:
+    """The citizen rates the visit from the phone, by the status page's token (the QR on the ticket)."""
+    body = parse_body(Rate)
+    ctx = hall_context()
+    ticket_id = ticket_id_for_token(ctx, status_token) if len(status_token) <= 64 else None
+    if ticket_id is None:
+        raise NotFound("unknown_ticket", "没有这张票 / No such ticket")
+    rating, pushes = rate_ticket(ctx, ticket_id, body.level, _reasons(body), "phone")
+    send_pushes(pushes)
+    return {key: rating[key] for key in ("level", "label", "bad", "at")}, 201
+
+
+def _reasons(body: Rate) -> list[str] | None:
+    return [reason.strip()[:100] for reason in body.reasons if reason.strip()] if body.reasons else None
 
 
 @bp.get("/status/<status_token>")

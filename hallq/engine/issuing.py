@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from hallq.hallconfig import HallConfig, Service
+if TYPE_CHECKING:  # the hall file's models import the engine's calendar
+    from hallq.hallconfig import HallConfig, Service
 
 
 @dataclass(frozen=True)
@@ -24,7 +26,7 @@ def check_hours(hall: HallConfig, now: datetime) -> None:
         return
     local = now.astimezone(hall.tz)
     clock = local.time()
-    if local.isoweekday() not in hours.weekdays:
+    if not hall.work_calendar.is_working_day(local.date()):
         raise IssueRefused("hall_closed", "今天不办公 / The hall is closed today")
     if clock < hours.open:
         raise IssueRefused(

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
 
 from hallq.context import HallContext
 from hallq.errors import NotFound
-from hallq.models import DeviceState, Ticket
+from hallq.models import DeviceState, Rating, Ticket
 from hallq.operations.queries import (
     estimate_for,
     waiting_by_zone,
@@ -113,4 +114,18 @@ def ticket_status(ctx: HallContext, ticket_id: int) -> dict[str, Any]:
         "issued_at": full["issued_at"],
         "called_at": full["called_at"],
         "window": {"number": window.number, "name": window.label} if window else None,
+        "rating": rating_state(ctx, ticket_id) if full["status"] == "finished" else None,
+    }
+
+
+def rating_state(ctx: HallContext, ticket_id: int) -> dict[str, Any]:
+    """Whether the citizen may still rate this visit, or how it was rated."""
+    with ctx.store.read() as session:
+        finished_at = session.scalar(select(Ticket.finished_at).where(Ticket.id == ticket_id))
+        rating = session.scalar(select(Rating).where(Rating.ticket_id == ticket_id))
+    closes_at = finished_at + timedelta(minutes=ctx.config.ratings.open_minutes) if finished_at else None
+    return {
+        "open": rating is None and closes_at is not None and ctx.now() < closes_at,
+        "level": rating.level if rating else None,
+        "reasons": ctx.config.ratings.reasons,
     }

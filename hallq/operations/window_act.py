@@ -17,7 +17,7 @@ from hallq.context import Actor, HallContext
 from hallq.db import upsert_insert
 from hallq.engine import IN_PROGRESS, Action, Status, TransitionError, next_status
 from hallq.errors import Conflict, Forbidden, NotFound
-from hallq.models import Ticket, TicketEvent, WindowState
+from hallq.models import Ticket, TicketEvent, WindowEvent, WindowState
 from hallq.operations.pushes import Push
 from hallq.operations.queries import window_loads
 from hallq.operations.views import call_json, ticket_json, window_json
@@ -42,6 +42,7 @@ _UPDATE_STATE = (
     )
 )
 _INSERT_EVENT = insert(TicketEvent)
+_INSERT_WINDOW_EVENT = insert(WindowEvent)
 
 
 @cache
@@ -107,6 +108,8 @@ class WindowAct:
         row = connection.execute(_SELECT_STATE, {"window_id": window_id}).one()
         self.state = WindowLoad(row.state, row.clerk, row.current_ticket_id)
         self._state_changed = False
+        #: open/paused/closed changed: logged in window_events for open time, idle share, attendance
+        self._state_logged = False
         self._loads: dict[str, Any] | None = None
 
     # --- who may act -------------------------------------------------------------------------------
@@ -255,7 +258,7 @@ class WindowAct:
         self.state.state = state
         if clerk is not False:
             self.state.clerk = clerk  # type: ignore[assignment]
-        self._state_changed = True
+        self._state_changed = self._state_logged = True
         # the zones this window serves gain or lose a window: their alerts may change
         for service_id in (*self.window.a_services, *self.window.b_services):
             self.zones_touched.add(self.ctx.config.service_by_id[service_id].zone)
@@ -273,6 +276,17 @@ class WindowAct:
                     "b_clerk": self.state.clerk,
                     "b_current": self.state.current_ticket_id,
                     "b_changed_at": self.now,
+                },
+            )
+        if self._state_logged:
+            self.connection.execute(
+                _INSERT_WINDOW_EVENT,
+                {
+                    "window_id": self.window.id,
+                    "service_day": self.ctx.day(self.now),
+                    "state": self.state.state,
+                    "clerk": self.state.clerk,
+                    "at": self.now,
                 },
             )
         if self.zones_touched:

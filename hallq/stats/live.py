@@ -1,0 +1,109 @@
+"""What the managers' live page shows now: queues, windows, faults, overdue follow-ups, today's totals."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+
+from hallq.context import HallContext
+from hallq.models import DeviceState, WindowEvent
+from hallq.operations.follow_ups import list_follow_ups
+from hallq.operations.queries import open_windows_for_zone, window_loads, window_states, zone_queue
+from hallq.operations.views import current_calls, iso
+from hallq.stats.summary import Period, summary
+
+
+def live_hall(ctx: HallContext) -> dict[str, Any]:
+    now = ctx.now()
+    day = ctx.day(now)
+    alerts_rule = ctx.config.hall.alerts
+    alerts: list[dict[str, Any]] = []
+    with ctx.store.read() as session:
+        loads = window_loads(session)
+        zones = []
+        for zone in ctx.config.zones:
+            waiting, earliest = zone_queue(session, ctx, day, zone.id)
+            longest = max(0, int((now - earliest).total_seconds())) if earliest else 0
+            open_windows = open_windows_for_zone(ctx, loads, zone.id)
+            over_wait = longest > alerts_rule.longest_wait_s
+            over_queue = waiting > alerts_rule.waiting_per_open_window * max(open_windows, 1)
+            zones.append(
+                {
+                    "id": zone.id,
+                    "name": zone.name,
+                    "name_en": zone.name_en,
+                    "waiting": waiting,
+                    "longest_wait_s": longest,
+                    "open_windows": open_windows,
+                    "alert": over_wait or over_queue,
+                }
+            )
+            if over_wait or over_queue:
+                reason = "longest_wait" if over_wait else "queue_length"
+                alerts.append({"kind": "zone", "zone_id": zone.id, "name": zone.name, "reason": reason})
+        windows = current_calls(session, ctx, window_states(session))
+        paused = [w["id"] for w in windows if w["state"] == "paused"]
+        paused_since = _paused_since(session, paused, day - timedelta(days=7))
+        states = window_states(session)
+        for window in windows:
+            window["clerk"] = states[window["id"]].clerk if window["id"] in states else None
+            since = paused_since.get(window["id"])
+            window["paused_s"] = int((now - since).total_seconds()) if since else None
+            if window["paused_s"] is not None and window["paused_s"] > alerts_rule.paused_window_s:
+                alerts.append(
+                    {
+                        "kind": "window_paused",
+                        "window_id": window["id"],
+                        "name": window["name"],
+                        "paused_s": window["paused_s"],
+                    }
+                )
+        devices = session.scalars(select(DeviceState).where(DeviceState.state != "ok")).all()
+        for device in devices:
+            alerts.append(
+                {
+                    "kind": "device",
+                    "device": device.device_id,
+                    "state": device.state,
+                    "message": device.message,
+                    "at": iso(device.changed_at, ctx.config),
+                }
+            )
+    overdue = list_follow_ups(ctx, "overdue", limit=20)
+    for follow_up in overdue:
+        alerts.append(
+            {
+                "kind": "follow_up_overdue",
+                "follow_up_id": follow_up["id"],
+                "number": follow_up["number"],
+                "due_on": follow_up["due_on"],
+                "window": follow_up["window"],
+            }
+        )
+    today = summary(ctx, Period(day, day), "zone")["total"]
+    return {
+        "at": iso(now, ctx.config),
+        "hall": {"name": ctx.config.hall.name, "name_en": ctx.config.hall.name_en},
+        "zones": zones,
+        "windows": windows,
+        "alerts": alerts,
+        "today": today,
+        "overdue_follow_ups": len(overdue),
+    }
+
+
+def _paused_since(session: Any, window_ids: list[str], since: date) -> dict[str, datetime]:
+    if not window_ids:
+        return {}
+    rows = session.execute(
+        select(WindowEvent.window_id, func.max(WindowEvent.at))
+        .where(
+            WindowEvent.service_day >= since,
+            WindowEvent.window_id.in_(window_ids),
+            WindowEvent.state == "paused",
+        )
+        .group_by(WindowEvent.window_id)
+    )
+    return {row[0]: row[1] for row in rows}
