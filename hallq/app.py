@@ -28,6 +28,7 @@ from hallq.settings import Settings
 from hallq.sockets import register_socket_handlers
 from hallq.webauth import init_login
 from kiosk import bp as kiosk_bp
+from manager import bp as manager_bp
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +85,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.extensions["hallq_printing"] = printing
     printing.recover()
 
-    for blueprint in (api_bp, kiosk_bp, caller_bp, display_bp):
+    for blueprint in (api_bp, kiosk_bp, caller_bp, display_bp, manager_bp):
         app.register_blueprint(blueprint)
     _register_errors(app)
 

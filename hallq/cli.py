@@ -114,6 +114,9 @@ def _run(app: Any, host: str, port: int, settings: Settings) -> None:
     # everything loaded so far lives as long as the server: keep it out of the garbage collector's scans
     gc.freeze()
     socketio = app.extensions["socketio"]
+    from hallq.housekeeping import housekeeping_loop
+
+    socketio.start_background_task(housekeeping_loop, app.extensions["hallq"], socketio)
     try:
         if settings.async_mode == "threading":
             socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, log_output=False)

@@ -272,3 +272,24 @@ def test_only_managers_read_figures_and_bad_queries_are_clear(client: FlaskClien
     assert (
         empty["rows"] == [] and empty["total"]["tickets"] == 0 and empty["total"]["satisfaction_rate"] is None
     )
+
+
+def test_manager_pages_need_a_manager_and_show_the_figures(
+    client: FlaskClient, tokens: Tokens, morning: dict[str, int], clerks: dict[str, str]
+) -> None:
+    assert client.get("/manager/reports").status_code == 302
+    client.post("/api/v1/session", json={"username": "clerk01", "password": "secret-pass"})
+    refused = client.get("/manager")
+    assert refused.status_code == 302 and "/manager/login" in refused.headers["Location"]
+    manager = Tokens.header(tokens.manager)
+    page = client.get(f"/manager/reports?from={DAY}&to={DAY}&group_by=window", headers=manager)
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert html.count("<svg") == 2 and "1号窗口" in html and "65.0%" in html and "86.0%" in html
+    bad = client.get("/manager/reports?from=2026-02-30", headers=manager)
+    assert bad.status_code == 422 and "YYYY-MM-DD" in bad.get_data(as_text=True)
+    ranking = client.get("/manager/ranking?month=2026-11", headers=manager).get_data(as_text=True)
+    assert "红旗窗口" in ranking and "80.15" in ranking
+    follow_ups = client.get("/manager/follow-ups", headers=manager).get_data(as_text=True)
+    assert "B001" in follow_ups and "2026-11-30" in follow_ups  # Monday + 5 working days
+    assert client.get("/manager", headers=manager).status_code == 200

@@ -1,17 +1,18 @@
 """The report table: tickets, waits, service times, idle share and ratings for a date range, by a grouping.
 
-One aggregate query per report (plus one for the total line), computed in the database; percentiles by
-nearest rank (the smallest wait with at least p% of waits at or below it) from a window function, so SQLite
-and PostgreSQL give the same figures. Formulas: docs/manager.md.
+One grouped query per report, computed in the database; waits in whole seconds, percentiles by nearest rank
+(the smallest wait with at least p% of waits at or below it), the same on SQLite and PostgreSQL.
+Formulas: docs/manager.md.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, select
+from sqlalchemy import Integer, case, cast, func, select
 from sqlalchemy.sql.expression import ColumnElement
 
 from hallq.context import HallContext
@@ -60,75 +61,90 @@ def _group_key(group_by: str, ctx: HallContext, period: Period) -> ColumnElement
         return local_hour(TICKETS.c.issued_at, ctx.config.tz, middle)
     if group_by == "day":
         return TICKETS.c.service_day
-    if group_by == "all":
-        return literal("all")
     raise Invalid("bad_group_by", f"group_by: one of {', '.join(GROUPS)}")
 
 
 def _aggregate(ctx: HallContext, period: Period, group_by: str) -> dict[Any, dict[str, Any]]:
+    """Two grouped passes over the period's tickets: the counts and sums per group, then per group and wait.
+
+    The second gives each group's wait histogram to the second, and from it exact nearest-rank percentiles
+    on SQLite (no percentile function) and PostgreSQL alike; its rows are buckets, never tickets. SQLite's
+    window functions measured 2-3x slower for the same figures (docs/benchmarks.md).
+    """
     t = TICKETS.c
-    wait = case((t.first_called_at.is_not(None), seconds_between(t.issued_at, t.first_called_at)))
+    seconds_waited = seconds_between(t.issued_at, t.first_called_at)
     service = case(
         (t.outcome == "served", seconds_between(func.coalesce(t.started_at, t.called_at), t.finished_at))
     )
-    busy = case(
-        (
-            and_(t.finished_at.is_not(None), t.called_at.is_not(None)),
-            seconds_between(t.called_at, t.finished_at),
-        )
-    )
-    base = (
-        select(
-            _group_key(group_by, ctx, period).label("grp"),
-            t.outcome,
-            wait.label("wait_s"),
-            service.label("service_s"),
-            busy.label("busy_s"),
-            RATINGS.c.level,
-        )
-        .select_from(TICKETS.outerjoin(RATINGS, RATINGS.c.ticket_id == t.id))
-        .where(t.service_day.between(period.first, period.last))
-        .cte("base")
-    )
-    b = base.c
+    level = RATINGS.c.level
 
     def count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
         return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
-    totals = select(
-        b.grp,
-        func.count().label("tickets"),
-        count_if(b.outcome == "served").label("served"),
-        count_if(b.outcome == "no_show").label("no_show"),
-        func.avg(b.wait_s).label("mean_wait_s"),
-        func.avg(b.service_s).label("mean_service_s"),
-        func.coalesce(func.sum(b.busy_s), 0).label("busy_s"),
-        count_if(b.wait_s <= ctx.config.ranking.wait_target_s).label("timely"),
-        func.count(b.level).label("rated"),
-        count_if(b.level.is_(None) & (b.outcome == "served")).label("unrated"),
-        *(count_if(b.level == level).label(f"level_{level}") for level in (5, 4, 3, 2, 1)),
-    ).group_by(b.grp)
-    ranked = (
+    group = _group_key(group_by, ctx, period).label("grp")
+    in_period = t.service_day.between(period.first, period.last)
+    sums = (
         select(
-            b.grp,
-            b.wait_s,
-            func.row_number().over(partition_by=b.grp, order_by=b.wait_s).label("rank"),
-            func.count().over(partition_by=b.grp).label("n"),
+            group,
+            func.count().label("tickets"),
+            count_if(t.outcome == "served").label("served"),
+            count_if(t.outcome == "no_show").label("no_show"),
+            func.coalesce(func.sum(service), 0).label("service_sum"),
+            func.count(service).label("service_n"),
+            func.coalesce(func.sum(seconds_between(t.called_at, t.finished_at)), 0).label("busy_s"),
+            func.count(level).label("rated"),
+            count_if(level.is_(None) & (t.outcome == "served")).label("unrated"),
+            *(count_if(level == value).label(f"level_{value}") for value in (5, 4, 3, 2, 1)),
         )
-        .where(b.wait_s.is_not(None))
-        .subquery("ranked")
+        .select_from(TICKETS.outerjoin(RATINGS, RATINGS.c.ticket_id == t.id))
+        .where(in_period)
+        .group_by(group)
     )
-    r = ranked.c
-    percentiles = select(
-        r.grp,
-        func.min(case((r.rank * 2 >= r.n, r.wait_s))).label("median_wait_s"),
-        func.min(case((r.rank * 10 >= r.n * 9, r.wait_s))).label("p90_wait_s"),
-    ).group_by(r.grp)
+    wait = cast(func.round(seconds_waited), Integer)
+    histogram = (
+        select(group, wait, func.count())
+        .where(in_period, t.first_called_at.is_not(None))
+        .group_by(group, wait)
+    )
     with ctx.store.read() as session:
-        rows = {row.grp: dict(row._mapping) for row in session.execute(totals)}
-        for row in session.execute(percentiles):
-            rows[row.grp].update(median_wait_s=row.median_wait_s, p90_wait_s=row.p90_wait_s)
+        rows = {row.grp: {**row._mapping, "waits": Counter()} for row in session.execute(sums)}
+        for key, seconds, count in session.execute(histogram):
+            rows[key]["waits"][seconds] = count
+    target = ctx.config.ranking.wait_target_s
+    for row in rows.values():
+        _wait_figures(row, target)
     return rows
+
+
+SUMMED = [
+    "tickets", "served", "no_show", "service_sum", "service_n", "busy_s", "rated", "unrated",
+    "level_5", "level_4", "level_3", "level_2", "level_1",
+]  # fmt: skip
+
+
+def _wait_figures(row: dict[str, Any], target_s: int) -> None:
+    """Mean, nearest-rank median and P90, and tickets called within the target, from the wait histogram."""
+    waits: Counter[int] = row["waits"]
+    waited = sum(waits.values())
+    row["waited"], row["timely"] = waited, sum(n for wait, n in waits.items() if wait <= target_s)
+    row["mean_wait_s"] = sum(wait * n for wait, n in waits.items()) / waited if waited else None
+    row["median_wait_s"] = row["p90_wait_s"] = None
+    seen = 0
+    for wait in sorted(waits):
+        seen += waits[wait]
+        if row["median_wait_s"] is None and seen * 100 >= waited * 50:
+            row["median_wait_s"] = wait
+        if seen * 100 >= waited * 90:
+            row["p90_wait_s"] = wait
+            break
+
+
+def _total(grouped: dict[Any, dict[str, Any]], target_s: int) -> dict[str, Any]:
+    """The total line: the groups' counts, sums and wait histograms added up."""
+    total: dict[str, Any] = {key: sum(row[key] for row in grouped.values()) for key in SUMMED}
+    total["waits"] = sum((row["waits"] for row in grouped.values()), Counter())
+    _wait_figures(total, target_s)
+    return total
 
 
 def _finish_row(row: dict[str, Any]) -> dict[str, Any]:
@@ -142,10 +158,10 @@ def _finish_row(row: dict[str, Any]) -> dict[str, Any]:
         "served": row["served"],
         "no_show": row["no_show"],
         "no_show_rate": round(row["no_show"] / called, 4) if called else None,
-        "mean_wait_s": _round(row.get("mean_wait_s")),
+        "mean_wait_s": _round(row["mean_wait_s"]),
         "median_wait_s": _round(row.get("median_wait_s")),
         "p90_wait_s": _round(row.get("p90_wait_s")),
-        "mean_service_s": _round(row.get("mean_service_s")),
+        "mean_service_s": _round(row["service_sum"] / row["service_n"] if row["service_n"] else None),
         "open_s": _round(row.get("open_s")),
         "busy_s": _round(row["busy_s"]),
         "timely": row["timely"],
@@ -191,7 +207,7 @@ def summary(ctx: HallContext, period: Period, group_by: str) -> dict[str, Any]:
     if group_by not in GROUPS:
         raise Invalid("bad_group_by", f"group_by: one of {', '.join(GROUPS)}")
     grouped = _aggregate(ctx, period, group_by)
-    total = _aggregate(ctx, period, "all").get("all")
+    total = _total(grouped, ctx.config.ranking.wait_target_s)
     if group_by in ("window", "clerk"):
         opened = open_seconds(ctx, period.first, period.last, by=group_by)
         for key, row in grouped.items():
@@ -200,9 +216,7 @@ def summary(ctx: HallContext, period: Period, group_by: str) -> dict[str, Any]:
     numbers = {window.id: window.number for window in ctx.config.windows}
     keys = sorted(grouped, key=lambda key: (key is None, _sort_key(numbers.get(key, key))))
     rows = [_finish_row({**grouped[key], "key": _key_json(key), "label": named[key]}) for key in keys]
-    empty = {"tickets": 0, "served": 0, "no_show": 0, "busy_s": 0, "timely": 0, "rated": 0, "unrated": 0}
-    empty.update({f"level_{level}": 0 for level in range(1, 6)})
-    total_row = _finish_row({**(total or empty), "key": None, "label": "合计"})
+    total_row = _finish_row({**total, "key": None, "label": "合计"})
     return {
         "from": period.first.isoformat(),
         "to": period.last.isoformat(),

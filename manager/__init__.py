@@ -1,0 +1,151 @@
+"""The managers' pages (/manager): the live hall, reports with charts and exports, ranking, follow-ups."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from hallq.errors import HallqError
+from hallq.operations.follow_ups import FILTERS, STATUSES, list_follow_ups
+from hallq.operations.ratings import LEVELS, LEVELS_EN
+from hallq.runtime import hall_context
+from hallq.stats.export import COLUMNS, GROUP_NAMES
+from hallq.stats.ranking import month_period, ranking
+from hallq.stats.summary import GROUPS, Period, summary
+from hallq.webauth import current_actor
+from manager.charts import bars, rating_bars
+
+bp = Blueprint(
+    "manager",
+    __name__,
+    url_prefix="/manager",
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static",
+)
+MANAGERS = ("manager", "admin")
+
+
+@bp.before_request
+def managers_only() -> Response | None:
+    if request.endpoint in ("manager.login", "manager.static"):
+        return None
+    actor = current_actor()
+    if actor is None or actor.role not in MANAGERS:
+        return redirect(url_for("manager.login", next=request.full_path.rstrip("?")))
+    return None
+
+
+@bp.context_processor
+def hall_name() -> dict[str, Any]:
+    return {"config_hall_name": hall_context().config.hall.name}
+
+
+@bp.get("/login")
+def login() -> str:
+    target = request.args.get("next", "")
+    return render_template("manager/login.html", next=target if target.startswith("/manager") else "/manager")
+
+
+@bp.get("")
+def live() -> str:
+    ctx = hall_context()
+    return render_template("manager/live.html", hall=ctx.config.hall, alerts=ctx.config.hall.alerts)
+
+
+def _ranges(today: Any) -> list[tuple[str, str, str]]:
+    """Quick ranges: (label, from, to)."""
+    monday = today - timedelta(days=today.weekday())
+    month_start = today.replace(day=1)
+    last_month_end = month_start - timedelta(days=1)
+    return [
+        ("今天 Today", today.isoformat(), today.isoformat()),
+        ("本周 This week", monday.isoformat(), today.isoformat()),
+        ("本月 This month", month_start.isoformat(), today.isoformat()),
+        ("上月 Last month", last_month_end.replace(day=1).isoformat(), last_month_end.isoformat()),
+    ]
+
+
+@bp.get("/reports")
+def reports() -> tuple[str, int]:
+    ctx = hall_context()
+    today = ctx.day()
+    group_by = request.args.get("group_by", "zone")
+    error, report = None, None
+    try:
+        period = Period.parse(request.args.get("from"), request.args.get("to"), today)
+        report = summary(ctx, period, group_by)
+    except HallqError as exc:
+        error = exc.message
+    charts = []
+    if report and report["rows"]:
+        minutes = [
+            {**row, "mean_wait_m": _minutes(row["mean_wait_s"]), "p90_wait_m": _minutes(row["p90_wait_s"])}
+            for row in report["rows"]
+        ]
+        charts.append(
+            bars(
+                "等候时间（分钟）Wait (min)",
+                minutes,
+                [("mean_wait_m", "平均 mean", "#2563eb"), ("p90_wait_m", "90% P90", "#93c5fd")],
+                lambda value: f"{value:.1f}",
+            )
+        )
+        charts.append(rating_bars("评价分布 Ratings", report["rows"], {str(k): v for k, v in LEVELS.items()}))
+    query = {key: value for key, value in request.args.items() if key in ("from", "to", "group_by")}
+    return render_template(
+        "manager/reports.html",
+        report=report,
+        error=error,
+        charts=charts,
+        groups=[(group, GROUP_NAMES[group]) for group in GROUPS],
+        group_by=group_by,
+        columns=COLUMNS,
+        ranges=_ranges(today),
+        export_query=urlencode(query),
+        first=request.args.get("from", today.isoformat()),
+        last=request.args.get("to", request.args.get("from", today.isoformat())),
+        levels=LEVELS,
+    ), (422 if error else 200)
+
+
+def _minutes(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds / 60, 1)
+
+
+@bp.get("/ranking")
+def monthly_ranking() -> tuple[str, int]:
+    ctx = hall_context()
+    error, result = None, None
+    try:
+        result = ranking(ctx, month_period(request.args.get("month"), ctx.day()))
+    except HallqError as exc:
+        error = exc.message
+    return render_template("manager/ranking.html", result=result, error=error, rule=ctx.config.ranking), (
+        422 if error else 200
+    )
+
+
+@bp.get("/follow-ups")
+def follow_ups() -> tuple[str, int]:
+    ctx = hall_context()
+    which = request.args.get("status", "open")
+    error, rows = None, []
+    try:
+        rows = list_follow_ups(ctx, which)
+    except HallqError as exc:
+        error = exc.message
+    return render_template(
+        "manager/follow_ups.html",
+        rows=rows,
+        which=which,
+        filters=FILTERS,
+        statuses=STATUSES,
+        error=error,
+        levels_en=LEVELS_EN,
+        working_days=ctx.config.ratings.follow_up_working_days,
+    ), (422 if error else 200)
