@@ -5,13 +5,17 @@ from __future__ import annotations
 import subprocess
 import sys
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask
+from sqlalchemy import func, select
 
 from hallq.accounts import create_token, ensure_user
 from hallq.context import HallContext
 from hallq.demo_devices import DemoDevices
+from hallq.history import write_history
+from hallq.models import Ticket
 from hallq.printing.emulator import PrinterEmulator
 
 DEMO_PASSWORD = "hallq-demo"
@@ -65,6 +69,9 @@ def prepare_demo(
     kiosk_2 = create_token(ctx.store, "kiosk", now, kiosk_id="K2", name="demo-kiosk-2")
     display = create_token(ctx.store, "display", now, name="demo-display")
     bridge = create_token(ctx.store, "bridge", now, name="demo-bridge")
+    first_window = ctx.config.windows[0]
+    evaluator = create_token(ctx.store, "evaluator", now, window_id=first_window.id, name="demo-tablet")
+    history = seed_history(ctx)
     lines = [
         "",
         f"  hallq demo hall: {ctx.config.hall.name} ({ctx.config.hall.name_en})",
@@ -76,7 +83,10 @@ def prepare_demo(
         f"  Hall display (显示屏)   {base_url}/display?token={display}",
         f"  Window caller (呼叫)    {base_url}/caller",
         f"      logins: {clerks[0]} … {clerks[-1]} (one per window), password {DEMO_PASSWORD}",
-        f"  Manager accounts       manager / {DEMO_PASSWORD}, admin / {DEMO_PASSWORD} (API only for now)",
+        f"  Rating tablet (评价器)  {base_url}/evaluate/{first_window.id}?token={evaluator}",
+        f"  Managers (管理)         {base_url}/manager",
+        f"      logins: manager / {DEMO_PASSWORD}, admin / {DEMO_PASSWORD}",
+        f"      {history}",
         f"  Bridge token           {bridge}",
         f"  API                    {base_url}/api/v1/openapi.json",
         "",
@@ -86,6 +96,21 @@ def prepare_demo(
         "",
     ]
     return "\n".join(lines)
+
+
+def seed_history(ctx: HallContext, days: int = 35, tickets_per_day: int = 300) -> str:
+    """Past weeks of visits for the managers' reports and ranking to show (once per database)."""
+    today = ctx.day()
+    with ctx.store.read() as session:
+        earlier = session.scalar(select(func.count()).select_from(Ticket).where(Ticket.service_day < today))
+    if earlier:
+        return f"history: {earlier} past tickets already in the database"
+    written = write_history(
+        ctx, today - timedelta(days=days), today - timedelta(days=1), tickets_per_day, with_events=True
+    )
+    return (
+        f"history: {written} synthetic past tickets over the last {days} days (reports, ranking, follow-ups)"
+    )
 
 
 def _printer_lines(printers: DemoPrinters | None, base_url: str, agent_token: str) -> list[str]:

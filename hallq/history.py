@@ -63,6 +63,7 @@ class HistoryWriter:
         self.clerks = {window.id: f"clerk{window.number:02d}" for window in config.windows}
         self.services = [service for service in config.services if config.windows_for(service.id)[0]]
         self.ids: dict[str, int] = {}
+        self.today = ctx.day()
 
     def day(self, day: date, tickets_per_day: int) -> Batch:
         batch = Batch()
@@ -175,7 +176,8 @@ class HistoryWriter:
             due = self.ctx.config.work_calendar.add_working_days(
                 rated_day, self.ctx.config.ratings.follow_up_working_days
             )
-            resolved = rnd.random() < 0.9
+            # most are settled in time; a few are still open, some of those past due
+            resolved = due < self.today and rnd.random() < 0.97
             batch.follow_ups.append(
                 {
                     "id": self.ids["follow_ups"],

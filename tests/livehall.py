@@ -28,6 +28,7 @@ class LiveHall:
     kiosk_token: str
     display_token: str
     bridge_token: str
+    evaluator_token: str
     process: subprocess.Popen[str]
     output: list[str]
 
@@ -76,6 +77,7 @@ def live_demo(instance: Path, async_mode: str = "eventlet", timeout: float = 30.
             kiosk_token=_token(r"/kiosk\?kiosk=K1&token=(\S+)", text),
             display_token=_token(r"/display\?token=(\S+)", text),
             bridge_token=_token(r"Bridge token\s+(\S+)", text),
+            evaluator_token=_token(r"/evaluate/W01\?token=(\S+)", text),
             process=process,
             output=output,
         )

@@ -90,7 +90,12 @@ def test_bad_rating_opens_a_follow_up_that_goes_overdue_and_is_resolved(
     (overdue,) = client.get("/api/v1/follow-ups?status=overdue", headers=manager).get_json()["follow_ups"]
     assert overdue["overdue"] is True
     live = client.get("/api/v1/stats/live", headers=manager).get_json()
-    assert {"kind": "follow_up_overdue", "follow_up_id": overdue["id"]}.items() <= live["alerts"][-1].items()
+    alert = live["alerts"][-1]
+    assert (alert["kind"], alert["count"], alert["oldest"][0]["id"]) == (
+        "follow_up_overdue",
+        1,
+        overdue["id"],
+    )
     url = f"/api/v1/follow-ups/{overdue['id']}"
     contacted = client.patch(url, json={"status": "contacted", "note": "已电话回访"}, headers=manager)
     assert contacted.status_code == 200 and contacted.get_json()["status_label"] == "已回访"

@@ -94,14 +94,17 @@ def test_user_add(tmp_path: Path) -> None:
 
 def test_demo_text_has_every_page_and_working_logins(app: Flask, client: FlaskClient) -> None:
     text = prepare_demo(app, "http://127.0.0.1:5000")
-    for page in ("/kiosk?kiosk=K1&token=hq_kiosk_", "/display?token=hq_display_", "/caller"):
+    pages = ("/kiosk?kiosk=K1&token=hq_kiosk_", "/display?token=hq_display_", "/caller", "/manager")
+    for page in (*pages, "/evaluate/W01?token=hq_evaluator_"):
         assert f"http://127.0.0.1:5000{page}" in text
+    # four weeks of history for the managers' pages, written once
+    assert "synthetic past tickets" in text
     login = client.post("/api/v1/session", json={"username": "clerk14", "password": DEMO_PASSWORD})
     assert login.status_code == 200
     kiosk_token = re.search(r"token=(hq_kiosk_\S+)", text).group(1)  # type: ignore[union-attr]
     assert client.get("/api/v1/hall", headers=Tokens.header(kiosk_token)).status_code == 200
-    # running it again keeps one account per login
-    prepare_demo(app, "http://127.0.0.1:5000")
+    # running it again keeps one account per login and the history it wrote
+    assert "past tickets already in the database" in prepare_demo(app, "http://127.0.0.1:5000")
     assert (
         client.post("/api/v1/session", json={"username": "manager", "password": DEMO_PASSWORD}).status_code
         == 200

@@ -71,15 +71,16 @@ def live_hall(ctx: HallContext) -> dict[str, Any]:
                     "at": iso(device.changed_at, ctx.config),
                 }
             )
-    overdue = list_follow_ups(ctx, "overdue", limit=20)
-    for follow_up in overdue:
+    overdue = list_follow_ups(ctx, "overdue", limit=500)
+    if overdue:  # one line for all of them, oldest first: the follow-ups page lists them
         alerts.append(
             {
                 "kind": "follow_up_overdue",
-                "follow_up_id": follow_up["id"],
-                "number": follow_up["number"],
-                "due_on": follow_up["due_on"],
-                "window": follow_up["window"],
+                "count": len(overdue),
+                "oldest": [
+                    {"id": f["id"], "number": f["number"], "due_on": f["due_on"], "window": f["window"]}
+                    for f in overdue[:3]
+                ],
             }
         )
     today = summary(ctx, Period(day, day), "zone")["total"]

@@ -21,6 +21,23 @@
     $("s-wait").textContent = hallq.minutes(t.estimated_wait_s);
     if (called && lastStatus === "waiting" && navigator.vibrate) navigator.vibrate([300, 150, 300]);
     lastStatus = t.status;
+    renderRating(t.rating);
+  }
+  // after the visit: rate it here (one rating per visit, for a while after it ended), or see how it was rated
+  let ratingShown = false;
+  function renderRating(rating) {
+    const box = $("rate"), widget = $("rate-widget");
+    box.classList.toggle("hidden", !rating || (!rating.open && !rating.level));
+    if (!rating) return;
+    if (rating.level) {
+      widget.replaceChildren(hallq.el("p", { class: "rate-done" }, `感谢评价：${hallqRating.LABELS[rating.level]}`));
+    } else if (rating.open && !ratingShown) {
+      ratingShown = true;
+      hallqRating.mount(widget, rating.reasons, async (level, reasons) => {
+        await hallq.api("POST", `/status/${encodeURIComponent(token)}/rating`, reasons ? { level, reasons } : { level });
+        refresh();
+      });
+    }
   }
   async function refresh() {
     try {

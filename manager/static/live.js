@@ -7,7 +7,8 @@
     zone: (a) => `${a.name}：${a.reason === "longest_wait" ? "等候过长 wait too long" : "排队过多 queue too long"}`,
     window_paused: (a) => `${a.name} 暂停 ${Math.round(a.paused_s / 60)} 分钟 · paused ${Math.round(a.paused_s / 60)} min`,
     device: (a) => `设备故障 device fault：${a.device} ${a.message || a.state}`,
-    follow_up_overdue: (a) => `差评回访逾期 overdue follow-up：${a.number}（${a.window ? a.window.name : ""}，${a.due_on}）`,
+    follow_up_overdue: (a) => `差评回访逾期 ${a.count} 条 · ${a.count} overdue follow-ups：` +
+      a.oldest.map((f) => `${f.number}（${f.window ? f.window.name : ""}，${f.due_on}）`).join("、"),
   };
   const mmss = (s) => (s === null || s === undefined ? "—" : `${Math.floor(s / 60)}:${String(Math.round(s % 60)).padStart(2, "0")}`);
   const pct = (x) => (x === null || x === undefined ? "—" : `${(x * 100).toFixed(1)}%`);
@@ -25,7 +26,9 @@
     const alerts = document.getElementById("alerts");
     alerts.replaceChildren(
       ...(live.alerts.length
-        ? live.alerts.map((a) => el("li", { class: `m-alert ${a.kind}` }, ALERTS[a.kind] ? ALERTS[a.kind](a) : a.kind))
+        ? live.alerts.map((a) => el("li", { class: `m-alert ${a.kind}` },
+          a.kind === "follow_up_overdue" ? el("a", { href: "/manager/follow-ups?status=overdue" }, ALERTS[a.kind](a))
+            : ALERTS[a.kind] ? ALERTS[a.kind](a) : a.kind))
         : [el("li", { class: "muted" }, "一切正常 · all clear")]),
     );
     document.getElementById("zones").replaceChildren(

@@ -1,0 +1,36 @@
+// The rating tablet at a window: asks for a 好差评 as soon as the clerk finishes a visit, then goes idle again.
+// Left alone, it stops asking after the hall's rating timeout; the visit stays unrated (never "satisfied").
+"use strict";
+(() => {
+  const $ = (id) => document.getElementById(id);
+  const main = document.querySelector("main");
+  const windowId = main.dataset.window, timeoutMs = Number(main.dataset.timeout) * 1000;
+  const token = hallq.deviceToken("evaluator");
+  let idleTimer = null;
+
+  function show(section) {
+    for (const id of ["idle", "ask", "thanks"]) $(id).classList.toggle("hidden", id !== section);
+  }
+  function later(ms) {
+    clearTimeout(idleTimer);
+    idleTimer = setTimeout(() => show("idle"), ms);
+  }
+  function ask(ticket) {
+    $("number").textContent = ticket.number;
+    hallqRating.mount($("widget"), window.HALLQ_REASONS, async (level, reasons) => {
+      await hallq.api("POST", `/tickets/${ticket.id}/rating`, reasons ? { level, reasons } : { level }, token);
+      show("thanks");
+      later(4000);
+    });
+    show("ask");
+    later(timeoutMs);
+  }
+  if (!token) {
+    $("error").textContent = "缺少评价器令牌 · Open this page once with ?token=<evaluator token>";
+    $("error").classList.remove("hidden");
+    return;
+  }
+  hallq.connect(token, [`window:${windowId}`], {
+    ticket_finished: (event) => { if (event.window === windowId) ask(event.ticket); },
+  }, (on) => $("live").classList.toggle("on", on));
+})();
