@@ -17,20 +17,26 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
+from contextlib import ExitStack
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
 
+from hallq.app import create_app
 from hallq.context import Actor, HallContext
 from hallq.engine import ManualClock
 from hallq.operations.issuing import IssueRequest, issue_ticket
 from hallq.operations.ratings import close_unrated, rate_ticket
 from hallq.operations.windows import call_next, change_state, finish, no_show, start
+from hallq.settings import Settings
 from tests.conftest import SHANGHAI, SMALL_HALL, Tokens
+from tests.postgres import scratch_database
 
 DAY = date(2026, 11, 23)
 CLERK1 = Actor(role="clerk", name="clerk01")
@@ -54,6 +60,26 @@ def hall_file(tmp_path: Path) -> Path:
 @pytest.fixture
 def clock() -> ManualClock:
     return ManualClock(at("09:00"))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def app(
+    request: pytest.FixtureRequest, tmp_path: Path, clock: ManualClock, hall_file: Path
+) -> Iterator[Flask]:
+    """Every figure below on the embedded SQLite and on PostgreSQL: the same hand-computed numbers."""
+    with ExitStack() as stack:
+        url = stack.enter_context(scratch_database()) if request.param == "postgresql" else None
+        settings = Settings(
+            instance=tmp_path / "instance",
+            hall_file=hall_file,
+            database_url=url,
+            async_mode="threading",
+            testing=True,
+            printers={"K1": "dummy://", "K2": "dummy://"},
+        )
+        app = create_app(settings, clock=clock)
+        stack.callback(app.extensions["hallq"].store.dispose)
+        yield app
 
 
 @pytest.fixture
