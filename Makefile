@@ -64,3 +64,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/request_cost.py
 	$(BIN)/python bench/print_ticket.py
 	$(BIN)/python bench/bridge_latency.py
+	$(BIN)/python bench/report_history.py

@@ -223,6 +223,8 @@ def write_history(
             for table in ("tickets", "ratings", "follow_ups", "window_events", "ticket_events"):
                 sequence = f"pg_get_serial_sequence('{table}', 'id')"
                 connection.execute(text(f"SELECT setval({sequence}, (SELECT max(id) FROM {table}))"))
+            # fresh statistics for the planner, as autovacuum would gather them in a while
+            connection.execute(text("ANALYZE"))
     return written
 
 

@@ -8,8 +8,9 @@ from typing import Any
 from sqlalchemy import func, select
 
 from hallq.context import HallContext
+from hallq.engine.alerts import zone_alert
 from hallq.models import DeviceState, WindowEvent
-from hallq.operations.follow_ups import list_follow_ups
+from hallq.operations.follow_ups import list_follow_ups, overdue_count
 from hallq.operations.queries import open_windows_for_zone, window_loads, window_states, zone_queue
 from hallq.operations.views import current_calls, iso
 from hallq.stats.summary import Period, summary
@@ -27,8 +28,14 @@ def live_hall(ctx: HallContext) -> dict[str, Any]:
             waiting, earliest = zone_queue(session, ctx, day, zone.id)
             longest = max(0, int((now - earliest).total_seconds())) if earliest else 0
             open_windows = open_windows_for_zone(ctx, loads, zone.id)
-            over_wait = longest > alerts_rule.longest_wait_s
-            over_queue = waiting > alerts_rule.waiting_per_open_window * max(open_windows, 1)
+            alert = zone_alert(
+                zone.id,
+                waiting,
+                longest,
+                open_windows,
+                max_longest_wait_s=alerts_rule.longest_wait_s,
+                max_waiting_per_open_window=alerts_rule.waiting_per_open_window,
+            )
             zones.append(
                 {
                     "id": zone.id,
@@ -37,12 +44,11 @@ def live_hall(ctx: HallContext) -> dict[str, Any]:
                     "waiting": waiting,
                     "longest_wait_s": longest,
                     "open_windows": open_windows,
-                    "alert": over_wait or over_queue,
+                    "alert": alert is not None,
                 }
             )
-            if over_wait or over_queue:
-                reason = "longest_wait" if over_wait else "queue_length"
-                alerts.append({"kind": "zone", "zone_id": zone.id, "name": zone.name, "reason": reason})
+            if alert is not None:
+                alerts.append({"kind": "zone", "zone_id": zone.id, "name": zone.name, "reason": alert.reason})
         windows = current_calls(session, ctx, window_states(session))
         paused = [w["id"] for w in windows if w["state"] == "paused"]
         paused_since = _paused_since(session, paused, day - timedelta(days=7))
@@ -71,15 +77,16 @@ def live_hall(ctx: HallContext) -> dict[str, Any]:
                     "at": iso(device.changed_at, ctx.config),
                 }
             )
-    overdue = list_follow_ups(ctx, "overdue", limit=500)
-    if overdue:  # one line for all of them, oldest first: the follow-ups page lists them
+    overdue = overdue_count(ctx)
+    if overdue:  # one line for all of them, the oldest three named: the follow-ups page lists them
+        oldest = list_follow_ups(ctx, "overdue", limit=3)
         alerts.append(
             {
                 "kind": "follow_up_overdue",
-                "count": len(overdue),
+                "count": overdue,
                 "oldest": [
                     {"id": f["id"], "number": f["number"], "due_on": f["due_on"], "window": f["window"]}
-                    for f in overdue[:3]
+                    for f in oldest
                 ],
             }
         )
@@ -91,7 +98,7 @@ def live_hall(ctx: HallContext) -> dict[str, Any]:
         "windows": windows,
         "alerts": alerts,
         "today": today,
-        "overdue_follow_ups": len(overdue),
+        "overdue_follow_ups": overdue,
     }
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from sqlalchemy import Integer, case, cast, func, select
+from sqlalchemy import Integer, and_, case, cast, func, select
 from sqlalchemy.sql.expression import ColumnElement
 
 from hallq.context import HallContext
@@ -32,6 +32,10 @@ RATINGS = Rating.__table__
 class Period:
     first: date
     last: date
+
+    def starts(self, ctx: HallContext) -> datetime:
+        """The first instant of the first day, in the hall's time zone."""
+        return datetime.combine(self.first, time(0), ctx.config.tz)
 
     @classmethod
     def parse(cls, first: str | None, last: str | None, today: date) -> Period:
@@ -97,7 +101,13 @@ def _aggregate(ctx: HallContext, period: Period, group_by: str) -> dict[Any, dic
             count_if(level.is_(None) & (t.outcome == "served")).label("unrated"),
             *(count_if(level == value).label(f"level_{value}") for value in (5, 4, 3, 2, 1)),
         )
-        .select_from(TICKETS.outerjoin(RATINGS, RATINGS.c.ticket_id == t.id))
+        # a visit is rated after it was issued: the bound on rated_at (indexed) keeps PostgreSQL from hashing
+        # every rating ever given to report one day
+        .select_from(
+            TICKETS.outerjoin(
+                RATINGS, and_(RATINGS.c.ticket_id == t.id, RATINGS.c.rated_at >= period.starts(ctx))
+            )
+        )
         .where(in_period)
         .group_by(group)
     )

@@ -4,7 +4,7 @@
   const { el, api } = hallq;
   const STATES = { open: "开放 open", paused: "暂停 paused", closed: "关闭 closed" };
   const ALERTS = {
-    zone: (a) => `${a.name}：${a.reason === "longest_wait" ? "等候过长 wait too long" : "排队过多 queue too long"}`,
+    zone: (a) => `${a.name}：` + a.reason.split("+").map((r) => (r === "long_wait" ? "等候过长 wait too long" : "排队过多 queue too long")).join("，"),
     window_paused: (a) => `${a.name} 暂停 ${Math.round(a.paused_s / 60)} 分钟 · paused ${Math.round(a.paused_s / 60)} min`,
     device: (a) => `设备故障 device fault：${a.device} ${a.message || a.state}`,
     follow_up_overdue: (a) => `差评回访逾期 ${a.count} 条 · ${a.count} overdue follow-ups：` +
