@@ -47,6 +47,13 @@ def demo_hall_copy(folder: Path, *replacements: tuple[str, str]) -> Path:
     return path
 
 
+def small_hall_with(folder: Path, extra_toml: str) -> Path:
+    """The small test hall with some TOML sections appended, written into `folder`."""
+    path = folder / "small_hall.toml"
+    path.write_text(SMALL_HALL.read_text(encoding="utf-8") + extra_toml, encoding="utf-8")
+    return path
+
+
 @pytest.fixture
 def printer() -> Iterator[PrinterEmulator]:
     """A network printer on 127.0.0.1 that answers DLE EOT and keeps what it prints."""

@@ -12,7 +12,7 @@ from hallq.accounts import create_token
 from hallq.context import HallContext
 from hallq.engine import ManualClock
 from hallq.engine.calendar import WorkCalendar
-from tests.conftest import SHANGHAI, SMALL_HALL, Tokens
+from tests.conftest import SHANGHAI, Tokens, small_hall_with
 
 #: Friday 2026-11-27, 10:00 in the hall
 FRIDAY_10AM = datetime(2026, 11, 27, 10, 0, tzinfo=SHANGHAI)
@@ -41,10 +41,9 @@ def test_deadlines_skip_weekends_holidays_and_count_make_up_days() -> None:
 
 @pytest.fixture
 def hall_file(tmp_path: Path) -> Path:
-    path = tmp_path / "hall.toml"
-    extra = "\n[calendar]\nholidays = [2026-12-01]\n\n[ratings]\nfollow_up_working_days = 5\n"
-    path.write_text(SMALL_HALL.read_text(encoding="utf-8") + extra, encoding="utf-8")
-    return path
+    return small_hall_with(
+        tmp_path, "\n[calendar]\nholidays = [2026-12-01]\n\n[ratings]\nfollow_up_working_days = 5\n"
+    )
 
 
 @pytest.fixture

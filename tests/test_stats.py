@@ -35,7 +35,7 @@ from hallq.operations.issuing import IssueRequest, issue_ticket
 from hallq.operations.ratings import close_unrated, rate_ticket
 from hallq.operations.windows import call_next, change_state, finish, no_show, start
 from hallq.settings import Settings
-from tests.conftest import SHANGHAI, SMALL_HALL, Tokens
+from tests.conftest import SHANGHAI, Tokens, small_hall_with
 from tests.postgres import scratch_database
 
 DAY = date(2026, 11, 23)
@@ -51,10 +51,7 @@ def at(clock_time: str) -> datetime:
 @pytest.fixture
 def hall_file(tmp_path: Path) -> Path:
     """The small hall, ranking every window and clerk with one rated visit, one title each."""
-    path = tmp_path / "small_hall.toml"
-    ranking = "\n[ranking]\nmin_rated = 1\ntitles = 1\n"
-    path.write_text(SMALL_HALL.read_text(encoding="utf-8") + ranking, encoding="utf-8")
-    return path
+    return small_hall_with(tmp_path, "\n[ranking]\nmin_rated = 1\ntitles = 1\n")
 
 
 @pytest.fixture
