@@ -25,7 +25,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.loadhall import SERVICES, load_test_hall, machine
 from hallq.app import create_app
 from hallq.context import Actor, HallContext
-from hallq.history import working_days as history_days
 from hallq.history import write_history
 from hallq.operations.issuing import IssueRequest, issue_ticket
 from hallq.operations.windows import call_next, change_state
@@ -66,7 +65,7 @@ def run(label: str, instance: Path, database_url: str | None, tickets: int, per_
     today = ctx.day()
     working_days = -(-tickets // per_day)
     first = today - timedelta(days=1)
-    while sum(1 for _ in history_days(ctx, first, today - timedelta(days=1))) < working_days:
+    while ctx.config.work_calendar.working_days(first, today - timedelta(days=1)) < working_days:
         first -= timedelta(days=7)
     start = time.perf_counter()
     written = write_history(ctx, first, today - timedelta(days=1), per_day)

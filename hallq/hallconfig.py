@@ -154,6 +154,11 @@ class Window(_Model):
     def label(self) -> str:
         return self.name or f"{self.number}号窗口"
 
+    @property
+    def numbered_label(self) -> str:
+        """ "3号 企业开办": halls give several windows the same name."""
+        return f"{self.number}号 {self.name}" if self.name else self.label
+
 
 class Kiosk(_Model):
     """A ticket kiosk and its printer (a URI from shared/api-contract.md; "" = no printer)."""

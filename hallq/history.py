@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import random
 import secrets
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -42,14 +41,6 @@ def _next_ids(connection: Connection) -> dict[str, int]:
         name: (connection.scalar(select(func.max(model.id))) or 0) + 1  # type: ignore[attr-defined]
         for name, model in tables.items()
     }
-
-
-def working_days(ctx: HallContext, first: date, last: date) -> Iterator[date]:
-    day = first
-    while day <= last:
-        if ctx.config.work_calendar.is_working_day(day):
-            yield day
-        day += timedelta(days=1)
 
 
 def _local(ctx: HallContext, day: date, clock: time, plus_s: float = 0.0) -> datetime:
@@ -210,7 +201,7 @@ def write_history(
     pending = Batch()
     with ctx.store.write_connection() as connection:
         writer.ids = _next_ids(connection)
-        for day in working_days(ctx, first, last):
+        for day in ctx.config.work_calendar.days(first, last):
             batch = writer.day(day, tickets_per_day)
             for name in ("tickets", "ratings", "follow_ups", "window_events", "ticket_events"):
                 getattr(pending, name).extend(getattr(batch, name))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -31,7 +32,13 @@ class WorkCalendar:
             counted += self.is_working_day(day)
         raise ValueError("no working days in this calendar")
 
+    def days(self, first: date, last: date) -> Iterator[date]:
+        """The working days of first .. last, both included, in order."""
+        for n in range(max((last - first).days + 1, 0)):
+            day = first + timedelta(days=n)
+            if self.is_working_day(day):
+                yield day
+
     def working_days(self, first: date, last: date) -> int:
         """How many working days lie in first .. last, both included."""
-        days = (last - first).days + 1
-        return sum(self.is_working_day(first + timedelta(days=n)) for n in range(max(days, 0)))
+        return sum(1 for _ in self.days(first, last))

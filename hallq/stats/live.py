@@ -11,7 +11,7 @@ from hallq.context import HallContext
 from hallq.engine.alerts import zone_alert
 from hallq.models import DeviceState, WindowEvent
 from hallq.operations.follow_ups import list_follow_ups, overdue_count
-from hallq.operations.queries import open_windows_for_zone, window_loads, window_states, zone_queue
+from hallq.operations.queries import open_windows_for_zone, window_states, zone_queue
 from hallq.operations.views import current_calls, iso
 from hallq.stats.summary import Period, summary
 
@@ -22,12 +22,12 @@ def live_hall(ctx: HallContext) -> dict[str, Any]:
     alerts_rule = ctx.config.hall.alerts
     alerts: list[dict[str, Any]] = []
     with ctx.store.read() as session:
-        loads = window_loads(session)
+        states = window_states(session)  # read once: the zones' open windows and the window cards
         zones = []
         for zone in ctx.config.zones:
             waiting, earliest = zone_queue(session, ctx, day, zone.id)
             longest = max(0, int((now - earliest).total_seconds())) if earliest else 0
-            open_windows = open_windows_for_zone(ctx, loads, zone.id)
+            open_windows = open_windows_for_zone(ctx, states, zone.id)
             alert = zone_alert(
                 zone.id,
                 waiting,
@@ -49,11 +49,11 @@ def live_hall(ctx: HallContext) -> dict[str, Any]:
             )
             if alert is not None:
                 alerts.append({"kind": "zone", "zone_id": zone.id, "name": zone.name, "reason": alert.reason})
-        windows = current_calls(session, ctx, window_states(session))
+        windows = current_calls(session, ctx, states)
         paused = [w["id"] for w in windows if w["state"] == "paused"]
         paused_since = _paused_since(session, paused, day - timedelta(days=7))
-        states = window_states(session)
         for window in windows:
+            window["label"] = ctx.config.window_by_id[window["id"]].numbered_label
             window["clerk"] = states[window["id"]].clerk if window["id"] in states else None
             since = paused_since.get(window["id"])
             window["paused_s"] = int((now - since).total_seconds()) if since else None

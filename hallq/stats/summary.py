@@ -17,7 +17,6 @@ from sqlalchemy.sql.expression import ColumnElement
 
 from hallq.context import HallContext
 from hallq.errors import Invalid
-from hallq.hallconfig import Window
 from hallq.models import Rating, Ticket, User
 from hallq.stats.open_time import open_seconds
 from hallq.stats.sql import local_hour, seconds_between
@@ -192,11 +191,6 @@ def _round(value: Any) -> float | None:
     return None if value is None else round(float(value), 1)
 
 
-def window_label(window: Window) -> str:
-    """ "3号 企业开办": halls give several windows the same name."""
-    return f"{window.number}号 {window.name}" if window.name else window.label
-
-
 def labels(ctx: HallContext, group_by: str, keys: list[Any]) -> dict[Any, str]:
     config = ctx.config
     if group_by == "zone":
@@ -206,7 +200,7 @@ def labels(ctx: HallContext, group_by: str, keys: list[Any]) -> dict[Any, str]:
     if group_by == "window":
         found = config.window_by_id
         return {
-            key: window_label(found[key]) if key in found else ("未叫号" if key is None else key)
+            key: found[key].numbered_label if key in found else ("未叫号" if key is None else key)
             for key in keys
         }
     if group_by == "clerk":

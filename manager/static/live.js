@@ -42,7 +42,7 @@
     document.getElementById("windows").replaceChildren(
       ...live.windows.map((w) =>
         el("div", { class: `m-window ${w.state}`, "data-window": w.id },
-          el("b", {}, `${w.number}号 ${w.name}`),
+          el("b", {}, w.label),
           el("div", {}, STATES[w.state] || w.state, w.paused_s !== null ? ` ${Math.round(w.paused_s / 60)}′` : ""),
           el("div", { class: "m-current" }, w.current ? `${w.current.number} ${w.current.status === "serving" ? "办理中" : "已叫号"}` : "—"),
           el("small", { class: "muted" }, w.clerk || "")),
