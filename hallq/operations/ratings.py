@@ -31,6 +31,11 @@ BAD = (1, 2)
 SOURCES = ("pad", "tablet", "phone", "staff")
 
 
+def rating_open(ctx: HallContext, finished_at: datetime, now: datetime) -> bool:
+    """A visit may be rated until `[ratings] open_minutes` after it finished."""
+    return now <= finished_at + timedelta(minutes=ctx.config.ratings.open_minutes)
+
+
 def rate_ticket(
     ctx: HallContext,
     ticket_id: int,
@@ -64,7 +69,7 @@ def rate_ticket(
                 raise Conflict(
                     "not_served", f"办结后才能评价 / Only a finished visit is rated ({ticket.status})"
                 )
-            closed = ticket.finished_at + timedelta(minutes=ctx.config.ratings.open_minutes) < now
+            closed = not rating_open(ctx, ticket.finished_at, now)
             if closed:  # recorded as unrated (committed), then refused below
                 _record_unrated(connection, [ticket_id], now)
             else:

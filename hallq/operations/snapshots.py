@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -18,6 +17,7 @@ from hallq.operations.queries import (
     window_states,
     window_view,
 )
+from hallq.operations.ratings import rating_open
 from hallq.operations.views import current_calls, events_json, recent_calls, ticket_json, window_json
 from hallq.operations.zones import current_alerts
 
@@ -123,9 +123,8 @@ def rating_state(ctx: HallContext, ticket_id: int) -> dict[str, Any]:
     with ctx.store.read() as session:
         finished_at = session.scalar(select(Ticket.finished_at).where(Ticket.id == ticket_id))
         rating = session.scalar(select(Rating).where(Rating.ticket_id == ticket_id))
-    closes_at = finished_at + timedelta(minutes=ctx.config.ratings.open_minutes) if finished_at else None
     return {
-        "open": rating is None and closes_at is not None and ctx.now() < closes_at,
+        "open": rating is None and finished_at is not None and rating_open(ctx, finished_at, ctx.now()),
         "level": rating.level if rating else None,
         "reasons": ctx.config.ratings.reasons,
     }
