@@ -11,6 +11,8 @@ from typing import Any
 import requests
 import socketio
 
+from hallq.urls import socketio_path
+
 log = logging.getLogger(__name__)
 
 #: server events the bridge acts on
@@ -67,6 +69,7 @@ class ServerLink:
                 self.server_url,
                 auth={"token": self.token},
                 transports=["websocket"],
+                socketio_path=socketio_path(self.server_url),
                 retry=True,
                 wait_timeout=10,
             )

@@ -48,7 +48,15 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     )
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
 
-    config = load_hall(settings.hall_file)
+    if settings.hall_id:
+        # a hall of a city: its own session cookie, so a login to one hall is not sent to another
+        app.config.update(
+            SESSION_COOKIE_NAME=f"hallq_{settings.hall_id}",
+            SESSION_COOKIE_PATH=f"{settings.mount}/",
+            REMEMBER_COOKIE_NAME=f"hallq_{settings.hall_id}_remember",
+            REMEMBER_COOKIE_PATH=f"{settings.mount}/",
+        )
+    config = load_hall(settings.hall_file).mounted_at(settings.mount)
     if settings.enforce_hours is not None:
         hours = config.hall.hours.model_copy(update={"enforce": settings.enforce_hours})
         config = config.model_copy(update={"hall": config.hall.model_copy(update={"hours": hours})})
@@ -57,20 +65,26 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             k.model_copy(update={"printer": settings.printers.get(k.id, k.printer)}) for k in config.kiosks
         ]
         config = config.model_copy(update={"kiosks": kiosks})
-    store = Store(settings.database_url or sqlite_url(settings.instance))
+    store = Store(
+        settings.database_url or sqlite_url(settings.instance),
+        schema=settings.schema,
+        pool_size=settings.pool_size,
+    )
     store.migrate()
     rule = config.hall.call_rule.model_dump() if settings.policy == "ab" else {}
     policy = make_policy(settings.policy, **rule)
     app.extensions["hallq"] = HallContext(config, store, clock or SystemClock(), policy)
     ensure_window_rows(app.extensions["hallq"])
 
-    init_login(app)
+    init_login(app, store)
     if settings.async_mode == "eventlet":
         quiet_eventlet()
     socketio = SocketIO(
         app,
         async_mode=settings.async_mode,
         message_queue=settings.message_queue,
+        channel=settings.socketio_channel,
+        transports=list(settings.transports),
         logger=False,
         engineio_logger=False,
     )
@@ -87,7 +101,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 
     for blueprint in (api_bp, kiosk_bp, caller_bp, display_bp, manager_bp):
         app.register_blueprint(blueprint)
-    _register_errors(app)
+    register_errors(app)
 
     @app.get("/")
     def index() -> str:
@@ -105,7 +119,7 @@ def offload_for(async_mode: str) -> Callable[..., Any]:
     return tpool.execute
 
 
-def _register_errors(app: Flask) -> None:
+def register_errors(app: Flask) -> None:
     def wants_json() -> bool:
         return request.path.startswith("/api/")
 

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-import contextlib
-import gc
-import logging
-import os
-import signal
 import sys
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import click
 
+from hallq.cli_support import (
+    banner,
+    city_options,
+    fail_with,
+    is_city_file,
+    load_city,
+    settings_for_hall,
+    worker_argv,
+)
 from hallq.settings import ASYNC_MODES, Settings, default_hall_file
 
 
@@ -46,13 +50,6 @@ def _common(function: Any) -> Any:
     return function
 
 
-def _fail_with(error: Any) -> NoReturn:
-    """A config or scenario error: each problem on its own line (file: key path (line): message), exit 1."""
-    for problem in error.problems:
-        click.echo(f"{error.source}: {problem}", err=True)
-    raise SystemExit(1)
-
-
 def _settings(instance: Path, database_url: str | None, hall_file: Path | None, **extra: Any) -> Settings:
     # commands that do not serve need no event loop: only serve and demo pass an async mode
     extra.setdefault("async_mode", "threading")
@@ -68,7 +65,7 @@ def _app(settings: Settings) -> Any:
     try:
         return create_app(settings)
     except ConfigError as exc:
-        _fail_with(exc)
+        fail_with(exc)
 
 
 @click.group()
@@ -88,43 +85,6 @@ def _check_port(host: str, port: int) -> None:
         except OSError as exc:
             click.echo(f"hallq: cannot listen on {host}:{port}: {exc.strerror or exc}", err=True)
             raise SystemExit(1) from None
-
-
-def _stop_cleanly(app: Any) -> None:
-    """Ctrl+C or SIGTERM ends the server at once with one line, never a traceback from whatever handler the
-    signal happened to interrupt. Committed data is safe: every acknowledged change was committed first."""
-
-    def stop(signum: int, _frame: Any) -> None:
-        click.echo(f"hallq: stopping ({signal.Signals(signum).name})", err=True)
-        for cleanup in app.extensions.get("hallq_on_stop", []):
-            with contextlib.suppress(Exception):
-                cleanup()
-        with contextlib.suppress(Exception):
-            app.extensions["hallq"].store.dispose()
-        sys.stdout.flush()
-        os._exit(0)
-
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
-
-
-def _run(app: Any, host: str, port: int, settings: Settings) -> None:
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    _stop_cleanly(app)
-    # everything loaded so far lives as long as the server: keep it out of the garbage collector's scans
-    gc.freeze()
-    socketio = app.extensions["socketio"]
-    from hallq.housekeeping import housekeeping_loop
-
-    socketio.start_background_task(housekeeping_loop, app.extensions["hallq"], socketio)
-    try:
-        if settings.async_mode == "threading":
-            socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, log_output=False)
-        else:
-            socketio.run(app, host=host, port=port, log_output=False)
-    except OSError as exc:
-        click.echo(f"hallq: cannot listen on {host}:{port}: {exc.strerror or exc}", err=True)
-        raise SystemExit(1) from None
 
 
 def _server_options(function: Any) -> Any:
@@ -152,6 +112,23 @@ def _server_options(function: Any) -> Any:
     "--message-queue", envvar="HALLQ_MESSAGE_QUEUE", default=None, help="redis://… for several processes."
 )
 @click.option(
+    "--city",
+    "city_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="HALLQ_CITY_FILE",
+    default=None,
+    help="Serve every hall of a city file, each under /h/<id> (replaces --config).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    envvar="HALLQ_WORKERS",
+    default=1,
+    show_default=True,
+    help="Server processes on this one port (needs --message-queue).",
+)
+@click.option("--listen-fd", type=int, default=None, hidden=True)
+@click.option(
     "--bridge-port", "bridge_ports", multiple=True, help="Drive serial devices from this process: BUS=PORT."
 )
 @click.option("--baudrate", type=click.Choice(["9600", "19200", "38400", "57600", "115200"]), default="9600")
@@ -163,23 +140,53 @@ def serve(
     port: int,
     message_queue: str | None,
     async_mode: str,
+    city_file: Path | None,
+    workers: int,
+    listen_fd: int | None,
     bridge_ports: tuple[str, ...],
     baudrate: str,
 ) -> None:
     """Run the hallq server."""
+    from hallq import serving
+
+    if workers > 1:
+        if not message_queue:
+            raise click.BadParameter(
+                "several processes need --message-queue redis://… so every screen gets every push",
+                param_hint="--workers",
+            )
+        if bridge_ports:
+            raise click.BadParameter("a serial port belongs to one process", param_hint="--bridge-port")
+        click.echo(f"hallq: {workers} workers on http://{host}:{port}/ ({async_mode}, websocket only)")
+        sys.stdout.flush()
+        serving.run_workers(workers, host, port, lambda fd: worker_argv(sys.argv[1:], fd))
+        return
     settings = _settings(
         instance, database_url, hall_file, message_queue=message_queue, async_mode=async_mode
     )
-    _check_port(host, port)
-    app = _app(settings)
+    if listen_fd is not None:  # one of several workers on a shared port: see hallq/serving.py
+        settings.transports = ("websocket",)
+    else:
+        _check_port(host, port)
+    app = _city_app(settings, city_file) if city_file else _app(settings)
     if bridge_ports:
         from hallq.cli_devices import bridge_in_server
 
         bridge_in_server(app, port, bridge_ports, int(baudrate))
-    click.echo(
-        f"hallq serving {app.extensions['hallq'].config.hall.name} on http://{host}:{port}/ ({async_mode})"
-    )
-    _run(app, host, port, settings)
+    if listen_fd is None:
+        click.echo(banner(app, f"http://{host}:{port}", async_mode))
+    sys.stdout.flush()
+    serving.run(app, host, port, async_mode, listen_fd)
+
+
+def _city_app(settings: Settings, city_file: Path) -> Any:
+    from hallq.city import create_city
+    from hallq.tomlfile import ConfigError
+
+    try:
+        return create_city(settings, city_file)
+    except ConfigError as exc:
+        fail_with(exc)
 
 
 @cli.command()
@@ -204,20 +211,28 @@ def demo(
     app.extensions["hallq_on_stop"] = [printers.stop, devices.stop]
     click.echo(prepare_demo(app, f"http://{host}:{port}", printers, devices))
     sys.stdout.flush()
-    _run(app, host, port, settings)
+    from hallq import serving
+
+    serving.run(app, host, port, async_mode)
 
 
 @cli.command("check-config")
 @click.argument("hall_file", type=click.Path(dir_okay=False, path_type=Path))
 def check_config(hall_file: Path) -> None:
-    """Validate a hall file: exit 0 when valid, else print each problem with its key path and line."""
+    """Validate a hall file (or a city file and its halls' files): exit 0 when valid, else print each
+    problem with its key path and line."""
     from hallq.hallconfig import load_hall
     from hallq.tomlfile import ConfigError
 
+    if is_city_file(hall_file):
+        city = load_city(hall_file)
+        names = ", ".join(hall.id for hall in city.halls)
+        click.echo(f"{hall_file}: ok (a city of {len(city.halls)} halls: {names})")
+        return
     try:
         config = load_hall(hall_file)
     except ConfigError as exc:
-        _fail_with(exc)
+        fail_with(exc)
     counts = f"{len(config.zones)} zones, {len(config.services)} services, {len(config.windows)} windows"
     click.echo(f"{hall_file}: ok ({counts})")
 
@@ -232,10 +247,13 @@ def check_config(hall_file: Path) -> None:
 )
 @click.option("--kiosk", "kiosk_id", default=None, help="Bind a kiosk token to one kiosk of the hall file.")
 @click.option("--name", default=None, help="A name for the event log, e.g. kiosk-entrance.")
+@city_options
 def token(
     instance: Path,
     database_url: str | None,
     hall_file: Path | None,
+    city_file: Path | None,
+    hall_id: str | None,
     role: str,
     window_id: str | None,
     kiosk_id: str | None,
@@ -245,7 +263,9 @@ def token(
     from hallq.accounts import create_token
     from hallq.engine import SystemClock
 
-    app = _app(_settings(instance, database_url, hall_file))
+    if city_file is not None and hall_id is None:
+        raise click.BadParameter("a token belongs to one hall of the city", param_hint="--hall")
+    app = _app(settings_for_hall(_settings(instance, database_url, hall_file), city_file, hall_id))
     ctx = app.extensions["hallq"]
     if window_id is not None and window_id not in ctx.config.window_by_id:
         raise click.BadParameter(f"unknown window {window_id!r}", param_hint="--window")
@@ -271,25 +291,36 @@ def user() -> None:
 @click.option("--role", type=click.Choice(["clerk", "manager", "admin"]), default="clerk", show_default=True)
 @click.option("--display-name", default=None)
 @click.password_option()
+@city_options
 def user_add(
     instance: Path,
     database_url: str | None,
     hall_file: Path | None,
+    city_file: Path | None,
+    hall_id: str | None,
     username: str,
     role: str,
     display_name: str | None,
     password: str,
 ) -> None:
-    """Create a user (asks for the password)."""
+    """Create a user (asks for the password). With --city and no --hall: a city manager (/city)."""
     from hallq.accounts import create_user
     from hallq.engine import SystemClock
     from hallq.errors import HallqError
 
-    app = _app(_settings(instance, database_url, hall_file))
+    settings = _settings(instance, database_url, hall_file)
+    if city_file is not None and hall_id is None:
+        from hallq.city import city_store
+
+        if role == "clerk":
+            raise click.BadParameter("the city view is for managers and admins", param_hint="--role")
+        load_city(city_file)  # a clear error for a bad city file, before anything is written
+        store = city_store(settings)
+        store.migrate()
+    else:
+        store = _app(settings_for_hall(settings, city_file, hall_id)).extensions["hallq"].store
     try:
-        create_user(
-            app.extensions["hallq"].store, username, password, role, SystemClock().now(), display_name
-        )
+        create_user(store, username, password, role, SystemClock().now(), display_name)
     except HallqError as exc:
         raise click.ClickException(exc.message) from None
     click.echo(f"user {username} ({role}) created")
@@ -326,7 +357,7 @@ def simulate_command(scenario_file: Path, policy: str, as_json: bool, plot: Path
     try:
         scenario = load_scenario(scenario_file)
     except ConfigError as exc:
-        _fail_with(exc)
+        fail_with(exc)
     result = simulate(scenario, policy)
     if plot is not None:
         from hallq.simulate.plot import draw

@@ -9,6 +9,7 @@ never yield inside: pushes go out after commit.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -17,7 +18,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -51,16 +52,36 @@ def _sqlite_engine(url: str, begin: str) -> Engine:
     return engine
 
 
+#: a PostgreSQL advisory lock key: server processes starting together migrate one after another
+MIGRATION_LOCK = 0x68616C6C71  # "hallq"
+SCHEMA_NAME = re.compile(r"[a-z][a-z0-9_]{0,62}")
+
+
 class Store:
-    def __init__(self, url: str) -> None:
+    """One database, or on PostgreSQL one schema of it (a hall of a city deployment)."""
+
+    def __init__(self, url: str, *, schema: str | None = None, pool_size: int = 10) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
+        self.schema = None if self.is_sqlite else schema
         if self.is_sqlite:
             self.engine = _sqlite_engine(url, "BEGIN IMMEDIATE")
             self.read_engine = _sqlite_engine(url, "BEGIN")
             self._write_lock: threading.Lock | None = threading.Lock()
         else:
-            self.engine = create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+            connect_args: dict[str, Any] = {}
+            if self.schema is not None:
+                if not SCHEMA_NAME.fullmatch(self.schema):
+                    raise ValueError(f"not a schema name: {self.schema!r}")
+                # every connection of this store sees only its hall's tables
+                connect_args["options"] = f"-c search_path={self.schema}"
+            self.engine = create_engine(
+                url,
+                pool_size=pool_size,
+                max_overflow=2 * pool_size,
+                pool_pre_ping=True,
+                connect_args=connect_args,
+            )
             self.read_engine = self.engine
             self._write_lock = None
         self._writer = sessionmaker(self.engine, expire_on_commit=False)
@@ -90,8 +111,18 @@ class Store:
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
         with self._write_lock or nullcontext(), self.engine.connect() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+            if not self.is_sqlite:
+                connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
+                if self.schema is not None:
+                    connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"'))
+                connection.commit()
+            try:
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
+            finally:
+                if not self.is_sqlite:
+                    connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
+                    connection.commit()
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -8,13 +8,26 @@ import sys
 import warnings
 
 
-def _async_mode(argv: list[str]) -> str:
+def _option(argv: list[str], name: str, default: str) -> str:
     for index, arg in enumerate(argv):
-        if arg.startswith("--async-mode="):
+        if arg.startswith(f"{name}="):
             return arg.split("=", 1)[1]
-        if arg == "--async-mode" and index + 1 < len(argv):
+        if arg == name and index + 1 < len(argv):
             return argv[index + 1]
-    return os.environ.get("HALLQ_ASYNC_MODE", "eventlet")
+    return default
+
+
+def _async_mode(argv: list[str]) -> str:
+    return _option(argv, "--async-mode", os.environ.get("HALLQ_ASYNC_MODE", "eventlet"))
+
+
+def _serves_here(argv: list[str]) -> bool:
+    """serve and demo run a server in this process, except `serve --workers N` (N > 1), which only
+    starts and watches worker processes (hallq/serving.py)."""
+    if not argv or argv[0] not in ("serve", "demo"):
+        return False
+    workers = _option(argv, "--workers", os.environ.get("HALLQ_WORKERS", "1"))
+    return not (workers.isdigit() and int(workers) > 1)
 
 
 def quiet_eventlet() -> None:
@@ -32,7 +45,7 @@ def patch_eventlet() -> None:
 
 def main() -> None:
     argv = sys.argv[1:]
-    if argv and argv[0] in ("serve", "demo") and _async_mode(argv) == "eventlet":
+    if _serves_here(argv) and _async_mode(argv) == "eventlet":
         patch_eventlet()
     from hallq.cli import cli
 

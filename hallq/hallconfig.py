@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 from hallq.engine.calendar import WorkCalendar
 from hallq.printing.uri import PrinterURI, parse_printer_uri
@@ -249,6 +249,17 @@ class HallConfig(_Model):
     calendar: Calendar = Field(default_factory=Calendar)
     ratings: Ratings = Field(default_factory=Ratings)
     ranking: Ranking = Field(default_factory=Ranking)
+    #: the URL path a city deployment serves this hall under ("/h/<id>"); "" for a hall on its own
+    _mount: str = PrivateAttr(default="")
+
+    @property
+    def mount(self) -> str:
+        return self._mount
+
+    def mounted_at(self, mount: str) -> HallConfig:
+        copy = self.model_copy()
+        copy._mount = mount
+        return copy
 
     @cached_property
     def kiosk_by_id(self) -> dict[str, Kiosk]:

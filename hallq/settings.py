@@ -36,6 +36,26 @@ class Settings:
     testing: bool = False
     #: kiosk id -> printer URI, replacing the hall file's (the demo and tests point kiosks at emulators)
     printers: dict[str, str] = field(default_factory=dict)
+    #: set for a hall of a city deployment (hallq/city.py): its own PostgreSQL schema, Socket.IO channel,
+    #: cookie and URL prefix /h/<hall_id>
+    hall_id: str | None = None
+    #: connections per process to the database (PostgreSQL; a city shares max_connections among its halls)
+    pool_size: int = field(default_factory=lambda: int(os.environ.get("HALLQ_DB_POOL_SIZE", "10")))
+    #: Socket.IO transports the server accepts: several processes behind one port need "websocket" alone
+    transports: tuple[str, ...] = ("polling", "websocket")
+
+    @property
+    def schema(self) -> str | None:
+        return f"hall_{self.hall_id}" if self.hall_id else None
+
+    @property
+    def mount(self) -> str:
+        return f"/h/{self.hall_id}" if self.hall_id else ""
+
+    @property
+    def socketio_channel(self) -> str:
+        """Redis channel of this hall's pushes: halls sharing a Redis never see each other's events."""
+        return f"hallq-{self.hall_id}" if self.hall_id else "flask-socketio"
 
     def __post_init__(self) -> None:
         self.instance = Path(self.instance).resolve()

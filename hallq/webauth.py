@@ -12,6 +12,7 @@ from flask_login import LoginManager, UserMixin, current_user
 
 from hallq.accounts import actor_for_token
 from hallq.context import Actor
+from hallq.db import Store
 from hallq.errors import Forbidden, HallqError
 from hallq.models import User
 from hallq.runtime import hall_context
@@ -27,7 +28,8 @@ class SessionUser(UserMixin):
         self.role = user.role
 
 
-def init_login(app: Flask) -> None:
+def init_login(app: Flask, users: Store) -> None:
+    """Session logins of the users kept in `users` (a hall's store, or the city's)."""
     manager = LoginManager()
     manager.init_app(app)
 
@@ -35,7 +37,7 @@ def init_login(app: Flask) -> None:
     def load_user(user_id: str) -> SessionUser | None:
         if not user_id.isdigit():
             return None
-        with hall_context().store.read() as session:
+        with users.read() as session:
             user = session.get(User, int(user_id))
         return SessionUser(user) if user is not None and user.active else None
 

@@ -36,7 +36,7 @@ def managers_only() -> Response | None:
         return None
     actor = current_actor()
     if actor is None or actor.role not in MANAGERS:
-        return redirect(url_for("manager.login", next=request.full_path.rstrip("?")))
+        return redirect(url_for("manager.login", next=request.script_root + request.full_path.rstrip("?")))
     return None
 
 
@@ -47,8 +47,8 @@ def hall_name() -> dict[str, Any]:
 
 @bp.get("/login")
 def login() -> str:
-    target = request.args.get("next", "")
-    return render_template("manager/login.html", next=target if target.startswith("/manager") else "/manager")
+    target, home = request.args.get("next", ""), f"{request.script_root}/manager"
+    return render_template("manager/login.html", next=target if target.startswith(home) else home)
 
 
 @bp.get("")

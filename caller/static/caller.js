@@ -3,7 +3,7 @@
 (() => {
   const $ = (id) => document.getElementById(id);
   const { el } = hallq;
-  let me = null, hall = null, windowId = localStorage.getItem("hallq.caller.window"), socket = null;
+  let me = null, hall = null, windowId = localStorage.getItem(`hallq${hallq.root}.caller.window`), socket = null;
   let snapshot = null, refreshTimer = null;
 
   function show(section) {
@@ -43,11 +43,11 @@
       await hallq.api("POST", `/windows/${id}/open`);
     } catch (e) {
       error(e.message);
-      if (windowId === id) { localStorage.removeItem("hallq.caller.window"); windowId = null; }
+      if (windowId === id) { localStorage.removeItem(`hallq${hallq.root}.caller.window`); windowId = null; }
       return pickWindow();
     }
     windowId = id;
-    localStorage.setItem("hallq.caller.window", id);
+    localStorage.setItem(`hallq${hallq.root}.caller.window`, id);
     const w = hall.windows.find((x) => x.id === id);
     $("desk-title").replaceChildren(`${w.number}号窗口 `, el("span", { class: "en" }, w.name));
     $("who").textContent = me.username;
@@ -103,7 +103,7 @@
     try {
       const result = await hallq.api("POST", `/windows/${windowId}/${verb}`, body);
       if (verb === "call-next" && !result.ticket) error("现在没有需要本窗口叫的号 · Nothing for this window to call now");
-      if (verb === "close") { localStorage.removeItem("hallq.caller.window"); windowId = null; if (socket) socket.disconnect(); return pickWindow(); }
+      if (verb === "close") { localStorage.removeItem(`hallq${hallq.root}.caller.window`); windowId = null; if (socket) socket.disconnect(); return pickWindow(); }
       await refresh();
     } catch (e) {
       error(e.message);

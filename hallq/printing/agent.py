@@ -19,6 +19,7 @@ import socketio
 
 from hallq.printing.connectors import PrintFault, close_quietly, deliver, open_printer
 from hallq.printing.uri import PrinterURI
+from hallq.urls import socketio_path
 
 log = logging.getLogger(__name__)
 REMEMBERED_JOBS = 200
@@ -65,7 +66,13 @@ class KioskAgent:
         self._worker.start()
         try:
             auth = {"token": self.token}
-            self.client.connect(self.server_url, auth=auth, transports=["websocket"], retry=True)
+            self.client.connect(
+                self.server_url,
+                auth=auth,
+                transports=["websocket"],
+                socketio_path=socketio_path(self.server_url),
+                retry=True,
+            )
         except socketio.exceptions.ConnectionError:  # the server answered: it refuses only unknown tokens
             raise AgentRefused(self.refused or TOKEN_REFUSED) from None
         if self.refused:

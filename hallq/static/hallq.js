@@ -1,8 +1,13 @@
 // Shared helpers of the hallq pages: device tokens, the JSON API, Socket.IO rooms, formatting.
 "use strict";
 const hallq = (() => {
+  // where this hall is served: "" alone, "/h/<hall>" in a city deployment (docs/deployment.md)
+  const root = document.querySelector('meta[name="hallq-root"]')?.content || "";
+  // one websocket per screen, no long-polling: any server process behind one port can hold it
+  const socketOptions = { path: `${root}/socket.io`, transports: ["websocket"], reconnectionDelayMax: 5000 };
+
   function deviceToken(kind) {
-    const key = `hallq.${kind}.token`;
+    const key = `hallq${root}.${kind}.token`;
     const url = new URL(window.location.href);
     const given = url.searchParams.get("token");
     if (given) {
@@ -17,7 +22,7 @@ const hallq = (() => {
     const headers = { Accept: "application/json" };
     if (body !== undefined) headers["Content-Type"] = "application/json";
     if (token) headers.Authorization = `Bearer ${token}`;
-    const response = await fetch(`/api/v1${path}`, {
+    const response = await fetch(`${root}/api/v1${path}`, {
       method, headers, credentials: "same-origin",
       body: body === undefined ? undefined : JSON.stringify(body),
     });
@@ -33,7 +38,7 @@ const hallq = (() => {
 
   // Connect, join rooms on every (re)connect, route events to handlers; "snapshot" makes a screen whole.
   function connect(token, rooms, handlers, onStatus) {
-    const socket = io({ auth: token ? { token } : {}, reconnectionDelayMax: 5000 });
+    const socket = io({ ...socketOptions, auth: token ? { token } : {} });
     socket.on("connect", () => {
       onStatus && onStatus(true);
       for (const room of rooms) {
@@ -73,5 +78,5 @@ const hallq = (() => {
     setInterval(tick, 1000);
   }
 
-  return { deviceToken, api, connect, minutes, el, clock };
+  return { root, socketOptions, deviceToken, api, connect, minutes, el, clock };
 })();

@@ -4,8 +4,8 @@
   const $ = (id) => document.getElementById(id);
   const { el } = hallq;
   const token = hallq.deviceToken("kiosk");
-  const kioskId = new URL(location.href).searchParams.get("kiosk") || localStorage.getItem("hallq.kiosk.id");
-  if (kioskId) localStorage.setItem("hallq.kiosk.id", kioskId);
+  const kioskId = new URL(location.href).searchParams.get("kiosk") || localStorage.getItem(`hallq${hallq.root}.kiosk.id`);
+  if (kioskId) localStorage.setItem(`hallq${hallq.root}.kiosk.id`, kioskId);
   let hall = null, waiting = {}, zone = null, green = false, resetTimer = null, busy = false;
   // the ticket on screen and its print job; print_status pushes say how the printing went
   let shown = null, printTimer = null;

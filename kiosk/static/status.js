@@ -57,7 +57,7 @@
     // refresh on this ticket's own events and on its zone's queue changes only, not on every call in the hall
     const mine = (e) => { if (e && e.ticket && e.ticket.id === ticketId) soon(); };
     const myZone = (q) => { if (q && q.zone_id === zoneId) soon(); };
-    const socket = io({ auth: { status_token: token }, reconnectionDelayMax: 5000 });
+    const socket = io({ ...hallq.socketOptions, auth: { status_token: token } });
     socket.on("connect", () => { for (const r of [room, "hall"]) socket.emit("join", { room: r }); soon(); });
     socket.on("connect_error", () => $("live").classList.remove("on"));
     socket.on("disconnect", () => $("live").classList.remove("on"));

@@ -56,7 +56,7 @@
     try {
       render(await api("GET", "/stats/live"));
     } catch (exc) {
-      if (exc.status === 401 || exc.status === 403) location.href = "/manager/login?next=/manager";
+      if (exc.status === 401 || exc.status === 403) location.href = `${hallq.root}/manager/login?next=${hallq.root}/manager`;
     }
   }
   const soon = () => { if (!pending) pending = setTimeout(refresh, 300); };

@@ -1,0 +1,89 @@
+"""Helpers of the `hallq` command: config errors, and which hall of a city deployment a command is for."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from hallq.settings import Settings
+
+
+def fail_with(error: Any) -> NoReturn:
+    """A config or scenario error: each problem on its own line (file: key path (line): message), exit 1."""
+    for problem in error.problems:
+        click.echo(f"{error.source}: {problem}", err=True)
+    raise SystemExit(1)
+
+
+def city_options(function: Any) -> Any:
+    """--city and --hall: which hall of a city deployment a command acts on."""
+    function = click.option("--hall", "hall_id", default=None, help="A hall of the city file.")(function)
+    return click.option(
+        "--city",
+        "city_file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        envvar="HALLQ_CITY_FILE",
+        default=None,
+        help="The city file of a city deployment.",
+    )(function)
+
+
+def settings_for_hall(settings: Settings, city_file: Path | None, hall_id: str | None) -> Settings:
+    """The settings of one hall: the hall file's, or the city file's hall `hall_id`."""
+    if city_file is None:
+        if hall_id is not None:
+            raise click.BadParameter("--hall needs --city", param_hint="--hall")
+        return settings
+    from hallq.city import hall_settings
+
+    city = load_city(city_file)
+    entry = next((hall for hall in city.halls if hall.id == hall_id), None)
+    if entry is None:
+        known = ", ".join(hall.id for hall in city.halls)
+        raise click.BadParameter(f"one of the city's halls: {known}", param_hint="--hall")
+    return hall_settings(settings, entry)
+
+
+def is_city_file(path: Path) -> bool:
+    import tomllib
+
+    try:
+        return "city" in tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False  # the hall file check reports it
+
+
+def load_city(city_file: Path) -> Any:
+    from hallq.cityconfig import load_city
+    from hallq.tomlfile import ConfigError
+
+    try:
+        return load_city(city_file)[0]
+    except ConfigError as exc:
+        fail_with(exc)
+
+
+def worker_argv(argv: list[str], listen_fd: int) -> list[str]:
+    """The command line of one worker: the parent's, serving on the parent's socket."""
+    kept, skip = [], False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg == "--workers":
+            skip = True
+        elif not arg.startswith("--workers="):
+            kept.append(arg)
+    return [sys.executable, "-m", "hallq.entry", *kept, "--workers", "1", "--listen-fd", str(listen_fd)]
+
+
+def banner(app: Any, base_url: str, async_mode: str) -> str:
+    halls = app.extensions.get("hallq_halls")
+    if not halls:
+        return f"hallq serving {app.extensions['hallq'].config.hall.name} on {base_url}/ ({async_mode})"
+    lines = [f"hallq serving {len(halls)} halls on {base_url}/ ({async_mode}); city view {base_url}/city"]
+    for hall_id, hall in halls.items():
+        lines.append(f"  {hall.extensions['hallq'].config.hall.name}: {base_url}/h/{hall_id}/")
+    return "\n".join(lines)
