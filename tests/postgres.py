@@ -1,4 +1,4 @@
-"""A throwaway PostgreSQL database on 127.0.0.1 for a test (skips without a server; fails in CI)."""
+"""A throwaway PostgreSQL database and the Redis on 127.0.0.1 for tests (skip without them; fail in CI)."""
 
 from __future__ import annotations
 
@@ -31,3 +31,20 @@ def scratch_database() -> Iterator[str]:
             yield ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + f"/{name}"
         finally:
             admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+#: the Redis CI runs; HALLQ_TEST_REDIS overrides it
+REDIS_URL = os.environ.get("HALLQ_TEST_REDIS", "redis://127.0.0.1:6379/0")
+
+
+def require_redis() -> str:
+    """The Redis URL for a message queue test (skips without a server; fails in CI)."""
+    try:
+        import redis
+    except ImportError:
+        skip_or_fail("the redis package is not installed")
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3).ping()
+    except redis.RedisError as exc:
+        skip_or_fail(f"no Redis at {REDIS_URL}: {exc}")
+    return REDIS_URL

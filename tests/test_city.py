@@ -26,10 +26,13 @@ PASSWORD = "secret-pass"
 ROLES = ("kiosk", "display", "bridge", "clerk", "manager", "admin")
 
 
-def write_city(folder: Path) -> Path:
-    """Two halls from the small test hall file: north and south."""
-    (folder / "north.toml").write_text(SMALL_HALL.read_text(encoding="utf-8").replace("测试大厅", "北厅", 1))
-    (folder / "south.toml").write_text(SMALL_HALL.read_text(encoding="utf-8").replace("测试大厅", "南厅", 1))
+def write_city(folder: Path, any_hour: bool = False) -> Path:
+    """Two halls from the small test hall file: north and south (issuing at any hour for live servers)."""
+    text = SMALL_HALL.read_text(encoding="utf-8")
+    if any_hour:
+        text = text.replace('stop_issuing = "16:30"', 'stop_issuing = "16:30"\nenforce = false', 1)
+    (folder / "north.toml").write_text(text.replace("测试大厅", "北厅", 1), encoding="utf-8")
+    (folder / "south.toml").write_text(text.replace("测试大厅", "南厅", 1), encoding="utf-8")
     city = folder / "city.toml"
     city.write_text(
         '[city]\nname = "测试市"\n\n[[halls]]\nid = "north"\nfile = "north.toml"\n\n'
