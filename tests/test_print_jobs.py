@@ -237,3 +237,23 @@ def test_ticket_png_for_the_screen(client: FlaskClient, kiosk_k1: dict[str, str]
     assert Image.open(tmp_path / "n.png").width == 384
     assert client.get(f"{ticket['status_url']}/ticket.png?paper=110").status_code == 400
     assert client.get("/t/not-a-ticket-token-at-all/ticket.png").status_code == 404
+
+
+def test_two_processes_recovering_the_same_job_print_it_once(
+    app: Flask, ctx: HallContext, client: FlaskClient, tokens: Tokens, printer: PrinterEmulator
+) -> None:
+    """Server processes starting together (`serve --workers`) each recover open jobs: one prints each."""
+    from hallq.printing.service import PrintService
+
+    ticket = take(client, Tokens.header(tokens.kiosk))
+    with ctx.store.write_connection() as connection:
+        values = {"ticket_id": ticket["id"], "kiosk_id": "K1", "state": "queued", "base_url": "http://hall/"}
+        connection.execute(insert(PrintJob).values(**values, created_at=ctx.now()))
+    with ctx.store.read() as session:
+        job_id = session.scalars(select(PrintJob.id)).one()
+    other = PrintService(ctx, emit=lambda pushes: None, spawn=lambda *_: None)
+    other.run(job_id)  # the other process's worker, run here to the end
+    app.extensions["hallq_printing"].run(job_id)
+    assert job_state(ctx, job_id).state == "printed"
+    time.sleep(0.3)
+    assert len(printer.receipts) == 1

@@ -111,6 +111,10 @@ class PrintService:
             )
             return
         device_id = f"printer:{kiosk.id}"
+        # claim the job first: with several server processes, each recovering open jobs at start-up,
+        # a ticket must still print once
+        if not mark_sent(self.ctx, job.id):
+            return
         try:
             data: bytes = self.offload(render, self.ctx, kiosk, job)
             if uri.scheme == "agent":
@@ -134,8 +138,6 @@ class PrintService:
     def _via_agent(self, kiosk: Kiosk, job: Job, data: bytes) -> None:
         """Hand the bytes to the kiosk's agent (room printer:<kiosk>) and wait for its answer in the database,
         which any server process may have recorded."""
-        if not mark_sent(self.ctx, job.id):
-            return
         self.emit(
             [
                 Push(
