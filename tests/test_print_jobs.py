@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -251,9 +252,19 @@ def test_two_processes_recovering_the_same_job_print_it_once(
         connection.execute(insert(PrintJob).values(**values, created_at=ctx.now()))
     with ctx.store.read() as session:
         job_id = session.scalars(select(PrintJob.id)).one()
-    other = PrintService(ctx, emit=lambda pushes: None, spawn=lambda *_: None)
-    other.run(job_id)  # the other process's worker, run here to the end
-    app.extensions["hallq_printing"].run(job_id)
+    other = PrintService(ctx, emit=lambda _: None, spawn=lambda *_: None)
+    workers = [app.extensions["hallq_printing"], other]
+    together = threading.Barrier(len(workers))
+
+    def recover(worker: PrintService) -> None:
+        together.wait()
+        worker.run(job_id)
+
+    threads = [threading.Thread(target=recover, args=(worker,)) for worker in workers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
     assert job_state(ctx, job_id).state == "printed"
     time.sleep(0.3)
     assert len(printer.receipts) == 1
