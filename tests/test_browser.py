@@ -265,3 +265,64 @@ def test_manager_watches_the_hall_live_and_reads_a_month(browser, hall: LiveHall
     assert download.value.suggested_filename.endswith(".xlsx")
     report.goto(f"{hall.url}/manager/ranking")
     assert report.locator("#ranking-windows .m-title").count() == 3
+
+
+def test_a_city_serves_each_halls_pages_under_its_own_path(browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Two halls in one server: the pages of /h/north talk to north's API and Socket.IO only, a clerk of
+    north works there, and a city manager compares the halls at /city."""
+    from hallq.accounts import create_token, ensure_user
+    from hallq.db import Store, sqlite_url
+    from hallq.engine import SystemClock
+
+    from .test_city import write_city
+
+    city_file = write_city(tmp_path, any_hour=True)
+    instance, port = tmp_path / "instance", free_port()
+    with live_serve(instance, city_file, port, extra=("--city", str(city_file))):
+        url, now = f"http://127.0.0.1:{port}", SystemClock().now()
+        north = Store(sqlite_url(instance / "halls" / "north"))
+        kiosk_token = create_token(north, "kiosk", now)
+        display_token = create_token(north, "display", now)
+        ensure_user(north, "clerk-north", "secret-pass", "clerk", now, "北厅窗口")
+        city_users = Store(sqlite_url(instance / "city"))
+        ensure_user(city_users, "mayor", "secret-pass", "manager", now, "市局")
+        north.dispose()
+        city_users.dispose()
+
+        display = browser.new_page(viewport={"width": 1600, "height": 900})
+        display.goto(f"{url}/h/north/display?token={display_token}")
+        display.wait_for_selector('.win[data-window="W3"]')
+        kiosk = browser.new_page(viewport={"width": 1280, "height": 900})
+        kiosk.goto(f"{url}/h/north/kiosk?token={kiosk_token}")
+        kiosk.click('[data-zone="B"]')
+        kiosk.click('[data-service="b2"]')
+        kiosk.locator("#t-number").wait_for()
+        number = kiosk.locator("#t-number").inner_text()
+        assert number == "B001"
+        assert f"{url}/h/north/t/" in kiosk.locator("#t-status").inner_text()
+
+        caller = browser.new_page(viewport={"width": 1280, "height": 900})
+        caller.goto(f"{url}/h/north/caller")
+        caller.fill("#username", "clerk-north")
+        caller.fill("#password", "secret-pass")
+        caller.click("#login-btn")
+        caller.click('[data-window="W3"]')
+        caller.wait_for_selector(f'#queue >> text="{number}"')
+        caller.click('button[data-act="call-next"]')
+        display.wait_for_function(
+            "n => document.querySelector('#now-calling').textContent.includes(n)", arg=number, timeout=2000
+        )
+        # the clerk's login is north's: south's caller asks for a login again
+        south = browser.new_page()
+        south.goto(f"{url}/h/south/caller")
+        south.wait_for_selector("#username")
+
+        manager = browser.new_page(viewport={"width": 1400, "height": 700})
+        manager.goto(f"{url}/city")
+        manager.fill("#username", "mayor")
+        manager.fill("#password", "secret-pass")
+        manager.click("button[type=submit]")
+        manager.wait_for_selector('#halls tr[data-hall="north"]')
+        assert "北厅" in manager.locator("#halls").inner_text()
+        ARTIFACTS.mkdir(exist_ok=True)
+        manager.screenshot(path=ARTIFACTS / "city.png", animations="disabled")
