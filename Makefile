@@ -65,3 +65,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/print_ticket.py
 	$(BIN)/python bench/bridge_latency.py
 	$(BIN)/python bench/report_history.py
+	$(BIN)/python bench/scale_out.py

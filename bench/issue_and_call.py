@@ -44,7 +44,10 @@ def prepare(instance: Path) -> tuple[Path, dict[str, str]]:
     return hall, tokens
 
 
-def start_server(instance: Path, hall: Path, port: int, async_mode: str) -> subprocess.Popen[bytes]:
+def start_server(
+    instance: Path, hall: Path, port: int, async_mode: str, extra: tuple[str, ...] = ()
+) -> subprocess.Popen[bytes]:
+    """`hallq serve` (with `extra` options), once it answers HTTP."""
     command = [
         sys.executable,
         "-m",
@@ -58,12 +61,15 @@ def start_server(instance: Path, hall: Path, port: int, async_mode: str) -> subp
         str(port),
         "--async-mode",
         async_mode,
+        *extra,
     ]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
-            http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/api/v1/openapi.json")
+            probe = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            probe.request("GET", "/api/v1/openapi.json")
+            probe.getresponse().read()  # answered, not just accepted (a --workers parent listens at once)
             return process
         except OSError:
             time.sleep(0.1)
@@ -155,12 +161,18 @@ def _displays(
 
 
 def push_latency(
-    port: int, tokens: dict[str, str], clients: int = 50, calls: int = 100, processes: int = 5
+    port: int,
+    tokens: dict[str, str],
+    clients: int = 50,
+    calls: int = 100,
+    processes: int = 5,
+    call_port: int | None = None,
 ) -> list[float]:
     """Time from just before the call-next POST to each display's receipt of ticket_called.
 
     The displays are spread over a few processes so that one client process handling 50 messages in a
-    row does not add its own queueing to the figure.
+    row does not add its own queueing to the figure. With `call_port`, the calls go to another server
+    process than the displays' (across a message queue).
     """
     context = multiprocessing.get_context("spawn")
     out = context.Queue()
@@ -174,7 +186,7 @@ def push_latency(
         readies.append(ready)
     if not all(ready.wait(60) for ready in readies):
         raise SystemExit("display clients did not connect")
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn = http.client.HTTPConnection("127.0.0.1", call_port or port, timeout=10)
     sent: dict[int, float] = {}
     window = "W14"
     _post(conn, f"/api/v1/windows/{window}/open", tokens["bridge"])

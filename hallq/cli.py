@@ -149,6 +149,11 @@ def serve(
     """Run the hallq server."""
     from hallq import serving
 
+    if bridge_ports and city_file:
+        raise click.BadParameter(
+            "in a city, run `hallq bridge --server http://HOST/h/<hall>` for each hall's devices",
+            param_hint="--bridge-port",
+        )
     if workers > 1:
         if not message_queue:
             raise click.BadParameter(

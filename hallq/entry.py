@@ -38,6 +38,9 @@ def quiet_eventlet() -> None:
 
 def patch_eventlet() -> None:
     quiet_eventlet()
+    # psycopg 3 waits for PostgreSQL in C, which blocks eventlet's whole process on every query (it knows
+    # gevent, not eventlet); its select() wait is green once select is patched. Read at psycopg's import.
+    os.environ.setdefault("PSYCOPG_WAIT_FUNC", "wait_select")
     import eventlet
 
     eventlet.monkey_patch()
