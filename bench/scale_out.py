@@ -64,30 +64,70 @@ def prepare(instance: Path, database_url: str | None) -> tuple[Path, dict[str, s
     return hall, tokens
 
 
-def load(port: int, tokens: dict[str, str], tickets: int, clients: int) -> dict[str, float]:
-    """Issue `tickets` from `clients` processes, then call them all from 14 windows."""
+def _cpu_s(pids: list[int]) -> float:
+    """User + system CPU seconds the processes have used so far (from /proc)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _processes(parent: int) -> tuple[list[int], list[int]]:
+    """(the server and its workers, PostgreSQL's processes)."""
+    server, postgres = [parent], []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        name, fields = stat.split("(", 1)[1].rsplit(")", 1)[0], stat.rsplit(")", 1)[1].split()
+        if int(fields[1]) == parent:
+            server.append(int(entry))
+        elif name.startswith("postgres"):
+            postgres.append(int(entry))
+    return server, postgres
+
+
+def load(port: int, tokens: dict[str, str], tickets: int, clients: int, server_pid: int) -> dict[str, float]:
+    """Issue `tickets` from `clients` processes, then call them all from 14 windows; with the CPU time the
+    server processes and PostgreSQL spent per request, which says what more cores would give."""
     ms = lambda v: round(v * 1000, 2)  # noqa: E731
+    server, postgres = _processes(server_pid)
     with multiprocessing.get_context("spawn").Pool(clients) as pool:
+        cpu = _cpu_s(server), _cpu_s(postgres)
         started = time.perf_counter()
         jobs = [(port, tokens["kiosk"], tickets // clients, index) for index in range(clients)]
         issued = [x for batch in pool.map(_issue_worker, jobs) for x in batch]
         issue_wall = time.perf_counter() - started
+        issue_cpu = _cpu_s(server) - cpu[0], _cpu_s(postgres) - cpu[1]
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         for window in WINDOWS:
             _post(conn, f"/api/v1/windows/{window}/open", tokens["bridge"])
         groups = [WINDOWS[index::clients] for index in range(clients)]
+        cpu = _cpu_s(server), _cpu_s(postgres)
         started = time.perf_counter()
         results = pool.map(_call_worker, [(port, tokens["bridge"], group, 60.0) for group in groups if group])
         call_wall = time.perf_counter() - started
+        call_cpu = _cpu_s(server) - cpu[0], _cpu_s(postgres) - cpu[1]
     calls = [x for latencies, _ in results for x in latencies]
     cycles = sum(n for _, n in results)
     return {
         "issues_per_s": round(len(issued) / issue_wall),
         "issue_p50_ms": ms(statistics.median(issued)),
         "issue_p99_ms": ms(percentile(issued, 0.99)),
+        "issue_cpu_ms_server": ms(issue_cpu[0] / len(issued)),
+        "issue_cpu_ms_postgres": ms(issue_cpu[1] / len(issued)),
         "calls_per_s": round(cycles / call_wall),
         "call_next_p50_ms": ms(statistics.median(calls)),
         "call_next_p99_ms": ms(percentile(calls, 0.99)),
+        "call_cpu_ms_server": ms(call_cpu[0] / cycles),
+        "call_cpu_ms_postgres": ms(call_cpu[1] / cycles),
     }
 
 
@@ -108,7 +148,11 @@ def main() -> None:
         server = start_server(instance, hall, args.port, "eventlet")
         try:
             runs.append(
-                {"database": "sqlite", "processes": 1, **load(args.port, tokens, args.tickets, args.clients)}
+                {
+                    "database": "sqlite",
+                    "processes": 1,
+                    **load(args.port, tokens, args.tickets, args.clients, server.pid),
+                }
             )
         finally:
             server.terminate()
@@ -121,7 +165,7 @@ def main() -> None:
                 server = start_server(instance, hall, args.port, "eventlet", extra)
                 time.sleep(3)  # every worker up, not only the first
                 try:
-                    figures = load(args.port, tokens, args.tickets, args.clients)
+                    figures = load(args.port, tokens, args.tickets, args.clients, server.pid)
                     runs.append({"database": "postgresql", "processes": workers, **figures})
                 finally:
                     server.terminate()
@@ -160,7 +204,8 @@ def main() -> None:
         return
     print(f"{report['date']} · {report['machine']}")
     columns = ("database", "processes", "issues_per_s", "issues_vs_sqlite", "issue_p99_ms", "calls_per_s")
-    columns += ("calls_vs_sqlite", "call_next_p99_ms")
+    columns += ("calls_vs_sqlite", "call_next_p99_ms", "issue_cpu_ms_server", "issue_cpu_ms_postgres")
+    columns += ("call_cpu_ms_server", "call_cpu_ms_postgres")
     print(" | ".join(columns))
     for run in runs:
         print(" | ".join(str(run[column]) for column in columns))
