@@ -87,6 +87,9 @@ def test_each_hall_numbers_its_own_tickets_under_its_own_url(city: Flask) -> Non
     assert client.get(f"/h/south/api/v1/status/{status_token}").status_code == 404
     hall = client.get("/h/south/api/v1/hall", headers=bearer(south["display"]))
     assert hall.status_code == 200 and hall.json["name"] == "南厅"
+    document = client.get("/h/south/api/v1/openapi.json").json
+    assert document["servers"] == [{"url": "/h/south"}]
+    assert document["components"]["securitySchemes"]["session"]["name"] == "hallq_south"
     index = client.get("/").get_data(as_text=True)
     assert 'href="/h/north/"' in index and 'href="/h/south/"' in index
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from flask import current_app, request
 from pydantic import BaseModel
 
 from hallq.api import openapi_more
@@ -190,4 +191,11 @@ def document() -> dict[str, Any]:
 
 @bp.get("/openapi.json")
 def openapi_json() -> dict[str, Any]:
-    return document()
+    """The document, with where this hall is served (a city serves it under /h/<id>) and its cookie's name."""
+    served = dict(document())
+    served["servers"] = [{"url": request.script_root or "/"}]
+    components = dict(served["components"])
+    schemes = dict(components["securitySchemes"])
+    schemes["session"] = {**schemes["session"], "name": current_app.config["SESSION_COOKIE_NAME"]}
+    served["components"] = {**components, "securitySchemes": schemes}
+    return served
