@@ -17,7 +17,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from hallq.hallconfig import HallConfig, load_hall
-from hallq.tomlfile import ConfigError, Problem, parse_model, read_text
+from hallq.tomlfile import ConfigError, Problem, locate, parse_model, read_text
 
 #: lower-case letters, digits and _: it becomes a URL segment and part of a schema name
 HALL_ID = r"^[a-z][a-z0-9_]{0,30}$"
@@ -54,7 +54,8 @@ def _cross_check(config: CityConfig) -> list[Problem]:
 def load_city(path: str | Path) -> tuple[CityConfig, dict[str, HallConfig]]:
     """The city file with every hall file resolved (relative to the city file) and validated."""
     path = Path(path)
-    city = parse_model(*read_text(path), CityConfig, _cross_check)
+    text, source = read_text(path)
+    city = parse_model(text, source, CityConfig, _cross_check)
     halls, problems = {}, []
     resolved = []
     for index, entry in enumerate(city.halls):
@@ -63,7 +64,8 @@ def load_city(path: str | Path) -> tuple[CityConfig, dict[str, HallConfig]]:
         try:
             halls[entry.id] = load_hall(hall_file)
         except ConfigError as exc:
-            problems += [Problem(f"halls[{index}].file", f"{exc.source}: {p}") for p in exc.problems]
+            key = f"halls[{index}].file"
+            problems += [Problem(key, f"{exc.source}: {p}", locate(text, key)) for p in exc.problems]
     if problems:
         raise ConfigError(str(path), problems)
     return city.model_copy(update={"halls": resolved}), halls

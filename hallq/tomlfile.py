@@ -39,7 +39,7 @@ def _path(loc: tuple[Any, ...]) -> str:
     return out or "(top level)"
 
 
-def _locate(text: str, path: str) -> int | None:
+def locate(text: str, path: str) -> int | None:
     """Best-effort line of a key path like windows[3].b_services in TOML text."""
     parts = re.findall(r"([A-Za-z_][\w-]*)|\[(\d+)\]", path)
     steps: list[str | int] = [name if name else int(index) for name, index in parts]
@@ -83,11 +83,11 @@ def parse_model(
         problems = []
         for error in exc.errors():
             path = _path(error["loc"])
-            problems.append(Problem(path, error["msg"], _locate(text, path)))
+            problems.append(Problem(path, error["msg"], locate(text, path)))
         raise ConfigError(source, problems) from None
     found = cross_check(value) if cross_check else []
     if found:
-        raise ConfigError(source, [Problem(p.path, p.message, _locate(text, p.path)) for p in found])
+        raise ConfigError(source, [Problem(p.path, p.message, locate(text, p.path)) for p in found])
     return value
 
 

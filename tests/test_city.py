@@ -181,3 +181,45 @@ def test_city_managers_compare_the_halls(city: Flask) -> None:
     assert client.get("/city/overview.json?from=2026-13-01").status_code == 422
     # the city login opens no hall
     assert client.get("/h/north/api/v1/stats/live").status_code == 401
+
+
+def test_the_command_line_knows_the_city(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from hallq.cli import cli
+
+    runner = CliRunner()
+    city_file = write_city(tmp_path)
+    checked = runner.invoke(cli, ["check-config", str(city_file)])
+    assert checked.exit_code == 0 and "north, south" in checked.output
+    (tmp_path / "broken.toml").write_text(
+        city_file.read_text(encoding="utf-8").replace('file = "south.toml"', 'file = "gone.toml"')
+    )
+    broken = runner.invoke(cli, ["check-config", str(tmp_path / "broken.toml")])
+    assert (
+        broken.exit_code == 1 and "halls[1].file (line 10)" in broken.output and "gone.toml" in broken.output
+    )
+
+    instance = ["--instance", str(tmp_path / "instance"), "--city", str(city_file)]
+    issued = runner.invoke(cli, ["token", "kiosk", *instance, "--hall", "south"])
+    assert issued.exit_code == 0, issued.output
+    no_hall = runner.invoke(cli, ["token", "kiosk", *instance])
+    assert no_hall.exit_code == 2 and "one hall of the city" in no_hall.output
+    unknown = runner.invoke(cli, ["token", "kiosk", *instance, "--hall", "east"])
+    assert unknown.exit_code == 2 and "north, south" in unknown.output
+    added = runner.invoke(
+        cli, ["user", "add", "mayor", "--role", "manager", *instance], input="long-pass\n" * 2
+    )
+    assert added.exit_code == 0, added.output
+    lone = runner.invoke(cli, ["serve", "--workers", "2", "--instance", str(tmp_path)])
+    assert lone.exit_code == 2 and "--message-queue" in lone.output
+
+    settings = Settings(instance=tmp_path / "instance", async_mode="threading", testing=True)
+    city = create_city(settings, city_file)
+    token = issued.output.strip().splitlines()[-1]
+    client = city.test_client()
+    assert client.get("/h/south/api/v1/hall", headers=bearer(token)).status_code == 200
+    assert client.get("/h/north/api/v1/hall", headers=bearer(token)).status_code == 401
+    assert (
+        client.post("/city/session", json={"username": "mayor", "password": "long-pass"}).status_code == 200
+    )
