@@ -223,3 +223,18 @@ def test_the_command_line_knows_the_city(tmp_path: Path) -> None:
     assert (
         client.post("/city/session", json={"username": "mayor", "password": "long-pass"}).status_code == 200
     )
+
+
+@pytest.mark.parametrize(
+    ("server_url", "path"),
+    [
+        ("http://10.0.0.5:5000", "socket.io"),
+        ("http://10.0.0.5:5000/", "socket.io"),
+        ("https://zwfw.example.gov.cn/h/town", "h/town/socket.io"),
+        ("https://zwfw.example.gov.cn/h/town/", "h/town/socket.io"),
+    ],
+)
+def test_the_bridge_and_kiosk_agent_find_a_halls_socket_io(server_url: str, path: str) -> None:
+    from hallq.urls import socketio_path
+
+    assert socketio_path(server_url) == path
