@@ -10,52 +10,16 @@ import click
 
 from hallq.cli_support import (
     banner,
+    base_settings,
     city_options,
+    common,
     fail_with,
     is_city_file,
     load_city,
     settings_for_hall,
     worker_argv,
 )
-from hallq.settings import ASYNC_MODES, Settings, default_hall_file
-
-
-def _common(function: Any) -> Any:
-    options = [
-        click.option(
-            "--instance",
-            type=click.Path(file_okay=False, path_type=Path),
-            envvar="HALLQ_INSTANCE",
-            default="instance",
-            show_default=True,
-            help="Folder of the SQLite database and runtime files.",
-        ),
-        click.option(
-            "--database-url",
-            envvar="HALLQ_DATABASE_URL",
-            default=None,
-            help="e.g. postgresql+psycopg://host/db; replaces SQLite.",
-        ),
-        click.option(
-            "--config",
-            "hall_file",
-            type=click.Path(dir_okay=False, path_type=Path),
-            envvar="HALLQ_HALL_FILE",
-            default=None,
-            help="The hall file (default config/hall.toml).",
-        ),
-    ]
-    for option in reversed(options):
-        function = option(function)
-    return function
-
-
-def _settings(instance: Path, database_url: str | None, hall_file: Path | None, **extra: Any) -> Settings:
-    # commands that do not serve need no event loop: only serve and demo pass an async mode
-    extra.setdefault("async_mode", "threading")
-    return Settings(
-        instance=instance, database_url=database_url, hall_file=hall_file or default_hall_file(), **extra
-    )
+from hallq.settings import ASYNC_MODES, Settings
 
 
 def _app(settings: Settings) -> Any:
@@ -106,7 +70,7 @@ def _server_options(function: Any) -> Any:
 
 
 @cli.command()
-@_common
+@common
 @_server_options
 @click.option(
     "--message-queue", envvar="HALLQ_MESSAGE_QUEUE", default=None, help="redis://… for several processes."
@@ -166,7 +130,7 @@ def serve(
         sys.stdout.flush()
         serving.run_workers(workers, host, port, lambda fd: worker_argv(sys.argv[1:], fd))
         return
-    settings = _settings(
+    settings = base_settings(
         instance, database_url, hall_file, message_queue=message_queue, async_mode=async_mode
     )
     if listen_fd is not None:  # one of several workers on a shared port: see hallq/serving.py
@@ -195,7 +159,7 @@ def _city_app(settings: Settings, city_file: Path) -> Any:
 
 
 @cli.command()
-@_common
+@common
 @_server_options
 def demo(
     instance: Path, database_url: str | None, hall_file: Path | None, host: str, port: int, async_mode: str
@@ -204,7 +168,7 @@ def demo(
     from hallq.demo import prepare_demo, start_demo_printers
     from hallq.demo_devices import add_demo_devices, start_demo_devices
 
-    settings = _settings(
+    settings = base_settings(
         instance / "demo", database_url, hall_file, async_mode=async_mode, enforce_hours=False
     )
     _check_port(host, port)
@@ -243,7 +207,7 @@ def check_config(hall_file: Path) -> None:
 
 
 @cli.command()
-@_common
+@common
 @click.argument(
     "role", type=click.Choice(["kiosk", "display", "bridge", "evaluator", "clerk", "manager", "admin"])
 )
@@ -270,7 +234,7 @@ def token(
 
     if city_file is not None and hall_id is None:
         raise click.BadParameter("a token belongs to one hall of the city", param_hint="--hall")
-    app = _app(settings_for_hall(_settings(instance, database_url, hall_file), city_file, hall_id))
+    app = _app(settings_for_hall(base_settings(instance, database_url, hall_file), city_file, hall_id))
     ctx = app.extensions["hallq"]
     if window_id is not None and window_id not in ctx.config.window_by_id:
         raise click.BadParameter(f"unknown window {window_id!r}", param_hint="--window")
@@ -291,7 +255,7 @@ def user() -> None:
 
 
 @user.command("add")
-@_common
+@common
 @click.argument("username")
 @click.option("--role", type=click.Choice(["clerk", "manager", "admin"]), default="clerk", show_default=True)
 @click.option("--display-name", default=None)
@@ -313,7 +277,7 @@ def user_add(
     from hallq.engine import SystemClock
     from hallq.errors import HallqError
 
-    settings = _settings(instance, database_url, hall_file)
+    settings = base_settings(instance, database_url, hall_file)
     if city_file is not None and hall_id is None:
         from hallq.city import city_store
 
@@ -372,10 +336,11 @@ def simulate_command(scenario_file: Path, policy: str, as_json: bool, plot: Path
 
 
 def _register_devices() -> None:
+    from hallq.cli_backup import backup_command, restore_command
     from hallq.cli_devices import bridge_command, devices
     from hallq.cli_printing import kiosk_agent, print_test
 
-    for command in (print_test, kiosk_agent, bridge_command, devices):
+    for command in (print_test, kiosk_agent, bridge_command, devices, backup_command, restore_command):
         cli.add_command(command)
 
 

@@ -8,7 +8,46 @@ from typing import Any, NoReturn
 
 import click
 
-from hallq.settings import Settings
+from hallq.settings import Settings, default_hall_file
+
+
+def common(function: Any) -> Any:
+    """--instance, --database-url and --config, taken by every command that touches data."""
+    options = [
+        click.option(
+            "--instance",
+            type=click.Path(file_okay=False, path_type=Path),
+            envvar="HALLQ_INSTANCE",
+            default="instance",
+            show_default=True,
+            help="Folder of the SQLite database and runtime files.",
+        ),
+        click.option(
+            "--database-url",
+            envvar="HALLQ_DATABASE_URL",
+            default=None,
+            help="e.g. postgresql+psycopg://host/db; replaces SQLite.",
+        ),
+        click.option(
+            "--config",
+            "hall_file",
+            type=click.Path(dir_okay=False, path_type=Path),
+            envvar="HALLQ_HALL_FILE",
+            default=None,
+            help="The hall file (default config/hall.toml).",
+        ),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def base_settings(instance: Path, database_url: str | None, hall_file: Path | None, **extra: Any) -> Settings:
+    # commands that do not serve need no event loop: only serve and demo pass an async mode
+    extra.setdefault("async_mode", "threading")
+    return Settings(
+        instance=instance, database_url=database_url, hall_file=hall_file or default_hall_file(), **extra
+    )
 
 
 def fail_with(error: Any) -> NoReturn:

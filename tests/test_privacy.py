@@ -1,0 +1,63 @@
+"""What shared screens and the citizen's phone page get carries nobody's personal data: no appointment or ID
+number, no clerk's name or login, no other ticket's status token. Managers and clerks see names; the hall
+does not."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from hallq.accounts import ensure_user
+from hallq.context import HallContext
+
+from .conftest import Tokens
+
+ID_NUMBER = "440106199001011234"  # an appointment made with a citizen's ID number
+CLERK, CLERK_NAME = "wangxm", "王小明"
+
+
+def test_screens_and_phone_pages_carry_no_personal_data(
+    app: Flask, ctx: HallContext, client: FlaskClient, tokens: Tokens
+) -> None:
+    ensure_user(ctx.store, CLERK, "secret-pass", "clerk", ctx.now(), CLERK_NAME)
+    socketio = app.extensions["socketio"]
+    screens = []
+    for token in (tokens.display, tokens.bridge):  # the hall display and the bridge that drives the strip
+        screen = socketio.test_client(app, auth={"token": token})
+        assert screen.emit("join", {"room": "hall"}, callback=True)["ok"]
+        screens.append(screen)
+    kiosk = Tokens.header(tokens.kiosk)
+    mine = client.post(
+        "/api/v1/tickets", json={"service_id": "seal", "appointment_code": ID_NUMBER}, headers=kiosk
+    ).get_json()
+    other = client.post("/api/v1/tickets", json={"service_id": "seal"}, headers=kiosk).get_json()
+    clerk = app.test_client()
+    assert (
+        clerk.post("/api/v1/session", json={"username": CLERK, "password": "secret-pass"}).status_code == 200
+    )
+    for action in ("open", "call-next", "start", "finish", "call-next"):
+        assert clerk.post(f"/api/v1/windows/W02/{action}").status_code == 200, action
+
+    late = socketio.test_client(app, auth={"token": tokens.display})  # a display joining now: the snapshot
+    assert late.emit("join", {"room": "hall"}, callback=True)["ok"]
+    seen = {
+        "display and strip pushes": [event for screen in (*screens, late) for event in screen.get_received()],
+        "status of my ticket": client.get(
+            f"/api/v1/status/{mine['status_url'].removeprefix('/t/')}"
+        ).get_json(),
+        "status page": client.get(mine["status_url"]).get_data(as_text=True),
+        "display page": client.get("/display").get_data(as_text=True),
+    }
+    assert any(event["name"] == "ticket_called" for event in seen["display and strip pushes"])
+    secrets = [ID_NUMBER, CLERK, CLERK_NAME, other["status_url"].removeprefix("/t/")]
+    for what, payload in seen.items():
+        text = payload if isinstance(payload, str) else json.dumps(payload, ensure_ascii=False)
+        for secret in secrets:
+            assert secret not in text, f"{secret!r} reached the {what}"
+    shared = json.dumps(seen["display and strip pushes"], ensure_ascii=False)
+    assert mine["status_url"].removeprefix("/t/") not in shared  # a ticket's own key never goes on a screen
+    # the managers do see who served whom: the data is kept, only not shown to the hall
+    manager = client.get("/api/v1/stats/live", headers=Tokens.header(tokens.manager)).get_json()
+    assert CLERK in json.dumps(manager, ensure_ascii=False)
