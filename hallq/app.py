@@ -23,10 +23,11 @@ from hallq.errors import HallqError
 from hallq.hallconfig import load_hall
 from hallq.operations.window_act import ensure_window_rows
 from hallq.printing.service import PrintService
+from hallq.ratelimits import RateLimits, storage_for
 from hallq.runtime import emit_pushes
 from hallq.settings import Settings
 from hallq.sockets import register_socket_handlers
-from hallq.webauth import init_login
+from hallq.webauth import init_login, refuse_cross_site
 from kiosk import bp as kiosk_bp
 from manager import bp as manager_bp
 
@@ -77,6 +78,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     ensure_window_rows(app.extensions["hallq"])
 
     init_login(app, store)
+    app.before_request(refuse_cross_site)
+    app.extensions["hallq_limits"] = RateLimits(
+        config.limits, storage_for(settings.message_queue), settings.hall_id or "hall"
+    )
     if settings.async_mode == "eventlet":
         quiet_eventlet()
     socketio = SocketIO(

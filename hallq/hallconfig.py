@@ -109,6 +109,17 @@ class Ratings(_Model):
     reasons: list[str] = Field(default_factory=lambda: list(BAD_RATING_REASONS), max_length=12)
 
 
+class Limits(_Model):
+    """Rate limits against abuse of a public kiosk or the login (0 turns one off); docs/reliability.md."""
+
+    #: tickets one kiosk (its token) may take a minute: a person at a touch screen takes one in 5-10 s
+    issues_per_kiosk_per_minute: int = Field(default=30, ge=0)
+    #: tickets from one network address a minute, whatever the token
+    issues_per_address_per_minute: int = Field(default=60, ge=0)
+    #: wrong passwords for one username from one address in 15 minutes before logins are refused
+    login_failures_per_15_minutes: int = Field(default=10, ge=0)
+
+
 class Ranking(_Model):
     """The monthly ranking of windows (红旗窗口) and clerks (先进工作者): weights of a score out of 100."""
 
@@ -249,6 +260,7 @@ class HallConfig(_Model):
     calendar: Calendar = Field(default_factory=Calendar)
     ratings: Ratings = Field(default_factory=Ratings)
     ranking: Ranking = Field(default_factory=Ranking)
+    limits: Limits = Field(default_factory=Limits)
     #: the URL path a city deployment serves this hall under ("/h/<id>"); "" for a hall on its own
     _mount: str = PrivateAttr(default="")
 

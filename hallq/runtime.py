@@ -10,6 +10,7 @@ from flask_socketio import SocketIO
 from hallq.context import HallContext
 from hallq.operations.pushes import Push
 from hallq.printing.service import PrintService
+from hallq.ratelimits import RateLimits
 
 
 def hall_context() -> HallContext:
@@ -20,6 +21,11 @@ def hall_context() -> HallContext:
 def socketio() -> SocketIO:
     server: SocketIO = current_app.extensions["socketio"]
     return server
+
+
+def rate_limits() -> RateLimits:
+    limits: RateLimits = current_app.extensions["hallq_limits"]
+    return limits
 
 
 def print_service() -> PrintService:

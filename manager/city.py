@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 
 from hallq.accounts import authenticate
 from hallq.errors import HallqError
+from hallq.ratelimits import RateLimits
 from hallq.stats.city import compare_halls
 from hallq.stats.summary import Period
 from hallq.webauth import SessionUser, current_actor
@@ -45,8 +46,14 @@ def sign_in() -> tuple[Response, int]:
     if not isinstance(body, dict) or not all(isinstance(body.get(k), str) for k in ("username", "password")):
         message = "需要 JSON {username, password} / Send JSON with username and password"
         return jsonify(error="bad_request", message=message), 400
+    limits: RateLimits = current_app.extensions["hallq_limits"]
+    try:
+        limits.check_login(request.remote_addr, body["username"])
+    except HallqError as exc:
+        return jsonify(error=exc.code, message=exc.message), exc.status
     user = authenticate(_city().users, body["username"], body["password"])
     if user is None or user.role not in MANAGERS:
+        limits.login_failed(request.remote_addr, body["username"])
         return jsonify(error="bad_login", message="用户名或密码错误 / Wrong username or password"), 401
     login_user(SessionUser(user))
     return jsonify(username=user.username, role=user.role), 200

@@ -32,6 +32,9 @@ REQUIRE_SERVICES = os.environ.get("HALLQ_REQUIRE_SERVICES") == "1"
 
 #: for demo_hall_copy: tickets at any hour; the demo hall's kiosk printers (K1 on the LAN, K2 an agent)
 ANY_HOUR = ("enforce = true", "enforce = false")
+#: for demo_hall_copy: load tests issue faster than any person at a kiosk could
+NO_LIMITS = ("issues_per_kiosk_per_minute = 30", "issues_per_kiosk_per_minute = 0")
+NO_ADDRESS_LIMIT = ("issues_per_address_per_minute = 60", "issues_per_address_per_minute = 0")
 K1_PRINTER = '"network://192.168.10.21:9100"'
 K2_PRINTER = '"agent://"'
 

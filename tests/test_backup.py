@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from hallq.cli import cli
 from hallq.db import Store, sqlite_url
 from hallq.engine import SystemClock
 
-from .conftest import ANY_HOUR, K1_PRINTER, demo_hall_copy
+from .conftest import ANY_HOUR, K1_PRINTER, NO_ADDRESS_LIMIT, NO_LIMITS, demo_hall_copy
 from .livehall import free_port, live_serve
 
 pytestmark = pytest.mark.server
@@ -44,7 +45,7 @@ def _take(url: str, token: str, session: requests.Session) -> dict[str, Any]:
 
 
 def test_backup_while_serving_then_restore_into_a_new_hall(tmp_path: Path) -> None:
-    hall_file = demo_hall_copy(tmp_path, ANY_HOUR, (K1_PRINTER, '"dummy://"'))
+    hall_file = demo_hall_copy(tmp_path, ANY_HOUR, NO_LIMITS, NO_ADDRESS_LIMIT, (K1_PRINTER, '"dummy://"'))
     instance, port, runner = tmp_path / "instance", free_port(), CliRunner()
     token = _kiosk_token(instance)
     answered: list[dict[str, Any]] = []
@@ -59,8 +60,10 @@ def test_backup_while_serving_then_restore_into_a_new_hall(tmp_path: Path) -> No
 
         issuer = threading.Thread(target=keep_issuing)
         issuer.start()
-        while len(answered) < 50:
-            threading.Event().wait(0.02)
+        deadline = time.monotonic() + 30
+        while len(answered) < 50 and issuer.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert len(answered) >= 50
         before = len(answered)
         result = runner.invoke(cli, ["backup", str(tmp_path / "saved.sqlite3"), "--instance", str(instance)])
         after = len(answered)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import request
 from flask_login import login_user, logout_user
 
 from hallq.accounts import authenticate
@@ -11,15 +12,18 @@ from hallq.api.blueprint import bp
 from hallq.api.body import parse_body
 from hallq.api.schemas import Login
 from hallq.errors import HallqError
-from hallq.runtime import hall_context
+from hallq.runtime import hall_context, rate_limits
 from hallq.webauth import SessionUser, current_actor
 
 
 @bp.post("/session")
 def login() -> dict[str, Any]:
     body = parse_body(Login)
+    limits = rate_limits()
+    limits.check_login(request.remote_addr, body.username)
     user = authenticate(hall_context().store, body.username, body.password)
     if user is None:
+        limits.login_failed(request.remote_addr, body.username)
         raise HallqError("bad_login", "用户名或密码错误 / Wrong username or password", 401)
     login_user(SessionUser(user))
     return {"username": user.username, "display_name": user.display_name, "role": user.role}

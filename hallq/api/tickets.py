@@ -14,7 +14,7 @@ from hallq.operations.issuing import IssueRequest, issue_ticket
 from hallq.operations.ratings import rate_ticket
 from hallq.operations.reprint import queue_reprint
 from hallq.operations.snapshots import ticket_id_for_token, ticket_snapshot, ticket_status
-from hallq.runtime import hall_context, print_service, send_pushes
+from hallq.runtime import hall_context, print_service, rate_limits, send_pushes
 from hallq.webauth import current_actor, require_roles
 
 
@@ -32,6 +32,7 @@ def post_ticket() -> tuple[dict[str, Any], int]:
                 f"此令牌属于取号机 {actor.kiosk_id} / This token belongs to kiosk {actor.kiosk_id}",
             )
         kiosk_id = actor.kiosk_id
+    rate_limits().issue(actor, request.remote_addr)
     issue = IssueRequest(
         service_id=body.service_id,
         priority=Priority(body.priority),
