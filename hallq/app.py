@@ -11,6 +11,7 @@ from typing import Any
 from flask import Flask, jsonify, render_template, request
 from flask_socketio import SocketIO
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from caller import bp as caller_bp
 from display_board import bp as display_bp
@@ -42,7 +43,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         SECRET_KEY=settings.secret_key(),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.secure_cookies,
         REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=settings.secure_cookies,
         TESTING=settings.testing,
         MAX_CONTENT_LENGTH=64 * 1024,  # no request of the API needs more
         HALLQ_SETTINGS=settings,
@@ -94,6 +97,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         engineio_logger=False,
     )
     register_socket_handlers(socketio)
+    if settings.proxy_hops:  # outermost, so Socket.IO requests see the client's address and scheme too
+        hops = settings.proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     printing = PrintService(
         app.extensions["hallq"],
         emit=partial(emit_pushes, socketio),

@@ -14,6 +14,7 @@ from typing import Any
 
 from flask import Flask, render_template
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from hallq.app import create_app
 from hallq.cityconfig import CityConfig, HallEntry, load_city
@@ -65,6 +66,7 @@ def create_city(base: Settings, city_file: Path, *, clock: Clock | None = None) 
         SESSION_COOKIE_NAME="hallq_city",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=base.secure_cookies,
         TESTING=base.testing,
         MAX_CONTENT_LENGTH=64 * 1024,
     )
@@ -81,5 +83,8 @@ def create_city(base: Settings, city_file: Path, *, clock: Clock | None = None) 
         return render_template("city/index.html", city=config, halls=contexts)
 
     mounts: dict[str, Any] = {f"/h/{hall_id}": hall for hall_id, hall in halls.items()}
-    app.wsgi_app = DispatcherMiddleware(app.wsgi_app, mounts)  # type: ignore[method-assign]
+    own: Any = app.wsgi_app
+    if base.proxy_hops:  # the halls' apps fix their own requests
+        own = ProxyFix(own, x_for=base.proxy_hops, x_proto=base.proxy_hops, x_host=base.proxy_hops)
+    app.wsgi_app = DispatcherMiddleware(own, mounts)  # type: ignore[method-assign]
     return app

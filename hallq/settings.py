@@ -41,6 +41,10 @@ class Settings:
     hall_id: str | None = None
     #: connections per process to the database (PostgreSQL; a city shares max_connections among its halls)
     pool_size: int = field(default_factory=lambda: int(os.environ.get("HALLQ_DB_POOL_SIZE", "10")))
+    #: proxies in front (nginx: 1) whose X-Forwarded-For/-Proto/-Host are trusted (Werkzeug's ProxyFix)
+    proxy_hops: int = field(default_factory=lambda: int(os.environ.get("HALLQ_PROXY_HOPS", "0")))
+    #: session cookies only over HTTPS: set when the hall is served over TLS (docs/deployment.md)
+    secure_cookies: bool = field(default_factory=lambda: os.environ.get("HALLQ_SECURE_COOKIES") == "1")
     #: Socket.IO transports the server accepts: several processes behind one port need "websocket" alone
     transports: tuple[str, ...] = ("polling", "websocket")
 

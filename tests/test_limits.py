@@ -124,3 +124,40 @@ def test_a_change_with_the_session_cookie_must_come_from_this_site(app: Flask, c
     token = create_token(ctx.store, "bridge", ctx.now())
     bridge = {"Authorization": f"Bearer {token}", "Origin": "https://integrator.example"}
     assert app.test_client().post("/api/v1/windows/W1/resume", headers=bridge).status_code == 200
+
+
+def test_behind_a_proxy_the_clients_address_counts_and_cookies_need_tls(
+    tmp_path: Path, hall_file: Path
+) -> None:
+    from hallq.app import create_app
+    from hallq.settings import Settings
+
+    settings = Settings(
+        instance=tmp_path / "proxied",
+        hall_file=hall_file,
+        async_mode="threading",
+        testing=True,
+        proxy_hops=1,
+        secure_cookies=True,
+    )
+    app = create_app(settings)
+    ctx: HallContext = app.extensions["hallq"]
+    ensure_user(ctx.store, "li", "right-password", "clerk", ctx.now(), "李")
+    manager = create_token(ctx.store, "manager", ctx.now())
+    client = app.test_client()
+
+    def take(citizen: str) -> int:
+        headers = {"Authorization": f"Bearer {manager}", "X-Forwarded-For": citizen}
+        return client.post("/api/v1/tickets", json={"service_id": "b2"}, headers=headers).status_code
+
+    # every request comes from the proxy's 127.0.0.1: only the forwarded address tells the clients apart
+    assert [take("203.0.113.5") for _ in range(6)] == [201] * 5 + [429]
+    assert take("203.0.113.6") == 201
+    login = client.post(
+        "/api/v1/session",
+        json={"username": "li", "password": "right-password"},
+        headers={"X-Forwarded-Proto": "https"},
+    )
+    assert login.status_code == 200
+    assert "Secure" in login.headers["Set-Cookie"] and "HttpOnly" in login.headers["Set-Cookie"]
+    ctx.store.dispose()
