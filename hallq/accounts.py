@@ -15,6 +15,7 @@ from hallq.context import Actor
 from hallq.db import Store
 from hallq.errors import Invalid
 from hallq.models import ApiToken, User
+from hallq.operations.audit import command_line, record
 
 #: evaluator: a rating tablet facing the citizen at one window (/evaluate/<window>)
 ROLES = ("kiosk", "display", "bridge", "evaluator", "clerk", "manager", "admin")
@@ -33,11 +34,13 @@ def create_token(
     window_id: str | None = None,
     kiosk_id: str | None = None,
     name: str | None = None,
+    by: Actor | None = None,
 ) -> str:
     """Store a new token and return it; only its hash is kept, so this is the one time it is seen."""
     if role not in ROLES:
         raise Invalid("unknown_role", f"unknown role {role!r}; one of {', '.join(ROLES)}")
     token = f"hq_{role}_{secrets.token_urlsafe(24)}"
+    name = name or f"{role}-{secrets.token_hex(3)}"
     with store.write() as session:
         session.add(
             ApiToken(
@@ -45,10 +48,12 @@ def create_token(
                 role=role,
                 window_id=window_id,
                 kiosk_id=kiosk_id,
-                name=name or f"{role}-{secrets.token_hex(3)}",
+                name=name,
                 created_at=now,
             )
         )
+        bound = {"window_id": window_id, "kiosk_id": kiosk_id}
+        record(session, now, "token.created", by or command_line(), f"{role} {name}", bound)
     return token
 
 
@@ -70,7 +75,13 @@ def _check_user(role: str, password: str) -> None:
 
 
 def create_user(
-    store: Store, username: str, password: str, role: str, now: datetime, display_name: str | None = None
+    store: Store,
+    username: str,
+    password: str,
+    role: str,
+    now: datetime,
+    display_name: str | None = None,
+    by: Actor | None = None,
 ) -> User:
     _check_user(role, password)
     with store.write() as session:
@@ -79,6 +90,7 @@ def create_user(
         user = User(username=username, display_name=display_name or username, created_at=now)
         _set(user, password, role)
         session.add(user)
+        record(session, now, "user.created", by or command_line(), username, {"role": role})
     return user
 
 
@@ -89,11 +101,13 @@ def ensure_user(
     _check_user(role, password)
     with store.write() as session:
         user = session.scalar(select(User).where(User.username == username))
+        action = "user.created" if user is None else "user.password_set"
         if user is None:
             user = User(username=username, created_at=now)
             session.add(user)
         user.display_name = display_name
         _set(user, password, role)
+        record(session, now, action, command_line(), username, {"role": role})
 
 
 def _set(user: User, password: str, role: str) -> None:

@@ -22,6 +22,7 @@ from hallq.engine import Clock, SystemClock, make_policy
 from hallq.entry import quiet_eventlet
 from hallq.errors import HallqError
 from hallq.hallconfig import load_hall
+from hallq.operations.audit import note_hall_file
 from hallq.operations.window_act import ensure_window_rows
 from hallq.printing.service import PrintService
 from hallq.ratelimits import RateLimits, storage_for
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     policy = make_policy(settings.policy, **rule)
     app.extensions["hallq"] = HallContext(config, store, clock or SystemClock(), policy)
     ensure_window_rows(app.extensions["hallq"])
+    note_hall_file(app.extensions["hallq"], settings.hall_file)
 
     init_login(app, store)
     app.before_request(refuse_cross_site)

@@ -241,3 +241,21 @@ class WindowEvent(Base):
     at: Mapped[datetime]
 
     __table_args__ = (Index("ix_window_events_day", "service_day", "window_id", "at"),)
+
+
+class AuditEntry(Base):
+    """Who changed what outside the normal flow: hall file, users, tokens, and manual ticket actions."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    #: config.changed, user.created, user.password_set, token.created,
+    #: ticket.called_specific, ticket.transferred
+    action: Mapped[str] = mapped_column(String(32))
+    #: who: a username, a token's name, or "command line (<os user>)"
+    actor: Mapped[str] = mapped_column(String(96))
+    role: Mapped[str] = mapped_column(String(16))
+    #: what it was done to: a username, a token's role and name, a ticket number, the hall file
+    subject: Mapped[str] = mapped_column(String(200))
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -42,6 +42,7 @@ RULES: dict[tuple[str, str], set[str]] = {
     ("GET", "/manager/follow-ups"): MANAGERS,
     ("GET", "/api/v1/hall"): STAFF,
     ("GET", "/api/v1/devices"): {"bridge", "manager", "admin"},
+    ("GET", "/api/v1/audit"): {"admin"},
     ("GET", "/api/v1/follow-ups"): MANAGERS,
     ("PATCH", "/api/v1/follow-ups/<int:follow_up_id>"): MANAGERS,
     ("GET", "/api/v1/stats/summary"): MANAGERS,

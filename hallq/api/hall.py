@@ -2,7 +2,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import request
+
 from hallq.api.blueprint import bp
+from hallq.errors import Invalid
+from hallq.operations.audit import entries
 from hallq.operations.queries import window_states
 from hallq.runtime import hall_context
 from hallq.webauth import require_roles
@@ -48,3 +52,13 @@ def get_devices() -> dict[str, Any]:
     """What a serial bridge drives: the hall file's [bridge] (devices, texts, key map), so a bridge on
     another machine needs no copy of the hall file."""
     return {"bridge": hall_context().config.bridge.model_dump()}
+
+
+@bp.get("/audit")
+@require_roles("admin")
+def get_audit() -> dict[str, Any]:
+    """The audit log, newest first, 200 at a time (?before=<id> for the next page)."""
+    before = request.args.get("before")
+    if before is not None and not before.isdigit():
+        raise Invalid("bad_before", "before: an entry id / before 须为记录编号")
+    return {"entries": entries(hall_context(), int(before) if before else None)}

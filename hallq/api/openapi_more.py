@@ -99,6 +99,13 @@ def paths(rate_body: dict[str, Any], follow_up_body: dict[str, Any]) -> dict[str
                 "responses": {"200": _json(OBJECT), **_errors(401, 403, 422)},
             }
         },
+        "/api/v1/audit": {
+            "get": {
+                "summary": "Audit log (admins): hall file, users, tokens and manual ticket actions",
+                "parameters": [_query("before", "an entry id: the page after it", {"type": "integer"})],
+                "responses": {"200": _json(OBJECT), **_errors(401, 403, 422)},
+            }
+        },
         "/api/v1/follow-ups/{follow_up_id}": {
             "patch": {
                 "summary": "Record a call back (contacted) or the fix (resolved, with a note)",

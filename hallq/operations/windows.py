@@ -11,6 +11,7 @@ from sqlalchemy import Row
 from hallq.context import Actor, HallContext
 from hallq.engine import Action
 from hallq.errors import Conflict, Invalid, NotFound
+from hallq.operations.audit import record
 from hallq.operations.pushes import Push
 from hallq.operations.queries import open_a_windows, queue_heads, window_view
 from hallq.operations.window_act import WaitingTicket, WindowAct
@@ -70,7 +71,11 @@ def call_ticket(ctx: HallContext, window_id: str, actor: Actor, ticket_id: int) 
         ticket = act.ticket(ticket_id)
         if ticket is None:
             raise NotFound("unknown_ticket", f"没有这张票 / No ticket {ticket_id}")
-        return act.call(ticket, {"specific": True})
+        called = act.call(ticket, {"specific": True})
+        if called is not None:  # out of the call rule's order: on the record
+            detail = {"window": window_id}
+            record(act.connection, act.now, "ticket.called_specific", actor, ticket.number, detail)
+        return called
 
     return _act(ctx, window_id, actor, body)
 
@@ -148,6 +153,14 @@ def transfer(
             window_id=None,
         )
         assert moved is not None
+        record(
+            act.connection,
+            act.now,
+            "ticket.transferred",
+            actor,
+            ticket.number,
+            {"window": window_id, **detail},
+        )
         act.set_current(None)
         act.push_ticket("ticket_transferred", moved)
         return moved

@@ -1,0 +1,91 @@
+"""The audit log: written in the transaction of the change it records, so neither exists without the other."""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, insert, select
+from sqlalchemy.orm import Session
+
+from hallq.context import Actor, HallContext
+from hallq.models import AuditEntry
+
+_INSERT = insert(AuditEntry)
+#: the page size of GET /api/v1/audit
+LIMIT = 200
+
+
+def command_line() -> Actor:
+    """Who acts from the `hallq` command: the operating system's user at the hall's server."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "?"
+    return Actor(role="admin", name=f"command line ({user})")
+
+
+def record(
+    connection: Connection | Session,
+    at: datetime,
+    action: str,
+    actor: Actor,
+    subject: str,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    values = {
+        "at": at,
+        "action": action,
+        "actor": actor.name,
+        "role": actor.role,
+        "subject": subject[:200],
+        "detail": detail,
+    }
+    connection.execute(_INSERT, values)
+
+
+def note_hall_file(ctx: HallContext, hall_file: Path) -> None:
+    """At start-up: log the hall file when it differs from the one last logged (its SHA-256)."""
+    digest = hashlib.sha256(hall_file.read_bytes()).hexdigest()
+    with ctx.store.write_connection() as connection:
+        last = connection.execute(
+            select(AuditEntry.detail)
+            .where(AuditEntry.action == "config.changed")
+            .order_by(AuditEntry.id.desc())
+            .limit(1)
+        ).scalar()
+        if last is None or last.get("sha256") != digest:
+            before = last.get("sha256") if last else None
+            detail = {"sha256": digest, "previous_sha256": before, "file": str(hall_file)}
+            record(
+                connection,
+                ctx.now(),
+                "config.changed",
+                Actor(role="admin", name="server"),
+                hall_file.name,
+                detail,
+            )
+
+
+def entries(ctx: HallContext, before_id: int | None = None) -> list[dict[str, Any]]:
+    """The newest entries first, a page at a time (before_id: the last id of the previous page)."""
+    query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(LIMIT)
+    if before_id is not None:
+        query = query.where(AuditEntry.id < before_id)
+    with ctx.store.read() as session:
+        rows = session.scalars(query).all()
+    return [
+        {
+            "id": row.id,
+            "at": row.at.astimezone(ctx.config.tz).isoformat(timespec="seconds"),
+            "action": row.action,
+            "actor": row.actor,
+            "role": row.role,
+            "subject": row.subject,
+            "detail": row.detail,
+        }
+        for row in rows
+    ]
