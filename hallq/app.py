@@ -12,6 +12,7 @@ from flask import Flask, jsonify, render_template, request
 from flask_socketio import SocketIO
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter, Map
 
 from caller import bp as caller_bp
 from display_board import bp as display_bp
@@ -34,6 +35,7 @@ from kiosk import bp as kiosk_bp
 from manager import bp as manager_bp
 
 log = logging.getLogger(__name__)
+MAX_ID = 2**63 - 1
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Flask:
@@ -112,6 +114,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.extensions["hallq_printing"] = printing
     printing.recover()
 
+    # ids in URLs are database integers: a larger number is simply not found (404), never an overflow
+    app.url_map.converters["int"] = DatabaseId
     for blueprint in (api_bp, kiosk_bp, caller_bp, display_bp, manager_bp):
         app.register_blueprint(blueprint)
     register_errors(app)
@@ -121,6 +125,14 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         return render_template("index.html", hall=config)
 
     return app
+
+
+class DatabaseId(IntegerConverter):
+    """<int:…> in routes: at most a signed 64-bit integer, what SQLite and PostgreSQL store."""
+
+    def __init__(self, url_map: Map, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, **kwargs)
 
 
 def offload_for(async_mode: str) -> Callable[..., Any]:

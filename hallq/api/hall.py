@@ -59,6 +59,6 @@ def get_devices() -> dict[str, Any]:
 def get_audit() -> dict[str, Any]:
     """The audit log, newest first, 200 at a time (?before=<id> for the next page)."""
     before = request.args.get("before")
-    if before is not None and not before.isdigit():
+    if before is not None and not (before.isdigit() and int(before) < 2**63):
         raise Invalid("bad_before", "before: an entry id / before 须为记录编号")
     return {"entries": entries(hall_context(), int(before) if before else None)}

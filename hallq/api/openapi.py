@@ -93,7 +93,7 @@ def document() -> dict[str, Any]:
             "post": {
                 "summary": "Issue a ticket",
                 "requestBody": _body(IssueTicket),
-                "responses": {"201": _json(TICKET, "issued"), **_errors(400, 401, 403, 409, 415, 422)},
+                "responses": {"201": _json(TICKET, "issued"), **_errors(400, 401, 403, 409, 415, 422, 429)},
             }
         },
         "/api/v1/tickets/{ticket_id}": {
@@ -149,12 +149,17 @@ def document() -> dict[str, Any]:
         },
         "/api/v1/session": {
             "post": {
-                "summary": "Log in",
+                "summary": "Log in (a username failing too often from one address waits: 429)",
+                "security": [],
                 "requestBody": _body(Login),
-                "responses": {"200": _json({"type": "object"}), **_errors(400, 401, 415, 422)},
+                "responses": {"200": _json({"type": "object"}), **_errors(400, 401, 415, 422, 429)},
             },
             "get": {"summary": "Who am I", "responses": {"200": _json({"type": "object"}), **_errors(401)}},
-            "delete": {"summary": "Log out", "responses": {"200": _json({"type": "object"})}},
+            "delete": {
+                "summary": "Log out",
+                "security": [],
+                "responses": {"200": _json({"type": "object"})},
+            },
         },
         "/api/v1/windows/{window_id}/call": _window_action("Call a specific waiting ticket", CallTicket),
         "/api/v1/windows/{window_id}/transfer": _window_action(

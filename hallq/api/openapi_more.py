@@ -102,7 +102,13 @@ def paths(rate_body: dict[str, Any], follow_up_body: dict[str, Any]) -> dict[str
         "/api/v1/audit": {
             "get": {
                 "summary": "Audit log (admins): hall file, users, tokens and manual ticket actions",
-                "parameters": [_query("before", "an entry id: the page after it", {"type": "integer"})],
+                "parameters": [
+                    _query(
+                        "before",
+                        "an entry id: the page after it",
+                        {"type": "integer", "minimum": 0, "maximum": 2**63 - 1},
+                    )
+                ],
                 "responses": {"200": _json(OBJECT), **_errors(401, 403, 422)},
             }
         },

@@ -16,7 +16,7 @@ from typing import Any
 from hallq.context import HallContext
 from hallq.errors import Invalid
 from hallq.stats.open_time import scheduled_seconds
-from hallq.stats.summary import Period, summary
+from hallq.stats.summary import EARLIEST, LATEST, Period, summary
 
 TITLES = {"window": "红旗窗口", "clerk": "先进工作者"}
 
@@ -28,6 +28,8 @@ def month_period(month: str | None, today: date) -> Period:
             first = date.fromisoformat(f"{month}-01")
         except ValueError:
             raise Invalid("bad_month", "month: YYYY-MM") from None
+        if not EARLIEST <= first <= LATEST:
+            raise Invalid("bad_month", f"month: {EARLIEST:%Y-%m} … {LATEST:%Y-%m}")
     else:
         first = date(today.year - (today.month == 1), (today.month - 2) % 12 + 1, 1)
     last = first.replace(day=calendar.monthrange(first.year, first.month)[1])

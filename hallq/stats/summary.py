@@ -23,6 +23,8 @@ from hallq.stats.sql import local_hour, seconds_between
 
 GROUPS = ("zone", "service", "window", "clerk", "hour", "day")
 MAX_DAYS = 366
+#: reports cover days a hall can have had: far dates would overflow time zone arithmetic
+EARLIEST, LATEST = date(2000, 1, 1), date(2099, 12, 31)
 TICKETS = Ticket.__table__
 RATINGS = Rating.__table__
 
@@ -44,6 +46,8 @@ class Period:
             end = date.fromisoformat(last) if last else (start if first else today)
         except ValueError:
             raise Invalid("bad_date", "from/to: YYYY-MM-DD") from None
+        if start < EARLIEST or end > LATEST:
+            raise Invalid("bad_date", f"from/to: {EARLIEST} … {LATEST}")
         if end < start:
             raise Invalid("bad_range", "to 不能早于 from / 'to' is before 'from'")
         if (end - start).days >= MAX_DAYS:
