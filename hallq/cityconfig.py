@@ -14,17 +14,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from hallq.hallconfig import HallConfig, load_hall
 from hallq.tomlfile import ConfigError, Problem, locate, parse_model, read_text
+from hallq.tomlfile import StrictModel as _Model
 
 #: lower-case letters, digits and _: it becomes a URL segment and part of a schema name
 HALL_ID = r"^[a-z][a-z0-9_]{0,30}$"
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class CityInfo(_Model):

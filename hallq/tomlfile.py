@@ -9,9 +9,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 M = TypeVar("M", bound=BaseModel)
+#: ids in config files: zones, windows, kiosks, devices
+ID_PATTERN = r"^[A-Za-z0-9_-]{1,32}$"
+
+
+class StrictModel(BaseModel):
+    """A config table: unknown keys are errors (a typo must not be ignored), values never change."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 @dataclass(frozen=True)

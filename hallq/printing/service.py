@@ -16,7 +16,7 @@ from functools import cache
 from typing import Any
 
 from hallq.context import HallContext
-from hallq.hallconfig import Kiosk
+from hallq.deviceconfig import Kiosk
 from hallq.operations.printing import (
     FINAL,
     Job,
