@@ -11,7 +11,7 @@ EMUPOS_PYTHON ?= $(firstword $(foreach python,$(wildcard $(HOME)/.pyenv/versions
 	$(shell $(python) -c 'import sys; print(sys.executable) if sys.version_info >= (3, 13) else None' 2>/dev/null)))
 EMUPOS_VENV := .venv-emupos
 
-.PHONY: demo test lint bench install emupos fonts
+.PHONY: demo test lint bench soak install emupos fonts
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -66,3 +66,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bridge_latency.py
 	$(BIN)/python bench/report_history.py
 	$(BIN)/python bench/scale_out.py
+
+## An hour-long soak at 20x speed (by hand): memory and latency over a compressed hall day and more.
+soak: $(STAMP)
+	$(BIN)/python bench/soak.py --minutes 60 --speed 20

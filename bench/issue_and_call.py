@@ -127,7 +127,13 @@ def _call_worker(args: tuple[int, str, list[str], float]) -> tuple[list[float], 
 
 
 def _displays(
-    port: int, token: str, clients: int, calls: int, ready: multiprocessing.Event, out: multiprocessing.Queue
+    port: int,
+    token: str,
+    clients: int,
+    calls: int,
+    ready: multiprocessing.Event,
+    out: multiprocessing.Queue,
+    listen_s: float = 60.0,
 ) -> None:
     """Display clients in one asyncio loop (python-socketio's AsyncClient), stamping each call on arrival."""
     import asyncio
@@ -150,7 +156,7 @@ def _displays(
             await client.call("join", {"room": "hall"}, timeout=10)
             sockets.append(client)
         ready.set()
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + listen_s
         while time.monotonic() < deadline and len(received) < clients * calls:
             await asyncio.sleep(0.05)
         for client in sockets:
