@@ -26,19 +26,21 @@ from hallq.simulate.report import percentile
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def prepare(instance: Path) -> tuple[Path, dict[str, str]]:
-    """A copy of the demo hall that issues at any hour, an initialised database, and tokens."""
+def prepare(instance: Path, database_url: str | None = None) -> tuple[Path, dict[str, str]]:
+    """A copy of the demo hall that issues at any hour, an initialised database (SQLite in `instance`, or
+    `database_url`), and tokens."""
     sys.path.insert(0, str(ROOT))
     from hallq.accounts import create_token
     from hallq.app import create_app
     from hallq.settings import Settings
 
+    instance.mkdir(parents=True, exist_ok=True)
     hall = load_test_hall(ROOT, instance)
-    app = create_app(Settings(instance=instance, hall_file=hall, async_mode="threading"))
-    ctx = app.extensions["hallq"]
+    settings = Settings(instance=instance, hall_file=hall, database_url=database_url, async_mode="threading")
+    ctx = create_app(settings).extensions["hallq"]
     tokens = {
         role: create_token(ctx.store, role, ctx.now(), name=f"bench-{role}")
-        for role in ("kiosk", "bridge", "display")
+        for role in ("kiosk", "bridge", "display", "admin")
     }
     ctx.store.dispose()
     return hall, tokens

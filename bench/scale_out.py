@@ -17,7 +17,6 @@ import multiprocessing
 import os
 import secrets
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -25,8 +24,8 @@ from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
-from issue_and_call import _call_worker, _issue_worker, _post, push_latency, start_server
-from loadhall import WINDOWS, load_test_hall, machine
+from issue_and_call import _call_worker, _issue_worker, _post, prepare, push_latency, start_server
+from loadhall import WINDOWS, machine
 
 from hallq.simulate.report import percentile
 
@@ -46,22 +45,6 @@ def scratch_database() -> Iterator[str]:
             yield ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + f"/{name}"
         finally:
             admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-
-
-def prepare(instance: Path, database_url: str | None) -> tuple[Path, dict[str, str]]:
-    """The load-test hall, its schema migrated, and tokens."""
-    sys.path.insert(0, str(ROOT))
-    from hallq.accounts import create_token
-    from hallq.app import create_app
-    from hallq.settings import Settings
-
-    instance.mkdir(parents=True, exist_ok=True)
-    hall = load_test_hall(ROOT, instance)
-    settings = Settings(instance=instance, hall_file=hall, database_url=database_url, async_mode="threading")
-    ctx = create_app(settings).extensions["hallq"]
-    tokens = {role: create_token(ctx.store, role, ctx.now()) for role in ("kiosk", "bridge", "display")}
-    ctx.store.dispose()
-    return hall, tokens
 
 
 def _cpu_s(pids: list[int]) -> float:

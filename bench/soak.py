@@ -18,7 +18,7 @@ import statistics
 import tempfile
 import threading
 import time
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 from issue_and_call import _displays, _post, prepare, start_server
@@ -111,12 +111,6 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="hallq-soak-") as tmp:
         instance = Path(tmp)
         hall, tokens = prepare(instance)
-        from hallq.accounts import create_token
-        from hallq.db import Store, sqlite_url
-
-        store = Store(sqlite_url(instance))
-        tokens["admin"] = create_token(store, "admin", datetime.now(UTC))
-        store.dispose()
         server = start_server(instance, hall, args.port, "eventlet")
         context = multiprocessing.get_context("spawn")
         ready, out = context.Event(), context.Queue()
