@@ -1,4 +1,5 @@
-"""Benchmark: ticket issues/s, call-next/s and push latency to 50 displays, over HTTP on 127.0.0.1.
+"""Benchmark: ticket issues/s, call-next/s, push latency to 50 displays, and the floor (the cheapest request
+with a token) over HTTP on 127.0.0.1.
 
 One `hallq serve` process on SQLite (the embedded default), driven by client processes on the same
 2-core machine, so the figures include the clients' own cost. Run: `make bench` or
@@ -103,6 +104,19 @@ def _issue_worker(args: tuple[int, str, int, int]) -> list[float]:
         latencies.append(time.perf_counter() - started)
         assert status == 201, status
     return latencies
+
+
+def _floor_worker(args: tuple[int, str, int]) -> int:
+    """The cheapest request with a token (`GET /api/v1/session`: no database): what HTTP, eventlet, Flask
+    and the token check cost alone, the ceiling for any request on this machine."""
+    port, token, count = args
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    for _ in range(count):
+        conn.request("GET", "/api/v1/session", headers={"Authorization": f"Bearer {token}"})
+        response = conn.getresponse()
+        response.read()
+        assert response.status == 200, response.status
+    return count
 
 
 def _call_worker(args: tuple[int, str, list[str], float]) -> tuple[list[float], int]:
@@ -241,6 +255,11 @@ def main() -> None:
                 for x in batch
             ]
             issue_wall = time.perf_counter() - started
+            started = time.perf_counter()
+            floor_requests = sum(
+                pool.map(_floor_worker, [(args.port, tokens["bridge"], per) for _ in range(args.clients)])
+            )
+            floor_wall = time.perf_counter() - started
             conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=10)
             for window in WINDOWS:
                 _post(conn, f"/api/v1/windows/{window}/open", tokens["bridge"])
@@ -265,6 +284,7 @@ def main() -> None:
         "issues_per_s": round(len(issue_lat) / issue_wall),
         "issue_p50_ms": ms(statistics.median(issue_lat)),
         "issue_p99_ms": ms(percentile(issue_lat, 0.99)),
+        "floor_requests_per_s": round(floor_requests / floor_wall),
         "calls": cycles,
         "calls_per_s": round(cycles / call_wall),
         "window_requests_per_s": round((len(call_lat) + cycles) / call_wall),
