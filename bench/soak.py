@@ -4,7 +4,7 @@ and answers getting slower as the day goes on.
 Traffic of a busy district hall (1,500 tickets over an 8-hour day, 14 windows each calling and finishing, a
 manager's live page every 15 s, 50 displays on websockets), all 20x faster. Every sample period the server's
 resident memory and the issue and call-next latencies of that period are recorded. Run by hand:
-`python bench/soak.py [--minutes 60] [--speed 20] [--json]`; figures go to docs/benchmarks.md.
+`python bench/soak.py [--minutes 60] [--speed 20] [--tracemalloc] [--json]`; figures go to docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -13,7 +13,9 @@ import argparse
 import http.client
 import json
 import multiprocessing
+import os
 import random
+import signal
 import statistics
 import tempfile
 import threading
@@ -28,6 +30,30 @@ from hallq.simulate.report import percentile
 
 #: arrivals stay below what 14 windows serve (1500 / 8 h against 14 windows at 4 min), so queues come and go
 TICKETS_PER_DAY, DAY_HOURS, MEAN_SERVICE_S = 1500, 8, 240
+
+
+def memory_dump(pid: int, directory: Path, full: bool) -> dict:
+    """Ask a server run with HALLQ_TRACEMALLOC for its memory figures (and a snapshot when `full`)."""
+    before = set(directory.glob("memory-*.json"))
+    os.kill(pid, signal.SIGUSR1 if full else signal.SIGUSR2)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        new = set(directory.glob("memory-*.json")) - before
+        if new:
+            path = new.pop()
+            return {"path": path.with_suffix(".tracemalloc"), **json.loads(path.read_text())}
+        time.sleep(0.05)
+    raise SystemExit("the server wrote no memory figures")
+
+
+def memory_growth(first: Path, last: Path, lines: int = 12) -> list[str]:
+    """Where Python's traced memory grew most between two snapshots, by source line."""
+    import tracemalloc
+
+    ignore = [tracemalloc.Filter(False, tracemalloc.__file__)]
+    older = tracemalloc.Snapshot.load(str(first)).filter_traces(ignore)
+    newer = tracemalloc.Snapshot.load(str(last)).filter_traces(ignore)
+    return [str(stat) for stat in newer.compare_to(older, "lineno")[:lines]]
 
 
 def rss_mb(pid: int) -> float:
@@ -106,12 +132,22 @@ def main() -> None:
     parser.add_argument("--displays", type=int, default=50)
     parser.add_argument("--port", type=int, default=5399)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--tracemalloc",
+        action="store_true",
+        help="trace the server's Python memory: its traced bytes and SQLite's each sample, and the lines "
+        "that grew most between the end of the first sample and the end (slows the server somewhat)",
+    )
     args = parser.parse_args()
     rows = []
+    growth: list[str] = []
     with tempfile.TemporaryDirectory(prefix="hallq-soak-") as tmp:
         instance = Path(tmp)
         hall, tokens = prepare(instance)
+        if args.tracemalloc:
+            os.environ["HALLQ_TRACEMALLOC"] = str(instance)
         server = start_server(instance, hall, args.port, "eventlet")
+        snapshots: list[Path] = []
         context = multiprocessing.get_context("spawn")
         ready, out = context.Event(), context.Queue()
         listen_s = args.minutes * 60 + 30  # the displays stay for the whole soak
@@ -132,10 +168,21 @@ def main() -> None:
             while time.monotonic() - started < args.minutes * 60:
                 time.sleep(args.sample_s)
                 issue, call, errors = soak.take()
+                memory = {}
+                if args.tracemalloc:  # a snapshot after the first sample and at the end, figures always
+                    final = time.monotonic() - started + args.sample_s > args.minutes * 60
+                    figures = memory_dump(server.pid, instance, full=not rows or final)
+                    if not rows or final:
+                        snapshots.append(figures["path"])
+                    memory = {
+                        "python_mb": round(figures["python_traced"] / 2**20, 2),
+                        "sqlite_mb": round((figures["sqlite_used"] or 0) / 2**20, 2),
+                    }
                 rows.append(
                     {
                         "minute": round((time.monotonic() - started) / 60, 1),
                         "rss_mb": round(rss_mb(server.pid), 1),
+                        **memory,
                         "issues": len(issue),
                         "issue_p50_ms": round(statistics.median(issue), 2) if issue else None,
                         "issue_p99_ms": round(percentile(issue, 0.99), 2) if issue else None,
@@ -147,6 +194,8 @@ def main() -> None:
                 )
                 if not args.json:
                     print(rows[-1], flush=True)
+            if len(snapshots) >= 2:
+                growth = memory_growth(snapshots[0], snapshots[-1])
         finally:
             soak.stop.set()
             for thread in threads:
@@ -171,6 +220,7 @@ def main() -> None:
         "issue_p50_last_vs_first": round(mean(last, "issue_p50_ms") / mean(first, "issue_p50_ms"), 2),
         "call_p50_last_vs_first": round(mean(last, "call_p50_ms") / mean(first, "call_p50_ms"), 2),
         "errors": sum(row["errors"] for row in rows),
+        "python_growth_by_line": growth,
         "samples": rows,
     }
     print(

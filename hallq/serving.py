@@ -67,7 +67,10 @@ def run(app: Flask, host: str, port: int, async_mode: str, listen_fd: int | None
     """Serve until stopped: on (host, port), or on a socket a `--workers` parent bound (listen_fd)."""
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     stop_cleanly(app)
+    from hallq.diagnostics import trace_memory_if_asked
     from hallq.housekeeping import housekeeping_loop
+
+    trace_memory_if_asked()
 
     for hall in hall_apps(app):
         server = hall.extensions["socketio"]
