@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import logging
 from collections.abc import Callable
 from functools import partial
@@ -80,7 +81,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     store.migrate()
     rule = config.hall.call_rule.model_dump() if settings.policy == "ab" else {}
     policy = make_policy(settings.policy, **rule)
-    app.extensions["hallq"] = HallContext(config, store, clock or SystemClock(), policy)
+    identity_secret = hmac.new(settings.secret_key().encode(), b"hallq identity", "sha256").digest()
+    app.extensions["hallq"] = HallContext(config, store, clock or SystemClock(), policy, identity_secret)
     ensure_window_rows(app.extensions["hallq"])
     note_hall_file(app.extensions["hallq"], settings.hall_file)
 

@@ -16,6 +16,8 @@ class HallContext:
     store: Store
     clock: Clock
     policy: CallPolicy
+    #: keys the hashes that stand for a person where a service limits tickets per person (engine/identity.py)
+    identity_secret: bytes = b""
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date, time
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, PrivateAttr, field_validator
+from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from hallq.deviceconfig import Bridge, Kiosk
 from hallq.engine.calendar import WorkCalendar
@@ -114,6 +114,9 @@ class Limits(_Model):
     issues_per_address_per_minute: int = Field(default=60, ge=0)
     #: wrong passwords for one username from one address in 15 minutes before logins are refused
     login_failures_per_15_minutes: int = Field(default=10, ge=0)
+    #: 限号: tickets one person (mobile number or ID card) may take a day for a service that asks who
+    #: takes the ticket (a service's `ask_identity`); a service may set its own `tickets_per_person_per_day`
+    tickets_per_person_per_service_per_day: int = Field(default=1, ge=1)
 
 
 class Ranking(_Model):
@@ -148,6 +151,19 @@ class Service(_Model):
     materials: list[str] = Field(default_factory=list)
     daily_cap: int | None = Field(default=None, gt=0)
     mean_service_s: float = Field(default=600.0, gt=0, description="prior for wait estimates")
+    #: 限号: the kiosk asks for a mobile number or an ID card number, and each person may take only so many
+    #: tickets a day for this service (against scalpers of scarce numbers); absent: nobody is asked
+    ask_identity: Literal["phone", "id_card"] | None = None
+    tickets_per_person_per_day: int | None = Field(default=None, gt=0)
+
+    @model_validator(mode="after")
+    def _limit_needs_identity(self) -> Service:
+        if self.tickets_per_person_per_day is not None and self.ask_identity is None:
+            raise ValueError('tickets_per_person_per_day needs ask_identity = "phone" or "id_card"')
+        return self
+
+    def person_limit(self, limits: Limits) -> int:
+        return self.tickets_per_person_per_day or limits.tickets_per_person_per_service_per_day
 
 
 class Window(_Model):

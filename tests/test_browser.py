@@ -50,6 +50,37 @@ def hall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveHall]:
         yield hall
 
 
+def test_kiosk_asks_who_takes_a_limited_ticket(browser, hall: LiveHall) -> None:  # type: ignore[no-untyped-def]
+    """限号: 户口迁移 asks for an ID card number on a keypad; a second ticket for that card today is refused
+    with the reason, on screen, and the citizen can go back."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    kiosk = browser.new_page(viewport={"width": 1280, "height": 900})
+    kiosk.goto(f"{hall.url}/kiosk?kiosk=K1&token={hall.kiosk_token}")
+    for attempt in range(2):
+        kiosk.click('[data-zone="E"]')
+        kiosk.click('[data-service="hukou_move"]')
+        kiosk.wait_for_selector("#step-identity:not(.hidden)")
+        assert "每人每天限取 1 个号" in kiosk.locator("#identity-why").inner_text()
+        assert kiosk.locator("#identity-ok").is_disabled()
+        for key in "11010519491231002X":
+            kiosk.click(f'#keypad [data-key="{key}"]')
+        assert kiosk.locator("#identity-value").inner_text() == "110105 19491231 002X"
+        if attempt == 0:
+            kiosk.screenshot(path=ARTIFACTS / "kiosk-identity.png", animations="disabled")
+        kiosk.click("#identity-ok")
+        if attempt == 0:
+            kiosk.locator("#t-number").wait_for()
+            assert kiosk.locator("#t-number").inner_text().startswith("E")
+            kiosk.click("#done")
+    refusal = kiosk.locator("#error")
+    refusal.wait_for()
+    assert "同一身份证号今日此事项限取1个号" in refusal.inner_text()
+    assert kiosk.locator("#step-identity").is_visible()
+    kiosk.click("#identity-back")
+    kiosk.wait_for_selector('[data-service="hukou_move"]')
+    kiosk.close()
+
+
 def test_ticket_from_kiosk_is_called_and_shown_on_the_display(browser, hall: LiveHall) -> None:  # type: ignore[no-untyped-def]
     ARTIFACTS.mkdir(exist_ok=True)
     display = browser.new_page(viewport={"width": 1600, "height": 900})

@@ -29,7 +29,15 @@ def get_hall() -> dict[str, Any]:
             {"id": z.id, "name": z.name, "name_en": z.name_en, "prefix": z.prefix} for z in config.zones
         ],
         "services": [
-            {"id": s.id, "zone_id": s.zone, "name": s.name, "name_en": s.name_en, "materials": s.materials}
+            {
+                "id": s.id,
+                "zone_id": s.zone,
+                "name": s.name,
+                "name_en": s.name_en,
+                "materials": s.materials,
+                "ask_identity": s.ask_identity,
+                "tickets_per_person_per_day": s.person_limit(config.limits) if s.ask_identity else None,
+            }
             for s in config.services
         ],
         "windows": [

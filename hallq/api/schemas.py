@@ -16,6 +16,9 @@ class IssueTicket(_Body):
     priority: Literal["normal", "green"] = "normal"
     appointment_code: StrictStr | None = Field(default=None, max_length=64)
     kiosk_id: StrictStr | None = Field(default=None, max_length=64)
+    #: where a service asks who takes the ticket (限号): checked, counted under a keyed hash, never stored
+    phone: StrictStr | None = Field(default=None, max_length=20)
+    id_number: StrictStr | None = Field(default=None, max_length=24)
 
 
 class Reprint(_Body):

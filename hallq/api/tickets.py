@@ -38,6 +38,8 @@ def post_ticket() -> tuple[dict[str, Any], int]:
         priority=Priority(body.priority),
         appointment_code=body.appointment_code,
         kiosk_id=kiosk_id,
+        phone=body.phone,
+        id_number=body.id_number,
         base_url=request.host_url,
     )
     ticket, pushes = issue_ticket(hall_context(), issue)

@@ -12,7 +12,17 @@ from sqlalchemy import Connection, bindparam, insert
 
 from hallq.context import HallContext
 from hallq.db import upsert_insert
-from hallq.engine import IssueRefused, Priority, Status, check_caps, check_hours, estimate_wait, format_number
+from hallq.engine import (
+    IssueRefused,
+    Priority,
+    Status,
+    check_caps,
+    check_hours,
+    estimate_wait,
+    format_number,
+    identity,
+)
+from hallq.engine.identity import check_person_limit
 from hallq.errors import Conflict, Invalid
 from hallq.models import NumberCounter, Ticket, TicketEvent
 from hallq.operations.printing import print_json, queue_job
@@ -28,6 +38,9 @@ class IssueRequest:
     priority: Priority = Priority.NORMAL
     appointment_code: str | None = None
     kiosk_id: str | None = None
+    #: what the citizen typed or the card reader read, where the service asks (限号); never stored
+    phone: str | None = None
+    id_number: str | None = None
     #: the address the kiosk used, for the QR code when the hall file sets no public_url
     base_url: str = ""
 
@@ -78,13 +91,17 @@ def issue_ticket(ctx: HallContext, request: IssueRequest) -> tuple[dict[str, Any
     except IssueRefused as refused:
         raise Conflict(refused.code, refused.message) from None
     day = ctx.day(now)
+    person = _person_key(ctx, request, day) if service.ask_identity else None
     # The hot path of the hall: plain Core statements in one short transaction (see docs/benchmarks.md).
     with ctx.store.write_connection() as connection:
         seq = bump_counter(connection, day, f"zone:{zone.id}")
         service_count = bump_counter(connection, day, f"service:{service.id}") if service.daily_cap else 0
         try:
             check_caps(config, service, seq, service_count)
-        except IssueRefused as refused:
+            if person is not None and service.ask_identity is not None:
+                taken = bump_counter(connection, day, f"person:{person}")
+                check_person_limit(service.ask_identity, service.person_limit(config.limits), taken)
+        except IssueRefused as refused:  # the transaction rolls back: no number, no count is used up
             raise Conflict(refused.code, refused.message) from None
         # a new ticket queues behind every waiting ticket of its service with the same or a better rank
         ahead = waiting_count(connection, day, [service.id], max_rank=request.priority.rank)
@@ -128,6 +145,19 @@ def issue_ticket(ctx: HallContext, request: IssueRequest) -> tuple[dict[str, Any
     body = ticket_json(ticket, config, ahead=ahead, estimated_wait_s=estimate)
     body["print"] = print_json(job_id, None if job_id else no_print_reason(request.kiosk_id))
     return body, [Push("ticket_issued", public_ticket(body), ("hall", "manager")), *zone_changes]
+
+
+def _person_key(ctx: HallContext, request: IssueRequest, day: date) -> str:
+    """The day's key of the person taking a ticket for a service that asks who (限号)."""
+    service = ctx.config.service_by_id[request.service_id]
+    kind = service.ask_identity
+    assert kind is not None
+    given = request.phone if kind == identity.PHONE else request.id_number
+    try:
+        value = identity.normalise(kind, given)
+    except IssueRefused as refused:
+        raise Invalid(refused.code, refused.message) from None
+    return identity.person_key(ctx.identity_secret, day, service.id, kind, value)
 
 
 def no_print_reason(kiosk_id: str | None) -> str:

@@ -13,7 +13,7 @@
   hallq.clock($("clock"));
 
   function show(step) {
-    for (const s of ["zone", "service", "ticket"]) $(`step-${s}`).classList.toggle("hidden", s !== step);
+    for (const s of ["zone", "service", "identity", "ticket"]) $(`step-${s}`).classList.toggle("hidden", s !== step);
   }
   function error(message) {
     $("error").textContent = message || "";
@@ -23,6 +23,7 @@
     clearTimeout(resetTimer);
     clearTimeout(printTimer);
     shown = null;
+    asking = null; typed = "";
     zone = null; green = false;
     $("green").setAttribute("aria-pressed", "false");
     error("");
@@ -50,17 +51,61 @@
     armReset(60);
   }
 
-  async function take(service) {
+  // 限号: a service may ask who takes the ticket (a mobile number or an ID card number), typed on a keypad
+  const ASK = {
+    phone: { title: "请输入手机号", en: "Enter your mobile number", keys: "123456789 0", max: 11, field: "phone",
+      groups: [3, 4, 4] },
+    id_card: { title: "请输入身份证号", en: "Enter your ID card number", keys: "123456789X0", max: 18,
+      field: "id_number", groups: [6, 8, 4] },
+  };
+  let asking = null, typed = "";
+
+  function grouped(text, groups) {
+    const parts = [];
+    let at = 0;
+    for (const size of groups) { if (at < text.length) parts.push(text.slice(at, at + size)); at += size; }
+    return parts.join(" ");
+  }
+
+  function renderTyped() {
+    const ask = ASK[asking.service.ask_identity];
+    $("identity-value").textContent = grouped(typed, ask.groups) || "\u00a0";
+    $("identity-ok").disabled = typed.length !== ask.max;
+  }
+
+  function askIdentity(service) {
+    const ask = ASK[service.ask_identity];
+    asking = { service };
+    typed = "";
+    $("identity-title").replaceChildren(ask.title, el("span", { class: "en" }, ask.en));
+    const limit = service.tickets_per_person_per_day;
+    $("identity-why").replaceChildren(`${service.name}：每人每天限取 ${limit} 个号`,
+      el("span", { class: "en" }, `${service.name_en}: at most ${limit} a day per person`));
+    const keys = [...ask.keys].map((key) => key === " " ? el("span") : el("button", {
+      class: "key", "data-key": key, onclick: () => { if (typed.length < ask.max) typed += key; renderTyped(); },
+    }, key));
+    keys.push(el("button", { class: "key", "data-key": "back", "aria-label": "删除 · Delete",
+      onclick: () => { typed = typed.slice(0, -1); renderTyped(); } }, "⌫"));
+    $("keypad").replaceChildren(...keys);
+    renderTyped();
+    show("identity");
+    armReset(90);
+  }
+
+  async function take(service, identity = {}) {
     if (busy) return;
+    if (service.ask_identity && !Object.keys(identity).length) { error(""); askIdentity(service); return; }
     busy = true;
     error("");
     try {
       const ticket = await hallq.api("POST", "/tickets", {
-        service_id: service.id, priority: green ? "green" : "normal", kiosk_id: kioskId || undefined,
+        service_id: service.id, priority: green ? "green" : "normal", kiosk_id: kioskId || undefined, ...identity,
       }, token);
+      asking = null; typed = "";
       renderTicket(ticket, service);
     } catch (e) {
       error(e.message);
+      if (asking) armReset(90);
     } finally {
       busy = false;
     }
@@ -134,6 +179,10 @@
   }
 
   $("back").addEventListener("click", reset);
+  $("identity-back").addEventListener("click", () => { asking = null; typed = ""; error(""); pickZone(zone); });
+  $("identity-ok").addEventListener("click", () => {
+    if (asking) take(asking.service, { [ASK[asking.service.ask_identity].field]: typed });
+  });
   $("done").addEventListener("click", reset);
   $("green").addEventListener("click", () => {
     green = !green;
