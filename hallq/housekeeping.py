@@ -1,4 +1,5 @@
-"""Chores the running server does every minute: close the rating of visits whose time to rate is over."""
+"""Chores the running server does every minute: close the rating of visits whose time to rate is over, and
+forget the 限号 counts of days gone by."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import logging
 from typing import Any
 
 from hallq.context import HallContext
+from hallq.operations.issuing import forget_past_people
 from hallq.operations.ratings import close_unrated
 
 log = logging.getLogger(__name__)
@@ -18,6 +20,7 @@ def housekeeping_loop(ctx: HallContext, socketio: Any, every_s: float = EVERY_S)
         socketio.sleep(every_s)
         try:
             closed = close_unrated(ctx)
+            forget_past_people(ctx)
         except Exception:  # a locked or unreachable database: log it, try again in a minute
             log.exception("housekeeping failed")
             continue

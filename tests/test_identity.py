@@ -16,6 +16,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlalchemy import select
 
 from hallq.accounts import create_token
 from hallq.app import create_app
@@ -29,6 +30,8 @@ from hallq.engine.identity import (
     person_key,
 )
 from hallq.hallconfig import parse_hall
+from hallq.models import NumberCounter
+from hallq.operations.issuing import forget_past_people
 from hallq.settings import Settings
 from hallq.tomlfile import ConfigError
 
@@ -241,3 +244,18 @@ def test_the_same_person_at_eight_kiosks_at_once_gets_one_ticket(any_database_ap
     assert all(status == 201 for status, _ in theirs)
     numbers = sorted(number for status, number in answers if status == 201 and number)
     assert numbers == [f"E{n:03d}" for n in range(1, 10)]
+
+
+def test_counts_of_past_days_are_forgotten(
+    client: FlaskClient, tokens: Tokens, ctx: HallContext, clock: ManualClock
+) -> None:
+    assert issue(client, tokens.kiosk, "hukou_move", id_number=ID_A).status_code == 201
+    assert forget_past_people(ctx) == 0  # today's count stays: it still holds the limit
+    assert issue(client, tokens.kiosk, "hukou_move", id_number=ID_A).status_code == 409
+    clock.advance(24 * 3600)
+    assert issue(client, tokens.kiosk, "hukou_move", id_number=ID_B).status_code == 201
+    assert forget_past_people(ctx) == 1  # yesterday's one person; today's stays
+    with ctx.store.read() as session:
+        scopes = session.scalars(select(NumberCounter.scope).where(NumberCounter.scope.startswith("person:")))
+        assert len(list(scopes)) == 1
+    assert issue(client, tokens.kiosk, "hukou_move", id_number=ID_B).status_code == 409

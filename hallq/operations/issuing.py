@@ -8,7 +8,7 @@ from datetime import date
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert
+from sqlalchemy import Connection, bindparam, delete, insert
 
 from hallq.context import HallContext
 from hallq.db import upsert_insert
@@ -64,6 +64,8 @@ def bump_counter(connection: Connection, day: date, scope: str) -> int:
     return int(connection.execute(statement, {"day": day, "scope": scope}).scalar_one())
 
 
+#: number_counters scope of a person's tickets for a service that day (限号); the rest of the scope is a key
+PERSON_SCOPE = "person:"
 _INSERT_TICKET = insert(Ticket).returning(Ticket.id)
 _INSERT_EVENT = insert(TicketEvent)
 _TICKET_COLUMNS = [column.key for column in Ticket.__table__.columns if column.key != "id"]
@@ -99,7 +101,7 @@ def issue_ticket(ctx: HallContext, request: IssueRequest) -> tuple[dict[str, Any
         try:
             check_caps(config, service, seq, service_count)
             if person is not None and service.ask_identity is not None:
-                taken = bump_counter(connection, day, f"person:{person}")
+                taken = bump_counter(connection, day, f"{PERSON_SCOPE}{person}")
                 check_person_limit(service.ask_identity, service.person_limit(config.limits), taken)
         except IssueRefused as refused:  # the transaction rolls back: no number, no count is used up
             raise Conflict(refused.code, refused.message) from None
@@ -158,6 +160,16 @@ def _person_key(ctx: HallContext, request: IssueRequest, day: date) -> str:
     except IssueRefused as refused:
         raise Invalid(refused.code, refused.message) from None
     return identity.person_key(ctx.identity_secret, day, service.id, kind, value)
+
+
+def forget_past_people(ctx: HallContext) -> int:
+    """Delete the 限号 counts of earlier days: they served their day, and kept they would only let someone
+    holding the hall's secret test whether a given number took a ticket on a given day."""
+    past = delete(NumberCounter).where(
+        NumberCounter.service_day < ctx.day(), NumberCounter.scope.startswith(PERSON_SCOPE)
+    )
+    with ctx.store.write_connection() as connection:
+        return connection.execute(past).rowcount or 0
 
 
 def no_print_reason(kiosk_id: str | None) -> str:
