@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from hallq.db import Store
 from hallq.engine import CallPolicy, Clock, service_day
 from hallq.hallconfig import HallConfig
+
+if TYPE_CHECKING:  # the shell's object; the context only carries it
+    from hallq.operations.estimates import LiveWaitModel
 
 
 @dataclass
@@ -18,6 +22,8 @@ class HallContext:
     policy: CallPolicy
     #: keys the hashes that stand for a person where a service limits tickets per person (engine/identity.py)
     identity_secret: bytes = b""
+    #: what the wait estimate has learned in this process (operations/estimates.py), made on first use
+    wait_model: LiveWaitModel | None = None
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -223,3 +223,27 @@ def test_an_oversized_body_is_refused_clearly(client: FlaskClient, tokens: Token
     response = client.post("/api/v1/tickets", data=body, headers=headers)
     assert response.status_code == 413
     assert response.get_json()["error"] == "request_entity_too_large"
+
+
+def test_estimate_learns_the_days_visit_times_from_the_log(
+    client: FlaskClient, tokens: Tokens, clock: ManualClock, ctx: HallContext
+) -> None:
+    """id_card: the hall file says 6 minutes a visit; today they take one. Only W14 (A: id_card) is open."""
+    bridge = Tokens.header(tokens.bridge)
+    client.post("/api/v1/windows/W14/open", headers=bridge)
+    for _ in range(6):
+        issue(client, tokens.kiosk, "id_card")
+    clock.advance(60)
+    before = issue(client, tokens.kiosk, "id_card").get_json()  # 6 ahead at one window of 6-minute visits
+    assert before["estimated_wait_s"] >= 6 * 360
+    for _ in range(4):
+        client.post("/api/v1/windows/W14/call-next", headers=bridge)
+        clock.advance(60)
+        client.post("/api/v1/windows/W14/finish", headers=bridge)
+    client.post("/api/v1/windows/W14/call-next", headers=bridge)
+    clock.advance(31)  # the model reads the log again after 30 s
+    after = issue(client, tokens.kiosk, "id_card").get_json()
+    assert after["ahead"] == 2  # of seven, four were served and one is at W14
+    assert after["estimated_wait_s"] < 0.75 * 3 * 360  # 3 visits of 6 minutes by the hall file
+    learned = ctx.wait_model
+    assert learned is not None and learned.model.mean_s("id_card") < 250

@@ -2,31 +2,34 @@
 
 from hallq.engine.calling import CallPolicy, LongestWaitPolicy, QueueHead, WindowView, make_policy
 from hallq.engine.clock import Clock, ManualClock, SystemClock
-from hallq.engine.estimate import Capacity, estimate_wait
+from hallq.engine.estimate import Server, wait_until_called
 from hallq.engine.issuing import IssueRefused, check_caps, check_hours
 from hallq.engine.numbering import format_number, service_day
 from hallq.engine.tickets import IN_PROGRESS, Action, Priority, Status, TransitionError, next_status
+from hallq.engine.wait_model import WaitModel, WindowNow
 
 __all__ = [
     "IN_PROGRESS",
     "Action",
     "CallPolicy",
-    "Capacity",
     "Clock",
     "IssueRefused",
     "LongestWaitPolicy",
     "ManualClock",
     "Priority",
     "QueueHead",
+    "Server",
     "Status",
     "SystemClock",
     "TransitionError",
+    "WaitModel",
+    "WindowNow",
     "WindowView",
     "check_caps",
     "check_hours",
-    "estimate_wait",
     "format_number",
     "make_policy",
     "next_status",
     "service_day",
+    "wait_until_called",
 ]

@@ -1,39 +1,78 @@
-"""A first wait estimate: the tickets ahead over the service capacity that can reach them."""
+"""Wait estimates: when will a ticket with `ahead` tickets before it be called?
+
+Every window that can call the ticket's service is a server: free now or when its current visit is expected
+to end (how long the visit has lasted counts), and then giving the service its share of its calls (all of
+an A window's, what its recent calls show for a B window). The ticket is called once the windows together
+have taken `ahead + 1` tickets of its service. Service times and shares are learned (wait_model.py); this
+module is the arithmetic."""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-#: a B window is counted at this share of a window for a service it backs up
-B_SHARE = 0.25
 #: no estimate is longer than a hall day
 MAX_ESTIMATE_S = 8 * 3600
+#: a visit under way is expected to last at least this share of a mean visit more
+MIN_REMAINING_SHARE = 0.1
 
 
 @dataclass(frozen=True)
-class Capacity:
-    """Windows that can serve one service right now."""
+class Server:
+    """A window as the estimate sees it: seconds until it is free, its share of calls for the service, and
+    its mean time per call (over the mix of services it calls)."""
 
-    a_open: int
-    b_open: int
-    idle: int
-    a_configured: int
-
-    @property
-    def servers(self) -> float:
-        servers = self.a_open + B_SHARE * self.b_open
-        if servers == 0:
-            # nobody is staffed yet (before opening): assume the A windows will open
-            servers = max(1, self.a_configured)
-        return servers
+    free_in_s: float
+    share: float
+    cycle_s: float
 
 
-def estimate_wait(ahead: int, mean_service_s: float, capacity: Capacity) -> int:
-    """Seconds until a ticket with `ahead` tickets before it is called; never negative, never absurd."""
-    if ahead < 0 or mean_service_s <= 0:
-        raise ValueError("ahead and mean_service_s must be positive")
-    still_queued = ahead + 1 - capacity.idle
-    if still_queued <= 0:
+def remaining_s(mean_s: float, cv: float, elapsed_s: float) -> float:
+    """Expected rest of a visit that has lasted `elapsed_s`, for lognormal service times with this mean and
+    coefficient of variation: E[S - a | S > a] = mean * Phi(sigma - z) / Phi(-z) - a,
+    z = (ln a - mu) / sigma."""
+    if elapsed_s <= 0:
+        return mean_s
+    if cv < 0.01:  # regular as clockwork
+        return max(mean_s - elapsed_s, MIN_REMAINING_SHARE * mean_s)
+    sigma = math.sqrt(math.log(1 + cv * cv))
+    mu = math.log(mean_s) - sigma * sigma / 2
+    z = (math.log(elapsed_s) - mu) / sigma
+    survive = _normal_cdf(-z)
+    if survive < 1e-12:  # far beyond any usual visit: something else holds the window; expect a short rest
+        return MIN_REMAINING_SHARE * mean_s
+    rest = mean_s * _normal_cdf(sigma - z) / survive - elapsed_s
+    return max(rest, MIN_REMAINING_SHARE * mean_s)
+
+
+def _normal_cdf(x: float) -> float:
+    return 0.5 * math.erfc(-x / math.sqrt(2))
+
+
+def wait_until_called(ahead: int, servers: Sequence[Server]) -> int:
+    """Seconds until the ticket is called, never negative, never longer than MAX_ESTIMATE_S.
+
+    Idle windows call at once (each taking its share of a ticket of the service). The first busy window to
+    call the service does so after 1 / sum(share_i / free_in_i), which is exact when visit times are
+    exponential and shortens when a window's visit is nearly done; after that the windows take the service's
+    tickets at sum(share_i / cycle_i) a second. With exponential visits and one service per window this is
+    (ahead + 1 - idle) * mean / windows, the M/M/c answer."""
+    if ahead < 0:
+        raise ValueError("ahead must be >= 0")
+    active = [s for s in servers if s.share > 0 and s.cycle_s > 0]
+    if not active:
+        return MAX_ESTIMATE_S
+    need = ahead + 1.0 - sum(s.share for s in active if s.free_in_s <= 0)
+    if need <= 1e-9:
         return 0
-    seconds = still_queued * mean_service_s / capacity.servers
-    return int(min(MAX_ESTIMATE_S, round(seconds)))
+    rate = sum(s.share / s.cycle_s for s in active)
+    busy_rate = sum(s.share / s.free_in_s for s in active if s.free_in_s > 0)
+    first = 1.0 / busy_rate if busy_rate > 0 else 1.0 / rate
+    if need <= 1:
+        return _bounded(need * first)
+    return _bounded(first + (need - 1) / rate)
+
+
+def _bounded(seconds: float) -> int:
+    return int(min(MAX_ESTIMATE_S, max(0.0, round(seconds))))

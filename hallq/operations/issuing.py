@@ -18,16 +18,16 @@ from hallq.engine import (
     Status,
     check_caps,
     check_hours,
-    estimate_wait,
     format_number,
     identity,
 )
 from hallq.engine.identity import check_person_limit
 from hallq.errors import Conflict, Invalid
 from hallq.models import NumberCounter, Ticket, TicketEvent
+from hallq.operations.estimates import estimate_wait
 from hallq.operations.printing import print_json, queue_job
 from hallq.operations.pushes import Push
-from hallq.operations.queries import capacity_for, waiting_count, window_loads
+from hallq.operations.queries import waiting_count, window_loads
 from hallq.operations.views import ticket_json
 from hallq.operations.zones import zone_pushes
 
@@ -108,8 +108,7 @@ def issue_ticket(ctx: HallContext, request: IssueRequest) -> tuple[dict[str, Any
         # a new ticket queues behind every waiting ticket of its service with the same or a better rank
         ahead = waiting_count(connection, day, [service.id], max_rank=request.priority.rank)
         loads = window_loads(connection)
-        capacity = capacity_for(ctx, loads, service.id)
-        estimate = estimate_wait(ahead, service.mean_service_s, capacity)
+        estimate = estimate_wait(ctx, connection, loads, service.id, ahead)
         ticket = Ticket(
             service_day=day,
             zone_id=zone.id,

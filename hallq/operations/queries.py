@@ -11,8 +11,9 @@ from sqlalchemy import Connection, and_, bindparam, func, literal, or_, select, 
 from sqlalchemy.orm import Session
 
 from hallq.context import HallContext
-from hallq.engine import Capacity, QueueHead, Status, WindowView, estimate_wait
+from hallq.engine import QueueHead, Status, WindowView
 from hallq.models import Ticket, WindowState
+from hallq.operations.estimates import estimate_wait
 
 
 def window_view(ctx: HallContext, window_id: str) -> WindowView:
@@ -30,7 +31,7 @@ def window_states(session: Session) -> dict[str, WindowState]:
 
 
 def window_loads(session: Session | Connection) -> dict[str, Any]:
-    """Each window's state and current ticket as light rows (what estimates need)."""
+    """Each window's state and current ticket (its service, when it was called and started) as light rows."""
     return {row.window_id: row for row in session.execute(_WINDOW_LOADS)}
 
 
@@ -56,7 +57,14 @@ _WAITING_COUNT = select(func.count()).where(
     Ticket.service_id.in_(bindparam("services", expanding=True)),
     Ticket.queue_rank <= bindparam("max_rank"),
 )
-_WINDOW_LOADS = select(WindowState.window_id, WindowState.state, WindowState.current_ticket_id)
+_WINDOW_LOADS = select(
+    WindowState.window_id,
+    WindowState.state,
+    WindowState.current_ticket_id,
+    Ticket.service_id.label("current_service_id"),
+    Ticket.called_at.label("current_called_at"),
+    Ticket.started_at.label("current_started_at"),
+).outerjoin(Ticket, Ticket.id == WindowState.current_ticket_id)
 ANY_RANK = 99
 
 
@@ -109,23 +117,10 @@ def ahead_of(session: Session, ticket: Ticket) -> int:
     return int(count or 0)
 
 
-def capacity_for(ctx: HallContext, loads: Mapping[str, Any], service_id: str) -> Capacity:
-    a_windows, b_windows = ctx.config.windows_for(service_id)
-    a_open = [w.id for w in a_windows if w.id in loads and loads[w.id].state == "open"]
-    return Capacity(
-        a_open=len(a_open),
-        b_open=sum(1 for w in b_windows if w.id in loads and loads[w.id].state == "open"),
-        idle=sum(1 for window_id in a_open if loads[window_id].current_ticket_id is None),
-        a_configured=len(a_windows),
-    )
-
-
 def estimate_for(session: Session, ctx: HallContext, ticket: Ticket) -> tuple[int, int]:
     """(ahead, estimated wait in seconds) for a waiting ticket."""
     ahead = ahead_of(session, ticket)
-    service = ctx.config.service_by_id[ticket.service_id]
-    capacity = capacity_for(ctx, window_loads(session), ticket.service_id)
-    return ahead, estimate_wait(ahead, service.mean_service_s, capacity)
+    return ahead, estimate_wait(ctx, session, window_loads(session), ticket.service_id, ahead)
 
 
 _WAITING_TODAY = and_(Ticket.service_day == bindparam("day"), Ticket.status == Status.WAITING.value)

@@ -35,6 +35,7 @@ def summarize(scenario: Scenario, policy_name: str, days: list[DayResult]) -> di
     waits: list[float] = []
     zone_waits: dict[str, list[float]] = defaultdict(list)
     abs_errors: list[float] = []
+    errors: list[float] = []
     pct_errors: list[float] = []
     by_hour: dict[int, list[float]] = defaultdict(list)
     for day in days:
@@ -46,6 +47,7 @@ def summarize(scenario: Scenario, policy_name: str, days: list[DayResult]) -> di
             zone_waits[ticket.zone].append(wait)
             by_hour[int(ticket.issued_s // 3600) % 24].append(wait)
             abs_errors.append(abs(ticket.estimate_s - wait))
+            errors.append(ticket.estimate_s - wait)
             if wait >= PCT_ERROR_MIN_WAIT_S:
                 pct_errors.append(abs(ticket.estimate_s - wait) / wait)
     per_window: dict[str, dict[str, float]] = {}
@@ -78,6 +80,11 @@ def summarize(scenario: Scenario, policy_name: str, days: list[DayResult]) -> di
         "estimate": {
             "mean_abs_error_s": round(_mean(abs_errors), 1),
             "mean_abs_pct_error": round(_mean(pct_errors), 3),
+            # signed: above 0 the estimates were too long on average
+            "mean_error_s": round(_mean(errors), 1),
+            "called_within_estimate": round(sum(1 for e in errors if e >= 0) / len(errors), 3)
+            if errors
+            else 0.0,
         },
         "by_hour": {f"{hour:02d}:00": round(_mean(values), 1) for hour, values in sorted(by_hour.items())},
     }
@@ -102,7 +109,8 @@ def format_table(result: dict[str, Any]) -> str:
         f"wait: mean {result['mean_wait_s'] / 60:.1f} min, p90 {result['p90_wait_s'] / 60:.1f} min, "
         f"max {result['max_wait_s'] / 60:.1f} min",
         f"estimate at issue: mean abs error {result['estimate']['mean_abs_error_s'] / 60:.1f} min, "
-        f"mean abs % error {result['estimate']['mean_abs_pct_error']:.0%} (waits >= 2 min)",
+        f"mean abs % error {result['estimate']['mean_abs_pct_error']:.0%} (waits >= 2 min), "
+        f"called within it {result['estimate']['called_within_estimate']:.0%}",
         "",
         f"{'zone':<10}{'tickets':>9}{'mean min':>10}{'p90 min':>10}",
     ]

@@ -13,15 +13,14 @@ from datetime import UTC, datetime, timedelta
 from hallq.engine import (
     Action,
     CallPolicy,
-    Capacity,
     Priority,
     QueueHead,
     Status,
     WindowView,
-    estimate_wait,
     format_number,
     next_status,
 )
+from hallq.engine.wait_model import WaitModel, WindowNow
 from hallq.simulate.scenario import Arrival, Scenario, SimService, seconds_of
 
 #: the virtual day starts at this instant (a Monday); only differences of times matter
@@ -98,6 +97,11 @@ class HallDay:
         self.now = 0.0
         self.present_since = {w: scenario.start_s for w in self.windows}
         self.present_s = dict.fromkeys(self.windows, 0.0)
+        self.wait_model = WaitModel(
+            {s: spec.service_time.mean_s for s, spec in self.services.items()},
+            {w.id: frozenset(w.a) for w in scenario.windows},
+            {w.id: frozenset(w.b) for w in scenario.windows},
+        )
 
     # --- event plumbing ----------------------------------------------------------------------------
     def schedule(self, at: float, kind: int, key: str) -> None:
@@ -177,7 +181,7 @@ class HallDay:
             zone=service.zone,
             rank=priority.rank,
             issued_s=self.now,
-            estimate_s=estimate_wait(ahead, service.service_time.mean_s, self.capacity(service_id)),
+            estimate_s=self.wait_model.estimate(service_id, ahead, self.windows_now(service_id), self.hour()),
         )
         self.tickets.append(ticket)
         heapq.heappush(queue, (ticket.rank, ticket.issued_s, ticket.id))
@@ -187,15 +191,18 @@ class HallDay:
             if self.call(window_id):
                 break
 
-    def capacity(self, service_id: str) -> Capacity:
-        a_present = [w for w in self.a_windows[service_id] if self.windows[w].present]
-        b_present = sum(
-            1 for state in self.windows.values() if state.present and service_id in state.view.b_services
-        )
-        idle = sum(1 for w in a_present if self.windows[w].busy_with is None)
-        return Capacity(
-            a_open=len(a_present), b_open=b_present, idle=idle, a_configured=len(self.a_windows[service_id])
-        )
+    def hour(self) -> int:
+        return int(self.now // 3600) % 24
+
+    def windows_now(self, service_id: str) -> dict[str, WindowNow]:
+        """The windows serving a service as the estimate sees them: present or not, the visit under way."""
+        found = {}
+        for window_id in self.wait_model.windows_serving(service_id):
+            state = self.windows[window_id]
+            busy = state.busy_with
+            elapsed = self.now - busy.called_s if busy is not None and busy.called_s is not None else 0.0
+            found[window_id] = WindowNow(window_id, state.present, busy.service_id if busy else None, elapsed)
+        return found
 
     def idle_windows_for(self, service_id: str) -> Iterator[str]:
         own = self.a_windows[service_id]
@@ -228,6 +235,7 @@ class HallDay:
         ticket.status = next_status(next_status(ticket.status, Action.CALL), Action.START)
         ticket.called_s, ticket.window_id = self.now, window_id
         state.busy_with = ticket
+        self.wait_model.call(window_id, ticket.service_id)
         duration = sample_service_time(self.services[ticket.service_id], self.rng)
         state.busy_s += duration
         self.schedule(self.now + duration, DONE, window_id)
@@ -238,6 +246,8 @@ class HallDay:
         ticket = state.busy_with
         assert ticket is not None
         ticket.status = next_status(ticket.status, Action.FINISH)
+        assert ticket.called_s is not None
+        self.wait_model.visit(ticket.service_id, self.now - ticket.called_s, self.hour())
         if ticket.issued_s >= self.scenario.counted_from_s:
             state.served += 1
             state.served_a += ticket.service_id in state.view.a_services
