@@ -11,7 +11,7 @@ EMUPOS_PYTHON ?= $(firstword $(foreach python,$(wildcard $(HOME)/.pyenv/versions
 	$(shell $(python) -c 'import sys; print(sys.executable) if sys.version_info >= (3, 13) else None' 2>/dev/null)))
 EMUPOS_VENV := .venv-emupos
 
-.PHONY: demo test lint bench soak install emupos fonts
+.PHONY: demo test lint bench soak install emupos fonts translations
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -70,3 +70,11 @@ bench: $(STAMP)
 ## An hour-long soak at 20x speed (by hand): memory and latency over a compressed hall day and more.
 soak: $(STAMP)
 	$(BIN)/python bench/soak.py --minutes 60 --speed 20
+
+## Texts of the pages: extract them, merge them into the zh_CN catalogue (translate what is new), compile.
+translations: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l --no-location --omit-header --sort-output \
+		-o hallq/translations/messages.pot hallq kiosk caller display_board manager
+	$(BIN)/pybabel update -i hallq/translations/messages.pot -d hallq/translations -l zh_Hans_CN \
+		--no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel compile -d hallq/translations

@@ -24,6 +24,7 @@ from hallq.engine import Clock, SystemClock, make_policy
 from hallq.entry import quiet_eventlet
 from hallq.errors import HallqError
 from hallq.hallconfig import load_hall
+from hallq.i18n import init_i18n
 from hallq.operations.audit import note_hall_file
 from hallq.operations.window_act import ensure_window_rows
 from hallq.printing.service import PrintService
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     note_hall_file(app.extensions["hallq"], settings.hall_file)
 
     init_login(app, store)
+    init_i18n(app)
     app.before_request(refuse_cross_site)
     app.extensions["hallq_limits"] = RateLimits(
         config.limits, storage_for(settings.message_queue), settings.hall_id or "hall"

@@ -22,6 +22,7 @@ from hallq.context import HallContext
 from hallq.db import Store, sqlite_url
 from hallq.engine import Clock, SystemClock
 from hallq.hallconfig import Limits
+from hallq.i18n import init_i18n
 from hallq.ratelimits import RateLimits, storage_for
 from hallq.settings import Settings
 from hallq.webauth import init_login
@@ -75,6 +76,7 @@ def create_city(base: Settings, city_file: Path, *, clock: Clock | None = None) 
     app.extensions["hallq_city"] = CityContext(config, users, contexts, clock or SystemClock())
     app.extensions["hallq_halls"] = halls
     init_login(app, users)
+    init_i18n(app)
     app.extensions["hallq_limits"] = RateLimits(Limits(), storage_for(base.message_queue), "city")
     app.register_blueprint(city_bp)
 

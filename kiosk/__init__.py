@@ -3,10 +3,12 @@
 from flask import Blueprint, Response, render_template, request
 
 from hallq.errors import HallqError, NotFound
+from hallq.i18n import page_texts
 from hallq.operations.printing import ticket_print
 from hallq.operations.snapshots import ticket_id_for_token
 from hallq.printing.layout import PAPERS, FontMissing, Layout, png_bytes
 from hallq.runtime import hall_context
+from kiosk import texts
 
 bp = Blueprint(
     "kiosk", __name__, template_folder="templates", static_folder="static", static_url_path="/kiosk/static"
@@ -15,13 +17,13 @@ bp = Blueprint(
 
 @bp.get("/kiosk")
 def page() -> str:
-    return render_template("kiosk/kiosk.html")
+    return render_template("kiosk/kiosk.html", texts=page_texts(texts.KIOSK))
 
 
 @bp.get("/t/<status_token>")
 def status_page(status_token: str) -> str:
     """The citizen's ticket on their phone: position, estimate, and the window once called."""
-    return render_template("kiosk/status.html", status_token=status_token)
+    return render_template("kiosk/status.html", status_token=status_token, texts=page_texts(texts.STATUS))
 
 
 @bp.get("/t/<status_token>/ticket.png")

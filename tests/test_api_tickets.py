@@ -197,6 +197,7 @@ def test_citizen_status_by_token_without_login(client: FlaskClient, tokens: Toke
         "room": f"ticket:{ticket['id']}",
         "number": "A001",
         "service_name": "公章刻制备案",
+        "service_name_en": "Company seal registration",
         "zone_id": "A",
         "status": "waiting",
         "ahead": 0,

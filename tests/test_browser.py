@@ -50,6 +50,31 @@ def hall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveHall]:
         yield hall
 
 
+def test_kiosk_switches_to_english_for_one_citizen(browser, hall: LiveHall) -> None:  # type: ignore[no-untyped-def]
+    """中文 / English at the kiosk: the whole page and the hall's names switch; when the citizen is done, the
+    kiosk is Chinese again for the next one."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    kiosk = browser.new_page(viewport={"width": 1280, "height": 900})
+    kiosk.goto(f"{hall.url}/kiosk?kiosk=K1&token={hall.kiosk_token}")
+    kiosk.wait_for_selector('[data-zone="E"]')
+    assert kiosk.locator("#hall-name").inner_text() == "示范区政务服务中心"
+    kiosk.click("#lang-switch")
+    kiosk.wait_for_selector('html[lang="en"] [data-zone="E"]')
+    assert kiosk.locator("#hall-name").inner_text() == "Demo District Government Service Center"
+    assert "Choose an area" in kiosk.locator("#step-zone").inner_text()
+    kiosk.click('[data-zone="C"]')  # a zone no other test here calls from: its ticket stays out of their way
+    kiosk.click('[data-service="property_query"]')
+    kiosk.locator("#t-number").wait_for()
+    card = kiosk.locator("#ticket").inner_text()
+    assert "Ahead of you" in card and "Property register search" in card and "前面还有" not in card
+    kiosk.wait_for_selector("#t-print >> text=Please take your printed ticket", timeout=5000)
+    kiosk.screenshot(path=ARTIFACTS / "kiosk-english.png", animations="disabled")
+    kiosk.click("#done")
+    kiosk.wait_for_selector('html[lang="zh-CN"] [data-zone="E"]')
+    assert "请选择办事区域" in kiosk.locator("#step-zone").inner_text()
+    kiosk.close()
+
+
 def test_kiosk_asks_who_takes_a_limited_ticket(browser, hall: LiveHall) -> None:  # type: ignore[no-untyped-def]
     """限号: 户口迁移 asks for an ID card number on a keypad; a second ticket for that card today is refused
     with the reason, on screen, and the citizen can go back."""
@@ -104,7 +129,7 @@ def test_ticket_from_kiosk_is_called_and_shown_on_the_display(browser, hall: Liv
     kiosk.wait_for_selector("#t-print >> text=请取走打印的号票", timeout=5000)
     kiosk.screenshot(path=ARTIFACTS / "kiosk-ticket.png", animations="disabled")
 
-    phone = browser.new_page(viewport={"width": 390, "height": 844})
+    phone = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")
     phone.goto(kiosk.locator("#t-status").get_attribute("href").replace("/t/", f"{hall.url}/t/", 1))
     phone.wait_for_function("() => document.querySelector('#s-state').textContent.includes('等候中')")
     phone.wait_for_selector("#live.on")  # joined its ticket's room
@@ -241,12 +266,13 @@ def test_rating_tablet_and_phone_rate_visits_and_a_bad_one_is_followed_up(browse
     tablet.wait_for_selector("#thanks:not(.hidden)")
 
     second = _serve_at_w01(hall)
-    phone = browser.new_page(viewport={"width": 390, "height": 844})
+    phone = browser.new_page(viewport={"width": 390, "height": 844}, locale="en-US")
     phone.goto(f"{hall.url}{second['status_url']}")
     phone.wait_for_selector('#rate:not(.hidden) .rate-level[data-level="5"]')
     phone.click('.rate-level[data-level="5"]')
     phone.wait_for_selector(".rate-done")
-    assert "非常满意" in phone.locator("#rate").inner_text()
+    thanks = phone.locator("#rate").inner_text()  # an English phone: the page in English, the level as named
+    assert "Thank you for your rating" in thanks and "非常满意" in thanks
 
     manager = _manager_page(browser, hall, "/manager/follow-ups")
     row = manager.locator(f'#follow-ups tr:has-text("{ticket["number"]}")').first

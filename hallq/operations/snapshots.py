@@ -103,10 +103,12 @@ def ticket_status(ctx: HallContext, ticket_id: int) -> dict[str, Any]:
     """What a citizen's phone shows (/t/<token>): the ticket's progress and nothing about anyone."""
     full = ticket_snapshot(ctx, ticket_id, with_events=False)
     window = ctx.config.window_by_id.get(full["window"] or "")
+    service = ctx.config.service_by_id.get(full["service_id"])
     return {
         "room": f"ticket:{ticket_id}",
         "number": full["number"],
         "service_name": full["service_name"],
+        "service_name_en": service.name_en if service else "",
         "zone_id": full["zone_id"],
         "status": full["status"],
         "ahead": full["ahead"],

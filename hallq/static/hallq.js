@@ -5,6 +5,21 @@ const hallq = (() => {
   const root = document.querySelector('meta[name="hallq-root"]')?.content || "";
   // one websocket per screen, no long-polling: any server process behind one port can hold it
   const socketOptions = { path: `${root}/socket.io`, transports: ["websocket"], reconnectionDelayMax: 5000 };
+  // a translated page (hallq/i18n.py) carries its script's texts in its language
+  const texts = JSON.parse(document.getElementById("hallq-texts")?.textContent || "null");
+  const lang = document.documentElement.lang || "zh-CN";
+
+  function t(key, params = {}) {
+    const text = (texts && texts[key]) || key;
+    return text.replace(/\{(\w+)\}/g, (whole, name) => (name in params ? String(params[name]) : whole));
+  }
+
+  // The API's messages say it in both ("中文 / English"): a translated page shows its own language's half.
+  function pick(message) {
+    if (!texts || !message || !message.includes(" / ")) return message;
+    const [zh, ...en] = message.split(" / ");
+    return lang === "en" ? en.join(" / ") : zh;
+  }
 
   function deviceToken(kind) {
     const key = `hallq${root}.${kind}.token`;
@@ -28,7 +43,7 @@ const hallq = (() => {
     });
     const data = await response.json().catch(() => ({}));
     if (!response.ok) {
-      const error = new Error(data.message || response.statusText);
+      const error = new Error(pick(data.message) || response.statusText);
       error.status = response.status;
       error.code = data.error;
       throw error;
@@ -54,9 +69,8 @@ const hallq = (() => {
   }
 
   function minutes(seconds) {
-    if (!seconds || seconds < 60) return "即将叫号 · soon";
-    const m = Math.round(seconds / 60);
-    return `约 ${m} 分钟 · about ${m} min`;
+    if (!seconds || seconds < 60) return t("soon");
+    return t("about_minutes", { minutes: Math.round(seconds / 60) });
   }
 
   function el(tag, attrs = {}, ...children) {
@@ -73,10 +87,10 @@ const hallq = (() => {
   }
 
   function clock(node) {
-    const tick = () => { node.textContent = new Date().toLocaleTimeString("zh-CN", { hour12: false }); };
+    const tick = () => { node.textContent = new Date().toLocaleTimeString(lang, { hour12: false }); };
     tick();
     setInterval(tick, 1000);
   }
 
-  return { root, socketOptions, deviceToken, api, connect, minutes, el, clock };
+  return { root, socketOptions, lang, t, pick, deviceToken, api, connect, minutes, el, clock };
 })();

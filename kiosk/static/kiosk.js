@@ -2,7 +2,9 @@
 "use strict";
 (() => {
   const $ = (id) => document.getElementById(id);
-  const { el } = hallq;
+  const { el, t } = hallq;
+  // names from the hall file in the page's language (English ones may be missing: then the Chinese)
+  const named = (thing) => (hallq.lang === "en" && thing.name_en) || thing.name;
   const token = hallq.deviceToken("kiosk");
   const kioskId = new URL(location.href).searchParams.get("kiosk") || localStorage.getItem(`hallq${hallq.root}.kiosk.id`);
   if (kioskId) localStorage.setItem(`hallq${hallq.root}.kiosk.id`, kioskId);
@@ -19,7 +21,16 @@
     $("error").textContent = message || "";
     $("error").classList.toggle("hidden", !message);
   }
+  // 中文 / English: for one citizen; the next one finds the kiosk in the hall's language again
+  const DEFAULT_LANG = "zh-CN";
+  function switchLanguage(lang) {
+    const url = new URL(location.href);
+    if (lang) url.searchParams.set("lang", lang); else url.searchParams.delete("lang");
+    location.assign(url.toString());
+  }
+
   function reset() {
+    if (hallq.lang !== DEFAULT_LANG) { switchLanguage(null); return; }
     clearTimeout(resetTimer);
     clearTimeout(printTimer);
     shown = null;
@@ -34,28 +45,27 @@
   function renderZones() {
     $("zones").replaceChildren(...hall.zones.map((z) => el("button", {
       class: "tile", "data-zone": z.id, onclick: () => pickZone(z),
-    }, el("span", { class: "prefix" }, z.prefix), z.name, el("span", { class: "en" }, z.name_en),
-      el("span", { class: "meta" }, `等候 ${waiting[z.id] ?? 0} 人 · ${waiting[z.id] ?? 0} waiting`))));
+    }, el("span", { class: "prefix" }, z.prefix), named(z),
+      el("span", { class: "meta" }, t("waiting_in_zone", { count: waiting[z.id] ?? 0 })))));
   }
 
   function pickZone(z) {
     zone = z;
     error("");
-    $("zone-title").replaceChildren(z.name, el("span", { class: "en" }, z.name_en));
+    $("zone-title").replaceChildren(named(z));
     const services = hall.services.filter((s) => s.zone_id === z.id);
     $("services").replaceChildren(...services.map((s) => el("button", {
       class: "tile", "data-service": s.id, onclick: () => take(s),
-    }, s.name, el("span", { class: "en" }, s.name_en),
-      el("span", { class: "meta" }, `所需材料 ${s.materials.length} 项 · ${s.materials.length} documents`))));
+    }, named(s), el("span", { class: "meta" }, t("documents", { count: s.materials.length })))));
     show("service");
     armReset(60);
   }
 
   // 限号: a service may ask who takes the ticket (a mobile number or an ID card number), typed on a keypad
   const ASK = {
-    phone: { title: "请输入手机号", en: "Enter your mobile number", keys: "123456789 0", max: 11, field: "phone",
+    phone: { title: "ask_phone", keys: "123456789 0", max: 11, field: "phone",
       groups: [3, 4, 4] },
-    id_card: { title: "请输入身份证号", en: "Enter your ID card number", keys: "123456789X0", max: 18,
+    id_card: { title: "ask_id_card", keys: "123456789X0", max: 18,
       field: "id_number", groups: [6, 8, 4] },
   };
   let asking = null, typed = "";
@@ -77,14 +87,13 @@
     const ask = ASK[service.ask_identity];
     asking = { service };
     typed = "";
-    $("identity-title").replaceChildren(ask.title, el("span", { class: "en" }, ask.en));
-    const limit = service.tickets_per_person_per_day;
-    $("identity-why").replaceChildren(`${service.name}：每人每天限取 ${limit} 个号`,
-      el("span", { class: "en" }, `${service.name_en}: at most ${limit} a day per person`));
+    $("identity-title").textContent = t(ask.title);
+    $("identity-why").textContent = t("per_person_limit",
+      { service: named(service), limit: service.tickets_per_person_per_day });
     const keys = [...ask.keys].map((key) => key === " " ? el("span") : el("button", {
       class: "key", "data-key": key, onclick: () => { if (typed.length < ask.max) typed += key; renderTyped(); },
     }, key));
-    keys.push(el("button", { class: "key", "data-key": "back", "aria-label": "删除 · Delete",
+    keys.push(el("button", { class: "key", "data-key": "back", "aria-label": t("delete"),
       onclick: () => { typed = typed.slice(0, -1); renderTyped(); } }, "⌫"));
     $("keypad").replaceChildren(...keys);
     renderTyped();
@@ -112,9 +121,9 @@
   }
 
   function renderTicket(ticket, service) {
-    $("t-service").replaceChildren(service.name, el("span", { class: "en" }, service.name_en));
+    $("t-service").textContent = named(service);
     $("t-number").textContent = ticket.number;
-    $("t-ahead").textContent = `${ticket.ahead} 人`;
+    $("t-ahead").textContent = t("people", { count: ticket.ahead });
     $("t-wait").textContent = hallq.minutes(ticket.estimated_wait_s);
     shown = { ticket, jobId: ticket.print && ticket.print.job_id };
     $("t-image").classList.add("hidden");
@@ -132,14 +141,14 @@
   }
 
   function printing() {
-    $("t-print").replaceChildren(el("p", { class: "print-wait" }, "正在打印号票… · Printing your ticket…"));
+    $("t-print").replaceChildren(el("p", { class: "print-wait" }, t("printing")));
     clearTimeout(printTimer);
-    printTimer = setTimeout(() => printFailed("打印超时 / No answer from the printer"), PRINT_GIVE_UP_S * 1000);
+    printTimer = setTimeout(() => printFailed(t("printer_silent")), PRINT_GIVE_UP_S * 1000);
   }
 
   function printed() {
     clearTimeout(printTimer);
-    $("t-print").replaceChildren(el("p", { class: "print-ok" }, "请取走打印的号票 · Please take your printed ticket"));
+    $("t-print").replaceChildren(el("p", { class: "print-ok" }, t("take_ticket")));
   }
 
   // Paper out, jam, offline: the number stays valid; the citizen photographs or scans the ticket on screen.
@@ -147,10 +156,9 @@
     clearTimeout(printTimer);
     const { ticket } = shown;
     $("t-print").replaceChildren(el("div", { class: "print-bad", role: "alert" },
-      el("p", {}, "号票未能打印，您的号码有效。请拍照或扫描下方号票 · ",
-        el("span", {}, "The ticket did not print. Your number is valid: photograph or scan the ticket below.")),
-      reason ? el("p", { class: "print-reason" }, reason) : "",
-      el("button", { class: "reprint", id: "reprint", onclick: reprint }, "重新打印 ", el("span", { class: "en" }, "Print again"))));
+      el("p", {}, t("not_printed")),
+      reason ? el("p", { class: "print-reason" }, hallq.pick(reason)) : "",
+      el("button", { class: "reprint", id: "reprint", onclick: reprint }, t("print_again"))));
     $("t-image").src = `${ticket.status_url}/ticket.png`;
     $("t-image").classList.remove("hidden");
     armReset(90);
@@ -178,7 +186,15 @@
     resetTimer = setTimeout(reset, seconds * 1000);
   }
 
-  $("back").addEventListener("click", reset);
+  $("lang-switch")?.addEventListener("click", (event) => switchLanguage(event.currentTarget.dataset.lang));
+  $("back").addEventListener("click", () => {  // back to the areas, in the language the citizen chose
+    zone = null; green = false;
+    $("green").setAttribute("aria-pressed", "false");
+    error("");
+    renderZones();
+    show("zone");
+    armReset(60);
+  });
   $("identity-back").addEventListener("click", () => { asking = null; typed = ""; error(""); pickZone(zone); });
   $("identity-ok").addEventListener("click", () => {
     if (asking) take(asking.service, { [ASK[asking.service.ask_identity].field]: typed });
@@ -191,7 +207,7 @@
 
   async function start() {
     if (!token) {
-      error("此取号机没有令牌：请用 /kiosk?token=… 打开 · This kiosk has no token: open /kiosk?token=…");
+      error(t("no_token"));
       return;
     }
     try {
@@ -200,8 +216,7 @@
       error(`${e.message}`);
       return;
     }
-    $("hall-name").textContent = hall.name;
-    $("hall-name-en").textContent = hall.name_en;
+    $("hall-name").textContent = named(hall);
     renderZones();
     hallq.connect(token, kioskId ? ["hall", `kiosk:${kioskId}`] : ["hall"], {
       print_status: onPrintStatus,

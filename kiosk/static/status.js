@@ -3,25 +3,22 @@
 (() => {
   const $ = (id) => document.getElementById(id);
   const token = document.querySelector("main").dataset.token;
-  const STATES = {
-    waiting: "等候中 · Waiting", called: "请到窗口办理 · Please go to the window", serving: "办理中 · Being served",
-    finished: "已办结 · Done", no_show: "已过号 · Missed, please ask at the service desk", cancelled: "已取消 · Cancelled",
-  };
+  const { t } = hallq;
   let timer = null, lastStatus = null, zoneId = null;
 
-  function render(t) {
-    zoneId = t.zone_id;  // a transfer may move the ticket to another zone
-    $("s-service").textContent = t.service_name;
-    $("s-number").textContent = t.number;
-    const called = (t.status === "called" || t.status === "serving") && t.window;
-    $("s-state").textContent = called ? `请到 ${t.window.number} 号窗口 · Window ${t.window.number}` : STATES[t.status] || t.status;
+  function render(ticket) {
+    zoneId = ticket.zone_id;  // a transfer may move the ticket to another zone
+    $("s-service").textContent = (hallq.lang === "en" && ticket.service_name_en) || ticket.service_name;
+    $("s-number").textContent = ticket.number;
+    const called = (ticket.status === "called" || ticket.status === "serving") && ticket.window;
+    $("s-state").textContent = called ? t("go_to_window", { number: ticket.window.number }) : t(ticket.status);
     $("card").classList.toggle("called", !!called);
-    $("s-facts").classList.toggle("hidden", t.status !== "waiting");
-    $("s-ahead").textContent = `${t.ahead} 人`;
-    $("s-wait").textContent = hallq.minutes(t.estimated_wait_s);
+    $("s-facts").classList.toggle("hidden", ticket.status !== "waiting");
+    $("s-ahead").textContent = t("people", { count: ticket.ahead });
+    $("s-wait").textContent = hallq.minutes(ticket.estimated_wait_s);
     if (called && lastStatus === "waiting" && navigator.vibrate) navigator.vibrate([300, 150, 300]);
-    lastStatus = t.status;
-    renderRating(t.rating);
+    lastStatus = ticket.status;
+    renderRating(ticket.rating);
   }
   // after the visit: rate it here (one rating per visit, for a while after it ended), or see how it was rated
   let ratingShown = false;
@@ -30,7 +27,8 @@
     box.classList.toggle("hidden", !rating || (!rating.open && !rating.level));
     if (!rating) return;
     if (rating.level) {
-      widget.replaceChildren(hallq.el("p", { class: "rate-done" }, `感谢评价：${hallqRating.LABELS[rating.level]}`));
+      const label = hallqRating.LABELS[rating.level];
+      widget.replaceChildren(hallq.el("p", { class: "rate-done" }, t("thanks_for_rating", { label })));
     } else if (rating.open && !ratingShown) {
       ratingShown = true;
       hallqRating.mount(widget, rating.reasons, async (level, reasons) => {
@@ -44,7 +42,7 @@
       render(await hallq.api("GET", `/status/${encodeURIComponent(token)}`));
       $("error").classList.add("hidden");
     } catch (e) {
-      $("error").textContent = e.status === 404 ? "没有这张票 · No such ticket" : e.message;
+      $("error").textContent = e.status === 404 ? t("no_such_ticket") : e.message;
       $("error").classList.remove("hidden");
     }
   }

@@ -1,0 +1,62 @@
+"""Languages of the pages (Flask-Babel): zh-CN first, English second.
+
+Hall devices (kiosk, caller, displays) speak the hall's language, zh_CN, unless the page is opened with
+`?lang=en` (the kiosk's switch does that for one citizen and switches back when it resets); a citizen's phone
+follows its own language setting. Texts in templates are `_("English")` with a zh_CN catalogue in
+hallq/translations (`make translations` extracts, updates and compiles it). Texts a page's script needs are
+passed to it as JSON (`page_texts`), translated on the server like any other."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, request
+from flask_babel import Babel, get_locale
+from flask_babel import lazy_gettext as _l
+
+LANGUAGES = {"zh_CN": "中文", "en": "English"}
+DEFAULT_LANGUAGE = "zh_CN"
+#: pages a citizen opens on their own device: they follow the browser's language
+FOLLOW_BROWSER = {"kiosk.status_page"}
+
+#: texts every page's script may need (hallq.js)
+COMMON_TEXTS = {
+    "soon": _l("called soon"),
+    "about_minutes": _l("about {minutes} min"),
+}
+
+
+def select_language() -> str:
+    asked = request.args.get("lang")
+    if asked in LANGUAGES:
+        return asked
+    if request.endpoint in FOLLOW_BROWSER:
+        best = request.accept_languages.best_match(["zh-CN", "zh", "en"])
+        if best is not None:
+            return "en" if best == "en" else "zh_CN"
+    return DEFAULT_LANGUAGE
+
+
+def current_language() -> str:
+    """zh_CN or en (Babel calls the first zh_Hans_CN, as does the catalogue's folder)."""
+    locale = get_locale()
+    return "en" if locale is not None and locale.language == "en" else DEFAULT_LANGUAGE
+
+
+def page_texts(texts: Mapping[str, Any]) -> dict[str, str]:
+    """A page script's texts in the current language (with the common ones), ready for `tojson`."""
+    return {key: str(text) for key, text in {**COMMON_TEXTS, **texts}.items()}
+
+
+def init_i18n(app: Flask) -> None:
+    Babel(app, locale_selector=select_language, default_locale=DEFAULT_LANGUAGE)
+
+    @app.context_processor
+    def languages() -> dict[str, Any]:
+        language = current_language()
+        return {
+            "language": language,
+            "html_lang": "zh-CN" if language == "zh_CN" else language,
+            "languages": LANGUAGES,
+        }

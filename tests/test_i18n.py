@@ -1,0 +1,113 @@
+"""zh-CN and English (Flask-Babel): the catalogue is complete and compiled, the pages speak the language asked
+for, and every text a page script asks for exists."""
+
+from __future__ import annotations
+
+import re
+from io import BytesIO
+
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po
+from flask.testing import FlaskClient
+
+from hallq.settings import REPO_ROOT
+
+from .conftest import Tokens
+
+CATALOGUE = REPO_ROOT / "hallq" / "translations" / "zh_Hans_CN" / "LC_MESSAGES"
+SOURCES = ("hallq", "kiosk", "caller", "display_board", "manager")
+CJK = re.compile(r"[\u4e00-\u9fff]")
+#: translated pages and the scripts they run
+PAGES = {
+    "kiosk": REPO_ROOT / "kiosk" / "static" / "kiosk.js",
+    "status": REPO_ROOT / "kiosk" / "static" / "status.js",
+}
+
+
+def source_messages() -> set[str]:
+    found: set[str] = set()
+    method_map = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
+    keywords = {"_": None, "gettext": None, "_l": None, "lazy_gettext": None}
+    for folder in SOURCES:
+        for _file, _line, message, _comments, _context in extract_from_dir(
+            REPO_ROOT / folder, method_map, keywords=keywords
+        ):
+            found.add(message if isinstance(message, str) else message[0])
+    return found
+
+
+def test_every_text_has_its_chinese_and_the_compiled_catalogue_is_current() -> None:
+    with (CATALOGUE / "messages.po").open("rb") as handle:
+        po = read_po(handle)
+    with (CATALOGUE / "messages.mo").open("rb") as handle:
+        mo = read_mo(BytesIO(handle.read()))
+    translated = {m.id: m.string for m in po if m.id and m.string and not m.fuzzy}
+    missing = sorted(source_messages() - set(translated))
+    assert not missing, f"not translated (run `make translations`, then translate): {missing}"
+    compiled = {m.id: m.string for m in mo if m.id}
+    assert compiled == translated, "messages.mo is older than messages.po: run `make translations`"
+    for english, chinese in translated.items():  # placeholders survive translation
+        assert set(re.findall(r"\{\w+\}", english)) == set(re.findall(r"\{\w+\}", chinese)), english
+
+
+def page_texts(html: str) -> dict[str, str]:
+    import json
+
+    found = re.search(r'<script type="application/json" id="hallq-texts">(.*?)</script>', html, re.S)
+    assert found, "the page carries no texts for its script"
+    texts: dict[str, str] = json.loads(found.group(1))
+    return texts
+
+
+def visible_text(html: str) -> str:
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+def test_the_kiosk_speaks_chinese_and_english_when_asked(client: FlaskClient) -> None:
+    chinese = client.get("/kiosk").get_data(as_text=True)
+    assert '<html lang="zh-CN">' in chinese
+    assert "请选择办事区域" in chinese and "Choose an area" not in chinese
+    assert page_texts(chinese)["about_minutes"] == "约 {minutes} 分钟"
+    assert re.search(r'id="lang-switch" data-lang="en"[^>]*>English<', chinese)
+    english = client.get("/kiosk?lang=en").get_data(as_text=True)
+    assert '<html lang="en">' in english
+    assert not CJK.search(visible_text(english).replace("中文", "")), "Chinese left on the English kiosk"
+    assert all(not CJK.search(text) for text in page_texts(english).values())
+    assert re.search(r'id="lang-switch" data-lang="zh_CN"[^>]*>中文<', english)
+    # a kiosk in the hall speaks the hall's language whatever its browser says
+    assert "请选择办事区域" in client.get("/kiosk", headers={"Accept-Language": "en"}).get_data(as_text=True)
+
+
+def test_the_status_page_follows_the_phone_and_the_link(client: FlaskClient, tokens: Tokens) -> None:
+    ticket = client.post(
+        "/api/v1/tickets", json={"service_id": "seal"}, headers=Tokens.header(tokens.kiosk)
+    ).get_json()
+    url = ticket["status_url"]
+    english_phone = client.get(url, headers={"Accept-Language": "en-GB,en;q=0.8"}).get_data(as_text=True)
+    assert "Ahead of you" in english_phone and not CJK.search(visible_text(english_phone).replace("中文", ""))
+    chinese_phone = client.get(url, headers={"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5"}).get_data(
+        as_text=True
+    )
+    assert "前面还有" in chinese_phone and '<a href="?lang=en" lang="en">English</a>' in chinese_phone
+    assert "Ahead of you" in client.get(f"{url}?lang=en", headers={"Accept-Language": "zh-CN"}).get_data(
+        as_text=True
+    )
+    body = client.get(f"/api/v1/status/{url.removeprefix('/t/')}").get_json()
+    assert body["service_name_en"] == "Company seal registration"
+
+
+def test_every_text_a_page_script_asks_for_is_there(client: FlaskClient, tokens: Tokens) -> None:
+    ticket = client.post(
+        "/api/v1/tickets", json={"service_id": "seal"}, headers=Tokens.header(tokens.kiosk)
+    ).get_json()
+    urls = {"kiosk": "/kiosk", "status": ticket["status_url"]}
+    for page, script in PAGES.items():
+        wanted = set(re.findall(r"""\bt\(\s*["']([\w]+)["']""", script.read_text(encoding="utf-8")))
+        wanted |= set(re.findall(r"""title: ["']([\w]+)["']""", script.read_text(encoding="utf-8")))
+        if page == "status":  # t(ticket.status): every status a ticket can have
+            wanted |= {"waiting", "called", "serving", "finished", "no_show", "cancelled"}
+        for language in ("zh_CN", "en"):
+            texts = page_texts(client.get(f"{urls[page]}?lang={language}").get_data(as_text=True))
+            assert wanted <= set(texts), (page, language, sorted(wanted - set(texts)))
