@@ -2,7 +2,9 @@
 
 from flask import Blueprint, render_template
 
+from caller import texts
 from hallq.errors import NotFound
+from hallq.i18n import page_texts
 from hallq.runtime import hall_context
 
 bp = Blueprint(
@@ -12,7 +14,7 @@ bp = Blueprint(
 
 @bp.get("/caller")
 def page() -> str:
-    return render_template("caller/caller.html")
+    return render_template("caller/caller.html", texts=page_texts(texts.CALLER))
 
 
 @bp.get("/evaluate/<window_id>")
@@ -27,4 +29,5 @@ def evaluate(window_id: str) -> str:
         window=window,
         reasons=ctx.config.ratings.reasons,
         timeout_s=ctx.config.bridge.rating_timeout_s,
+        texts=page_texts(texts.EVALUATE),
     )

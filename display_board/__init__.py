@@ -2,6 +2,9 @@
 
 from flask import Blueprint, render_template
 
+from display_board import texts
+from hallq.i18n import page_texts
+
 bp = Blueprint(
     "display_board",
     __name__,
@@ -13,4 +16,4 @@ bp = Blueprint(
 
 @bp.get("/display")
 def page() -> str:
-    return render_template("display_board/display.html")
+    return render_template("display_board/display.html", texts=page_texts(texts.DISPLAY))

@@ -18,10 +18,13 @@ from .conftest import Tokens
 CATALOGUE = REPO_ROOT / "hallq" / "translations" / "zh_Hans_CN" / "LC_MESSAGES"
 SOURCES = ("hallq", "kiosk", "caller", "display_board", "manager")
 CJK = re.compile(r"[\u4e00-\u9fff]")
-#: translated pages and the scripts they run
+#: translated pages (by URL; "status" is a ticket's) and the scripts they run
 PAGES = {
-    "kiosk": REPO_ROOT / "kiosk" / "static" / "kiosk.js",
+    "/kiosk": REPO_ROOT / "kiosk" / "static" / "kiosk.js",
     "status": REPO_ROOT / "kiosk" / "static" / "status.js",
+    "/caller": REPO_ROOT / "caller" / "static" / "caller.js",
+    "/evaluate/W01": REPO_ROOT / "caller" / "static" / "evaluate.js",
+    "/display": REPO_ROOT / "display_board" / "static" / "display.js",
 }
 
 
@@ -102,12 +105,28 @@ def test_every_text_a_page_script_asks_for_is_there(client: FlaskClient, tokens:
     ticket = client.post(
         "/api/v1/tickets", json={"service_id": "seal"}, headers=Tokens.header(tokens.kiosk)
     ).get_json()
-    urls = {"kiosk": "/kiosk", "status": ticket["status_url"]}
     for page, script in PAGES.items():
-        wanted = set(re.findall(r"""\bt\(\s*["']([\w]+)["']""", script.read_text(encoding="utf-8")))
-        wanted |= set(re.findall(r"""title: ["']([\w]+)["']""", script.read_text(encoding="utf-8")))
+        source = script.read_text(encoding="utf-8")
+        wanted = set(re.findall(r"""\bt\(\s*["'](\w+)["']""", source))
+        wanted |= set(re.findall(r"""title: ["'](\w+)["']""", source))
         if page == "status":  # t(ticket.status): every status a ticket can have
             wanted |= {"waiting", "called", "serving", "finished", "no_show", "cancelled"}
+        if page == "/caller":  # t(`state_${state}`)
+            wanted |= {"state_open", "state_paused", "state_closed"}
+        assert wanted, page
+        url = ticket["status_url"] if page == "status" else page
         for language in ("zh_CN", "en"):
-            texts = page_texts(client.get(f"{urls[page]}?lang={language}").get_data(as_text=True))
+            html = client.get(f"{url}?lang={language}").get_data(as_text=True)
+            texts = page_texts(html)
             assert wanted <= set(texts), (page, language, sorted(wanted - set(texts)))
+            if language == "en":
+                assert all(not CJK.search(text) for text in texts.values()), (page, texts)
+                assert '<html lang="en">' in html
+
+
+def test_the_clerks_and_the_halls_pages_in_english_have_no_chinese_left(client: FlaskClient) -> None:
+    for url in ("/caller", "/display"):
+        english = visible_text(client.get(f"{url}?lang=en").get_data(as_text=True))
+        assert not CJK.search(english), (url, CJK.findall(english))
+        chinese = visible_text(client.get(url).get_data(as_text=True))
+        assert CJK.search(chinese), url

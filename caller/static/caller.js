@@ -2,7 +2,8 @@
 "use strict";
 (() => {
   const $ = (id) => document.getElementById(id);
-  const { el } = hallq;
+  const { el, t } = hallq;
+  const named = (thing) => (hallq.lang === "en" && thing.name_en) || thing.name;
   let me = null, hall = null, windowId = localStorage.getItem(`hallq${hallq.root}.caller.window`), socket = null;
   let snapshot = null, refreshTimer = null;
 
@@ -13,7 +14,7 @@
     $("error").textContent = message || "";
     $("error").classList.toggle("hidden", !message);
   }
-  const serviceName = (id) => (hall.services.find((s) => s.id === id) || { name: id }).name;
+  const serviceName = (id) => named(hall.services.find((s) => s.id === id) || { name: id });
   const time = (iso) => (iso ? iso.slice(11, 16) : "");
 
   async function boot() {
@@ -32,8 +33,9 @@
     $("who-pick").textContent = me.username;
     $("windows").replaceChildren(...hall.windows.map((w) => el("button", {
       "data-window": w.id, onclick: () => openWindow(w.id),
-    }, el("b", {}, `${w.number}号 `), w.name, el("div", { class: "en" },
-      `A: ${w.a_services.map(serviceName).join("、")}`), el("div", { class: "en" }, `B: ${w.b_services.map(serviceName).join("、") || "—"}`))));
+    }, el("b", {}, t("window_number", { number: w.number })), " ", w.name, el("div", { class: "en" },
+      `A: ${w.a_services.map(serviceName).join(t("list_separator"))}`),
+      el("div", { class: "en" }, `B: ${w.b_services.map(serviceName).join(t("list_separator")) || "—"}`))));
     show("pick");
   }
 
@@ -49,7 +51,7 @@
     windowId = id;
     localStorage.setItem(`hallq${hallq.root}.caller.window`, id);
     const w = hall.windows.find((x) => x.id === id);
-    $("desk-title").replaceChildren(`${w.number}号窗口 `, el("span", { class: "en" }, w.name));
+    $("desk-title").replaceChildren(t("window_number", { number: w.number }), " ", el("span", { class: "en" }, w.name));
     $("who").textContent = me.username;
     show("desk");
     if (socket) socket.disconnect();
@@ -73,13 +75,14 @@
   function render(s) {
     snapshot = s;
     const state = s.window.state, current = s.current, busy = !!current;
-    $("state").textContent = { open: "开放 open", paused: "暂停 paused", closed: "关闭 closed" }[state];
+    $("state").textContent = t(`state_${state}`);
     $("state").className = `badge ${state}`;
     $("current-number").textContent = current ? current.number : "—";
     $("current-service").replaceChildren(...(current
-      ? [serviceName(current.service_id), el("span", { class: "en" }, current.status === "serving" ? "办理中 serving" : "已叫号 called")]
-      : ["空闲 ", el("span", { class: "en" }, "Idle")]));
-    $("current-meta").textContent = current ? `取号 issued ${time(current.issued_at)} · 重呼 recalls ${current.recalls}` : "";
+      ? [serviceName(current.service_id), " ", el("span", { class: "en" }, t(current.status === "serving" ? "serving" : "called"))]
+      : [t("idle")]));
+    $("current-meta").textContent = current
+      ? t("issued_and_recalls", { time: time(current.issued_at), recalls: current.recalls }) : "";
     const can = {
       "call-next": !busy && state === "open", recall: busy && current.status === "called",
       start: busy && current.status === "called", finish: busy, "no-show": busy && current.status === "called",
@@ -87,14 +90,17 @@
     };
     for (const button of document.querySelectorAll(".actions button")) button.disabled = !can[button.dataset.act];
     $("pause").dataset.act = state === "paused" ? "resume" : "pause";
-    $("pause").replaceChildren(...(state === "paused" ? ["恢复 ", el("span", { class: "en" }, "Resume")] : ["暂停 ", el("span", { class: "en" }, "Pause")]));
+    $("pause").textContent = t(state === "paused" ? "resume" : "pause");
     $("pause").disabled = state === "closed";
     $("waiting-count").textContent = s.waiting.length;
-    $("queue").replaceChildren(...s.waiting.map((t) => el("tr", {},
-      el("td", {}, el("b", {}, t.number), t.priority === "green" ? el("span", { class: "tag-green" }, " 绿") : null),
-      el("td", {}, serviceName(t.service_id), t.a_service ? null : el("span", { class: "tag-b" }, " (B)")),
-      el("td", {}, time(t.issued_at)),
-      el("td", {}, el("button", { disabled: busy || state !== "open" ? "" : null, onclick: () => act("call", { ticket_id: t.id }) }, "叫此号 ", el("span", { class: "en" }, "Call"))))));
+    $("queue").replaceChildren(...s.waiting.map((ticket) => el("tr", {},
+      el("td", {}, el("b", {}, ticket.number),
+        ticket.priority === "green" ? el("span", { class: "tag-green" }, ` ${t("green_tag")}`) : null),
+      el("td", {}, serviceName(ticket.service_id), ticket.a_service ? null : el("span", { class: "tag-b" }, " (B)")),
+      el("td", {}, time(ticket.issued_at)),
+      el("td", {}, el("button", {
+        disabled: busy || state !== "open" ? "" : null, onclick: () => act("call", { ticket_id: ticket.id }),
+      }, t("call_this"))))));
   }
 
   async function act(verb, body) {
@@ -102,7 +108,7 @@
     if (verb === "transfer") return openTransfer();
     try {
       const result = await hallq.api("POST", `/windows/${windowId}/${verb}`, body);
-      if (verb === "call-next" && !result.ticket) error("现在没有需要本窗口叫的号 · Nothing for this window to call now");
+      if (verb === "call-next" && !result.ticket) error(t("nothing_to_call"));
       if (verb === "close") { localStorage.removeItem(`hallq${hallq.root}.caller.window`); windowId = null; if (socket) socket.disconnect(); return pickWindow(); }
       await refresh();
     } catch (e) {
@@ -113,9 +119,10 @@
   function openTransfer() {
     $("transfer-number").textContent = snapshot.current ? snapshot.current.number : "";
     $("transfer-service").replaceChildren(el("option", { value: "" }, "—"),
-      ...hall.services.map((s) => el("option", { value: s.id }, `${s.name} (${s.zone_id})`)));
+      ...hall.services.map((s) => el("option", { value: s.id }, `${named(s)} (${s.zone_id})`)));
     $("transfer-window").replaceChildren(el("option", { value: "" }, "—"),
-      ...hall.windows.filter((w) => w.id !== windowId).map((w) => el("option", { value: w.id }, `${w.number}号 ${w.name}`)));
+      ...hall.windows.filter((w) => w.id !== windowId)
+        .map((w) => el("option", { value: w.id }, `${t("window_number", { number: w.number })} ${w.name}`)));
     $("transfer").showModal();
   }
   $("transfer").addEventListener("close", async () => {

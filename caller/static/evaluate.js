@@ -26,7 +26,7 @@
     later(timeoutMs);
   }
   if (!token) {
-    $("error").textContent = "缺少评价器令牌 · Open this page once with ?token=<evaluator token>";
+    $("error").textContent = hallq.t("no_token");
     $("error").classList.remove("hidden");
     return;
   }

@@ -2,7 +2,8 @@
 "use strict";
 (() => {
   const $ = (id) => document.getElementById(id);
-  const { el } = hallq;
+  const { el, t } = hallq;
+  const named = (thing) => (hallq.lang === "en" && thing.name_en) || thing.name;
   const token = hallq.deviceToken("display");
   let state = null;
   hallq.clock($("clock"));
@@ -15,23 +16,26 @@
   function renderWindows(blinkId) {
     $("windows").replaceChildren(...state.windows.map((w) => {
       const calling = w.current && w.state !== "closed";
-      const text = calling ? w.current.number : w.state === "paused" ? "暂停服务" : w.state === "closed" ? "未开放" : "—";
+      const text = calling ? w.current.number : w.state === "paused" ? t("paused") : w.state === "closed" ? t("closed") : "—";
       return el("div", { class: `win ${w.state}${w.id === blinkId ? " blink" : ""}`, "data-window": w.id },
-        el("div", { class: "label" }, `${w.number}号窗口`),
+        el("div", { class: "label" }, t("window_number", { number: w.number })),
         el("div", { class: "num" }, text));
     }));
   }
   function renderRecent() {
     $("recent").replaceChildren(...state.recent_calls.map((c) => el("li", {},
-      el("b", {}, c.ticket.number), el("span", {}, `${c.window.number}号窗口`))));
+      el("b", {}, c.ticket.number), el("span", {}, t("window_number", { number: c.window.number })))));
   }
   function renderWaiting() {
     $("waiting").replaceChildren(...state.zones.map((z) => el("li", {},
-      el("span", {}, `${z.prefix} ${z.name}`), el("b", {}, String(state.waiting[z.id] ?? 0)))));
+      el("span", {}, `${z.prefix} ${named(z)}`), el("b", {}, String(state.waiting[z.id] ?? 0)))));
   }
   function banner(call) {
     const node = $("now-calling");
-    node.replaceChildren(call.announce, el("span", { class: "en" }, call.announce_en || ""));
+    // the call in the page's language, the other one beside it: a hall's screen is read by everyone in it
+    const [first, second] = hallq.lang === "en" && call.announce_en
+      ? [call.announce_en, call.announce] : [call.announce, call.announce_en || ""];
+    node.replaceChildren(first, el("span", { class: "en" }, second));
     node.classList.remove("flash");
     void node.offsetWidth;
     node.classList.add("flash");
@@ -58,14 +62,14 @@
   $("sound-gate").addEventListener("click", () => { hallqVoice.unlock(); $("sound-gate").classList.add("hidden"); });
 
   if (!token) {
-    error("此显示屏没有令牌：请用 /display?token=… 打开 · This display has no token: open /display?token=…");
+    error(t("no_token"));
     return;
   }
   hallq.connect(token, ["hall"], {
     snapshot: (s) => {
       if (s.room !== "hall") return;
       state = s;
-      $("hall-name").textContent = s.hall.name;
+      $("hall-name").textContent = named(s.hall);
       renderWindows(); renderRecent(); renderWaiting();
       error("");
     },
@@ -85,6 +89,6 @@
     },
   }, (up) => {
     $("live").classList.toggle("on", up);
-    if (!up) error("连接中断，正在重连… · Connection lost, reconnecting…"); else error("");
+    if (!up) error(t("reconnecting")); else error("");
   });
 })();

@@ -1,0 +1,24 @@
+"""What the caller's and the rating tablet's scripts say, translated on the server (hallq/i18n.py)."""
+
+from flask_babel import lazy_gettext as _l
+
+CALLER = {
+    "window_number": _l("Window {number}"),
+    "list_separator": _l(", "),
+    "state_open": _l("Open"),
+    "state_paused": _l("Paused"),
+    "state_closed": _l("Closed"),
+    "serving": _l("being served"),
+    "called": _l("called"),
+    "idle": _l("Idle"),
+    "issued_and_recalls": _l("issued {time} · recalled {recalls} times"),
+    "resume": _l("Resume"),
+    "pause": _l("Pause"),
+    "green_tag": _l("priority"),
+    "call_this": _l("Call"),
+    "nothing_to_call": _l("Nothing for this window to call now"),
+}
+
+EVALUATE = {
+    "no_token": _l("This tablet has no token: open this page once with ?token=<evaluator token>"),
+}

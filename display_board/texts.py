@@ -1,0 +1,11 @@
+"""What the hall display's script says, translated on the server (hallq/i18n.py)."""
+
+from flask_babel import lazy_gettext as _l
+
+DISPLAY = {
+    "window_number": _l("Window {number}"),
+    "paused": _l("Paused"),
+    "closed": _l("Closed"),
+    "no_token": _l("This display has no token: open /display?token=…"),
+    "reconnecting": _l("Connection lost, reconnecting…"),
+}
