@@ -16,6 +16,9 @@ class DecodeError(ValueError):
     pass
 
 
+#: commands known by their first three bytes: a chunk may end inside those three
+_THREE_BYTE_COMMANDS = (b"\x1d\x76\x30", b"\x1d\x28\x6b")
+
 @dataclass(frozen=True)
 class Token:
     """kind: text, command, raster, qr, cut or status_query; name is the manual's name (e.g. "GS v 0")."""
@@ -114,6 +117,8 @@ class Decoder:
             if len(head) < end:
                 return None, 0
             return Token("qr", "GS ( k", head[5:7], head[7:end]), end
+        if len(head) < 3 and any(command.startswith(head) for command in _THREE_BYTE_COMMANDS):
+            return None, 0  # the rest of GS v 0 or GS ( k is still on its way
         raise DecodeError(f"unknown ESC/POS command {head[:3].hex(' ')}")
 
 
