@@ -59,4 +59,11 @@ def init_i18n(app: Flask) -> None:
             "language": language,
             "html_lang": "zh-CN" if language == "zh_CN" else language,
             "languages": LANGUAGES,
+            "pick": pick,
         }
+
+
+def pick(chinese: str, english: str) -> str:
+    """One of a pair the code keeps in both languages anyway (report columns, rating levels: exports show
+    both), for the page's language."""
+    return english if current_language() == "en" else chinese

@@ -7,16 +7,19 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from hallq.errors import HallqError
-from hallq.operations.follow_ups import FILTERS, STATUSES, list_follow_ups
+from hallq.i18n import page_texts, pick
+from hallq.operations.follow_ups import FILTERS, STATUSES, STATUSES_EN, list_follow_ups
 from hallq.operations.ratings import LEVELS, LEVELS_EN
 from hallq.runtime import hall_context
 from hallq.stats.export import COLUMNS, GROUP_NAMES
 from hallq.stats.ranking import month_period, ranking
 from hallq.stats.summary import GROUPS, Period, summary
 from hallq.webauth import current_actor
+from manager import texts
 from manager.charts import bars, rating_bars
 
 bp = Blueprint(
@@ -42,7 +45,8 @@ def managers_only() -> Response | None:
 
 @bp.context_processor
 def hall_name() -> dict[str, Any]:
-    return {"config_hall_name": hall_context().config.hall.name}
+    hall = hall_context().config.hall
+    return {"config_hall_name": pick(hall.name, hall.name_en or hall.name)}
 
 
 @bp.get("/login")
@@ -54,7 +58,9 @@ def login() -> str:
 @bp.get("")
 def live() -> str:
     ctx = hall_context()
-    return render_template("manager/live.html", hall=ctx.config.hall, alerts=ctx.config.hall.alerts)
+    return render_template(
+        "manager/live.html", hall=ctx.config.hall, alerts=ctx.config.hall.alerts, texts=page_texts(texts.LIVE)
+    )
 
 
 def _ranges(today: Any) -> list[tuple[str, str, str]]:
@@ -63,10 +69,10 @@ def _ranges(today: Any) -> list[tuple[str, str, str]]:
     month_start = today.replace(day=1)
     last_month_end = month_start - timedelta(days=1)
     return [
-        ("今天 Today", today.isoformat(), today.isoformat()),
-        ("本周 This week", monday.isoformat(), today.isoformat()),
-        ("本月 This month", month_start.isoformat(), today.isoformat()),
-        ("上月 Last month", last_month_end.replace(day=1).isoformat(), last_month_end.isoformat()),
+        (_("Today"), today.isoformat(), today.isoformat()),
+        (_("This week"), monday.isoformat(), today.isoformat()),
+        (_("This month"), month_start.isoformat(), today.isoformat()),
+        (_("Last month"), last_month_end.replace(day=1).isoformat(), last_month_end.isoformat()),
     ]
 
 
@@ -89,13 +95,14 @@ def reports() -> tuple[str, int]:
         ]
         charts.append(
             bars(
-                "等候时间（分钟）Wait (min)",
+                _("Wait (min)"),
                 minutes,
-                [("mean_wait_m", "平均 mean", "#2563eb"), ("p90_wait_m", "90% P90", "#93c5fd")],
+                [("mean_wait_m", _("mean"), "#2563eb"), ("p90_wait_m", _("P90"), "#93c5fd")],
                 lambda value: f"{value:.1f}",
             )
         )
-        charts.append(rating_bars("评价分布 Ratings", report["rows"], {str(k): v for k, v in LEVELS.items()}))
+        levels = {str(level): pick(LEVELS[level], LEVELS_EN[level]) for level in LEVELS}
+        charts.append(rating_bars(_("Ratings"), report["rows"], levels))
     query = {key: value for key, value in request.args.items() if key in ("from", "to", "group_by")}
     return render_template(
         "manager/reports.html",
@@ -145,6 +152,7 @@ def follow_ups() -> tuple[str, int]:
         which=which,
         filters=FILTERS,
         statuses=STATUSES,
+        statuses_en=STATUSES_EN,
         error=error,
         levels_en=LEVELS_EN,
         working_days=ctx.config.ratings.follow_up_working_days,

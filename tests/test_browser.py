@@ -310,7 +310,7 @@ def test_manager_watches_the_hall_live_and_reads_a_month(browser, hall: LiveHall
 
     report = live
     report.goto(f"{hall.url}/manager/reports")
-    report.click('.m-quick a >> text="上月 Last month"')
+    report.click('.m-quick a >> text="上月"')
     report.select_option('select[name="group_by"]', "window")
     report.click('.m-filter button[type="submit"]')
     report.wait_for_selector("#report tbody tr.total")

@@ -51,7 +51,8 @@ def test_every_text_has_its_chinese_and_the_compiled_catalogue_is_current() -> N
     compiled = {m.id: m.string for m in mo if m.id}
     assert compiled == translated, "messages.mo is older than messages.po: run `make translations`"
     for english, chinese in translated.items():  # placeholders survive translation
-        assert set(re.findall(r"\{\w+\}", english)) == set(re.findall(r"\{\w+\}", chinese)), english
+        for placeholder in (r"\{\w+\}", r"%\(\w+\)s"):
+            assert set(re.findall(placeholder, english)) == set(re.findall(placeholder, chinese)), english
 
 
 def page_texts(html: str) -> dict[str, str]:
@@ -130,3 +131,27 @@ def test_the_clerks_and_the_halls_pages_in_english_have_no_chinese_left(client: 
         assert not CJK.search(english), (url, CJK.findall(english))
         chinese = visible_text(client.get(url).get_data(as_text=True))
         assert CJK.search(chinese), url
+
+
+def test_the_managers_pages_in_english(client: FlaskClient, tokens: Tokens) -> None:
+    """Every manager page with ?lang=en: no Chinese but the hall's own data (none here: no tickets yet)."""
+    manager = Tokens.header(tokens.manager)
+    pages = (
+        "/manager?lang=en",
+        "/manager/reports?lang=en&from=2026-11-01&to=2026-11-23&group_by=zone",
+        "/manager/ranking?lang=en&month=2026-10",
+        "/manager/follow-ups?lang=en",
+        "/manager/login?lang=en",
+        "/?lang=en",
+    )
+    for url in pages:
+        answer = client.get(url, headers=manager)
+        assert answer.status_code == 200, url
+        english = visible_text(answer.get_data(as_text=True)).replace("中文", "")
+        assert not CJK.search(english), (url, CJK.findall(english))
+        chinese = visible_text(
+            client.get(url.replace("lang=en", "lang=zh_CN"), headers=manager).get_data(as_text=True)
+        )
+        assert CJK.search(chinese), url
+    live = client.get("/manager?lang=en", headers=manager).get_data(as_text=True)
+    assert all(not CJK.search(text) for text in page_texts(live).values())

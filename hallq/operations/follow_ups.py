@@ -15,6 +15,7 @@ from hallq.operations.ratings import LEVELS
 
 #: open (待回访) -> contacted (已回访) -> resolved (已整改办结); resolved is final
 STATUSES = {"open": "待回访", "contacted": "已回访", "resolved": "已办结"}
+STATUSES_EN = {"open": "To follow up", "contacted": "Contacted", "resolved": "Resolved"}
 FILTERS = ("open", "overdue", "resolved", "all")
 #: not resolved yet, as an IN list so the (status, due_on) index serves it
 UNRESOLVED = ("open", "contacted")

@@ -19,6 +19,7 @@ class DecodeError(ValueError):
 #: commands known by their first three bytes: a chunk may end inside those three
 _THREE_BYTE_COMMANDS = (b"\x1d\x76\x30", b"\x1d\x28\x6b")
 
+
 @dataclass(frozen=True)
 class Token:
     """kind: text, command, raster, qr, cut or status_query; name is the manual's name (e.g. "GS v 0")."""

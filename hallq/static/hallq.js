@@ -14,9 +14,9 @@ const hallq = (() => {
     return text.replace(/\{(\w+)\}/g, (whole, name) => (name in params ? String(params[name]) : whole));
   }
 
-  // The API's messages say it in both ("中文 / English"): a translated page shows its own language's half.
+  // The API's messages say it in both ("中文 / English"): a page shows its own language's half.
   function pick(message) {
-    if (!texts || !message || !message.includes(" / ")) return message;
+    if (!message || !message.includes(" / ")) return message;
     const [zh, ...en] = message.split(" / ");
     return lang === "en" ? en.join(" / ") : zh;
   }
