@@ -2,8 +2,7 @@
 "use strict";
 (() => {
   const $ = (id) => document.getElementById(id);
-  const { el, t } = hallq;
-  const named = (thing) => (hallq.lang === "en" && thing.name_en) || thing.name;
+  const { el, t, named } = hallq;
   const token = hallq.deviceToken("display");
   let state = null;
   hallq.clock($("clock"));

@@ -68,6 +68,9 @@ const hallq = (() => {
     return socket;
   }
 
+  // a zone's, service's or hall's name from the hall file in the page's language (Chinese when no English)
+  const named = (thing) => (lang === "en" && thing.name_en) || thing.name;
+
   function minutes(seconds) {
     if (!seconds || seconds < 60) return t("soon");
     return t("about_minutes", { minutes: Math.round(seconds / 60) });
@@ -92,5 +95,5 @@ const hallq = (() => {
     setInterval(tick, 1000);
   }
 
-  return { root, socketOptions, lang, t, pick, deviceToken, api, connect, minutes, el, clock };
+  return { root, socketOptions, lang, t, pick, named, deviceToken, api, connect, minutes, el, clock };
 })();

@@ -2,9 +2,7 @@
 "use strict";
 (() => {
   const $ = (id) => document.getElementById(id);
-  const { el, t } = hallq;
-  // names from the hall file in the page's language (English ones may be missing: then the Chinese)
-  const named = (thing) => (hallq.lang === "en" && thing.name_en) || thing.name;
+  const { el, t, named } = hallq;
   const token = hallq.deviceToken("kiosk");
   const kioskId = new URL(location.href).searchParams.get("kiosk") || localStorage.getItem(`hallq${hallq.root}.kiosk.id`);
   if (kioskId) localStorage.setItem(`hallq${hallq.root}.kiosk.id`, kioskId);

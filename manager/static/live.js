@@ -1,8 +1,7 @@
 // The managers' live page: /api/v1/stats/live, refreshed on every push to the manager room and every 15 s.
 "use strict";
 (() => {
-  const { el, api, t } = hallq;
-  const named = (thing) => (hallq.lang === "en" && thing.name_en) || thing.name;
+  const { el, api, t, named } = hallq;
   const ALERTS = {
     zone: (a) => t("zone_alert", {
       zone: a.name, reasons: a.reason.split("+").map((r) => t(r === "long_wait" ? "long_wait" : "long_queue")).join(t("list_separator")),
