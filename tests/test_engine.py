@@ -17,11 +17,8 @@ from hallq.engine import (
     ManualClock,
     Priority,
     QueueHead,
-    Server,
     Status,
     TransitionError,
-    WaitModel,
-    WindowNow,
     WindowView,
     check_caps,
     check_hours,
@@ -29,10 +26,8 @@ from hallq.engine import (
     make_policy,
     next_status,
     service_day,
-    wait_until_called,
 )
 from hallq.engine.calling import ABPolicy, DedicatedPolicy, PooledPolicy
-from hallq.engine.estimate import MAX_ESTIMATE_S, MIN_REMAINING_SHARE, remaining_s
 from hallq.hallconfig import load_hall
 
 from .conftest import SMALL_HALL
@@ -283,116 +278,6 @@ def test_baselines_look_at_their_own_queues() -> None:
     assert PooledPolicy().queues_for(W, services) == {"a1", "b1", "c1"}
     assert DedicatedPolicy().choose(W, [head("b1", 2, 0)], T0) is None
     assert PooledPolicy().choose(W, [head("c1", 3, 1), head("b1", 2, 0)], T0).ticket_id == 2
-
-
-# --- wait estimate -------------------------------------------------------------------------------------
-def busy(count: int, mean: float = 600, share: float = 1.0) -> list[Server]:
-    return [Server(free_in_s=mean, share=share, cycle_s=mean) for _ in range(count)]
-
-
-def idle(count: int, mean: float = 600) -> list[Server]:
-    return [Server(free_in_s=0, share=1.0, cycle_s=mean) for _ in range(count)]
-
-
-def test_estimate_is_the_mm_c_answer_for_busy_windows_with_fresh_visits() -> None:
-    assert wait_until_called(0, busy(2)) == 300  # the first of two exponential visits ends after mean / 2
-    assert wait_until_called(3, busy(2)) == 1200
-
-
-def test_estimate_is_zero_when_an_idle_window_will_call_at_once() -> None:
-    assert wait_until_called(0, idle(1) + busy(1)) == 0
-    assert wait_until_called(1, idle(1) + busy(1)) == 600  # then the busy one: its visit has the mean ahead
-
-
-def test_a_b_window_counts_at_its_share_and_a_nearly_done_visit_soon() -> None:
-    helped = busy(1) + busy(2, share=0.25)
-    assert wait_until_called(2, helped) == round(3 * 600 / 1.5)
-    nearly_done = [Server(free_in_s=60, share=1.0, cycle_s=600), *busy(1)]
-    assert wait_until_called(0, nearly_done) < wait_until_called(0, busy(2))
-
-
-def test_nobody_can_serve_it_gives_the_longest_figure_not_an_error() -> None:
-    assert wait_until_called(0, []) == MAX_ESTIMATE_S
-    assert wait_until_called(0, [Server(0, 0.0, 600)]) == MAX_ESTIMATE_S
-
-
-servers = st.lists(
-    st.builds(Server, st.floats(0, 20_000), st.floats(0.01, 1), st.floats(1, 10_000)), min_size=1, max_size=8
-)
-
-
-@given(st.integers(0, 100_000), servers)
-def test_estimate_is_never_negative_or_absurd_and_grows_with_the_queue(
-    ahead: int, found: list[Server]
-) -> None:
-    wait = wait_until_called(ahead, found)
-    assert 0 <= wait <= MAX_ESTIMATE_S
-    assert wait_until_called(ahead + 1, found) >= wait
-
-
-def test_estimate_rejects_nonsense() -> None:
-    with pytest.raises(ValueError):
-        wait_until_called(-1, busy(1))
-
-
-@given(st.floats(10, 5000), st.floats(0, 1.5), st.floats(0, 50_000))
-def test_remaining_visit_time_is_positive_and_bounded_below(mean: float, cv: float, elapsed: float) -> None:
-    rest = remaining_s(mean, cv, elapsed)
-    assert rest >= MIN_REMAINING_SHARE * mean - 1e-6
-    assert remaining_s(mean, cv, 0) == mean
-
-
-def test_a_long_visit_is_expected_to_go_on_a_regular_one_to_end_soon() -> None:
-    assert remaining_s(600, 1.0, 1200) > 600  # skewed times: a long visit tends to be a long one
-    assert remaining_s(600, 0.2, 550) < 150  # regular times: a visit near its mean is nearly done
-
-
-def small_model() -> WaitModel:
-    """W1: A x, B y; W2: A y; W3: A x and y."""
-    return WaitModel(
-        {"x": 600.0, "y": 300.0},
-        {"W1": frozenset({"x"}), "W2": frozenset({"y"}), "W3": frozenset({"x", "y"})},
-        {"W1": frozenset({"y"}), "W2": frozenset(), "W3": frozenset()},
-    )
-
-
-def test_the_model_learns_visit_times_and_by_hour_once_it_has_enough() -> None:
-    model = small_model()
-    assert model.mean_s("x") == 600
-    for _ in range(10):
-        model.visit("x", 300, hour=9)
-    assert 300 < model.mean_s("x") < 450  # ten visits already outweigh the hall file's figure
-    for _ in range(90):
-        model.visit("x", 300, hour=9)
-    assert 300 <= model.mean_s("x") < 305
-    assert model.mean_s("x", hour=9) == pytest.approx(300, abs=20)
-    for _ in range(3):
-        model.visit("x", 1200, hour=14)
-    assert model.mean_s("x", hour=14) == model.mean_s("x")  # three visits are not enough for the hour
-    model.visit("nonsense", 100, hour=9)  # an unknown service (a hall file changed since) is ignored
-
-
-def test_b_windows_count_at_the_share_their_calls_show() -> None:
-    model = small_model()
-    assert model.share("W1", "x") == 1.0 and model.share("W2", "x") == 0.0
-    assert model.share("W1", "y") == pytest.approx(0.25)  # before any call: the assumed B share
-    for _ in range(20):
-        model.call("W1", "x")
-    assert model.share("W1", "y") == pytest.approx(0.25 * 4 / 24)
-    for _ in range(20):
-        model.call("W1", "y")
-    assert model.share("W1", "y") == pytest.approx((20 + 1) / 24)  # only the latest 20 calls count
-
-
-def test_the_model_estimates_from_the_windows_now() -> None:
-    model = small_model()
-    everyone_idle = {w: WindowNow(w, True) for w in ("W1", "W2", "W3")}
-    assert model.estimate("x", 0, everyone_idle, hour=10) == 0
-    all_busy = {w: WindowNow(w, True, "x", 10.0) for w in ("W1", "W2", "W3")}
-    closed = {w: WindowNow(w, False) for w in ("W1", "W2", "W3")}
-    assert model.estimate("x", 4, all_busy, hour=10) > model.estimate("x", 1, all_busy, hour=10)
-    # before opening: as if its A windows (W1, W3) were there and free
-    assert model.estimate("x", 1, closed, hour=8) == model.estimate("x", 1, {}, hour=8) > 0
 
 
 def test_zone_alert_thresholds() -> None:
