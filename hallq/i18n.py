@@ -1,17 +1,19 @@
 """Languages of the pages (Flask-Babel): zh-CN first, English second.
 
-Hall devices (kiosk, caller, displays) speak the hall's language, zh_CN, unless the page is opened with
-`?lang=en` (the kiosk's switch does that for one citizen and switches back when it resets); a citizen's phone
-follows its own language setting. Texts in templates are `_("English")` with a zh_CN catalogue in
-hallq/translations (`make translations` extracts, updates and compiles it). Texts a page's script needs are
-passed to it as JSON (`page_texts`), translated on the server like any other."""
+Pages speak the hall's language, zh_CN, unless opened with `?lang=en`; the choice is remembered in a cookie
+(a clerk's or manager's browser, a display set up once), except at the kiosk, whose switch is for one citizen
+and goes back when it resets. A citizen's phone follows its own language setting until told otherwise.
+Texts in templates are `_("English")` with a zh_CN catalogue in hallq/translations (`make translations`
+extracts, updates and compiles it). Texts a page's script needs are passed to it as JSON (`page_texts`),
+translated on the server like any other."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlencode
 
-from flask import Flask, request
+from flask import Flask, Response, request
 from flask_babel import Babel, get_locale
 from flask_babel import lazy_gettext as _l
 
@@ -19,6 +21,9 @@ LANGUAGES = {"zh_CN": "中文", "en": "English"}
 DEFAULT_LANGUAGE = "zh_CN"
 #: pages a citizen opens on their own device: they follow the browser's language
 FOLLOW_BROWSER = {"kiosk.status_page"}
+#: pages whose language is never remembered: a kiosk serves a new citizen each time
+NOT_REMEMBERED = {"kiosk.page"}
+COOKIE = "hallq_lang"
 
 #: texts every page's script may need (hallq.js)
 COMMON_TEXTS = {
@@ -31,6 +36,9 @@ def select_language() -> str:
     asked = request.args.get("lang")
     if asked in LANGUAGES:
         return asked
+    remembered = request.cookies.get(COOKIE)
+    if remembered in LANGUAGES and request.endpoint not in NOT_REMEMBERED:
+        return remembered
     if request.endpoint in FOLLOW_BROWSER:
         best = request.accept_languages.best_match(["zh-CN", "zh", "en"])
         if best is not None:
@@ -60,7 +68,22 @@ def init_i18n(app: Flask) -> None:
             "html_lang": "zh-CN" if language == "zh_CN" else language,
             "languages": LANGUAGES,
             "pick": pick,
+            "with_language": with_language,
         }
+
+    @app.after_request
+    def remember_language(response: Response) -> Response:
+        asked = request.args.get("lang")
+        if asked in LANGUAGES and request.endpoint not in NOT_REMEMBERED:
+            path = f"{request.script_root}/" if request.script_root else "/"
+            response.set_cookie(COOKIE, asked, max_age=365 * 24 * 3600, path=path, samesite="Lax")
+        return response
+
+
+def with_language(code: str) -> str:
+    """This page's address in another language, its other parameters kept."""
+    arguments = {**request.args.to_dict(), "lang": code}
+    return f"{request.script_root}{request.path}?{urlencode(arguments)}"
 
 
 def pick(chinese: str, english: str) -> str:

@@ -94,7 +94,7 @@ def test_the_status_page_follows_the_phone_and_the_link(client: FlaskClient, tok
     chinese_phone = client.get(url, headers={"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5"}).get_data(
         as_text=True
     )
-    assert "前面还有" in chinese_phone and '<a href="?lang=en" lang="en">English</a>' in chinese_phone
+    assert "前面还有" in chinese_phone and f'<a href="{url}?lang=en" lang="en">English</a>' in chinese_phone
     assert "Ahead of you" in client.get(f"{url}?lang=en", headers={"Accept-Language": "zh-CN"}).get_data(
         as_text=True
     )
@@ -129,7 +129,7 @@ def test_the_clerks_and_the_halls_pages_in_english_have_no_chinese_left(client: 
     for url in ("/caller", "/display"):
         english = visible_text(client.get(f"{url}?lang=en").get_data(as_text=True))
         assert not CJK.search(english), (url, CJK.findall(english))
-        chinese = visible_text(client.get(url).get_data(as_text=True))
+        chinese = visible_text(client.get(f"{url}?lang=zh_CN").get_data(as_text=True))
         assert CJK.search(chinese), url
 
 
@@ -155,3 +155,25 @@ def test_the_managers_pages_in_english(client: FlaskClient, tokens: Tokens) -> N
         assert CJK.search(chinese), url
     live = client.get("/manager?lang=en", headers=manager).get_data(as_text=True)
     assert all(not CJK.search(text) for text in page_texts(live).values())
+
+
+def test_a_clerk_or_manager_keeps_the_language_chosen_but_the_kiosk_does_not(
+    client: FlaskClient, tokens: Tokens
+) -> None:
+    manager = Tokens.header(tokens.manager)
+    report = "/manager/reports?from=2026-11-01&to=2026-11-23&group_by=window"
+    chinese = client.get(report, headers=manager).get_data(as_text=True)
+    # the language link keeps the report's own parameters
+    link = re.search(r'<a href="([^"]+)" lang="en" class="m-lang">English</a>', chinese)
+    assert link and "from=2026-11-01" in link.group(1) and "group_by=window" in link.group(1)
+    assert "lang=en" in link.group(1)
+    client.get(link.group(1).replace("&amp;", "&"), headers=manager)
+    # from then on, every page of this browser is English without asking again
+    assert "Monthly ranking" in client.get("/manager/ranking", headers=manager).get_data(as_text=True)
+    assert "Choose your window" in client.get("/caller").get_data(as_text=True)
+    # but the kiosk is the hall's for every new citizen
+    assert "请选择办事区域" in client.get("/kiosk").get_data(as_text=True)
+    client.get("/kiosk?lang=en")  # and its switch leaves nothing behind
+    client.get("/caller?lang=zh_CN")
+    assert "窗口登录" in client.get("/caller").get_data(as_text=True)
+    assert "请选择办事区域" in client.get("/kiosk").get_data(as_text=True)
