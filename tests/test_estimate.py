@@ -117,3 +117,19 @@ def test_the_model_estimates_from_the_windows_now() -> None:
     assert model.estimate("x", 4, all_busy, hour=10) > model.estimate("x", 1, all_busy, hour=10)
     # before opening: as if its A windows (W1, W3) were there and free
     assert model.estimate("x", 1, closed, hour=8) == model.estimate("x", 1, {}, hour=8) > 0
+
+
+def test_a_window_s_own_pace_is_learned_once_it_has_served_enough() -> None:
+    model = small_model()
+    before = model.cycle_s("W3", hour=10)  # x and y at 600 and 300 s, mixed as its calls so far
+    assert 300 < before < 600
+    for _ in range(7):
+        model.visit("x", 100, hour=10, window_id="W3")
+    assert model.cycle_s("W3", hour=10) != pytest.approx(100, abs=50)  # seven visits are not enough yet
+    for _ in range(30):
+        model.visit("x", 100, hour=10, window_id="W3")
+    assert model.cycle_s("W3", hour=10) < 0.5 * before
+    for _ in range(100):
+        model.visit("x", 100, hour=10, window_id="W3")
+    assert model.cycle_s("W3", hour=10) == pytest.approx(100, abs=15)
+    assert model.cycle_s("W1", hour=10) > 100  # another window keeps its own figure

@@ -67,6 +67,7 @@ class WaitModel:
     _calls: dict[str, deque[str]] = field(default_factory=dict)
     _call_counts: dict[str, Counter[str]] = field(default_factory=dict)
     _serving: dict[str, list[str]] = field(default_factory=dict)
+    _window_times: dict[str, _Times] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for window_id in {*self.a_services, *self.b_services}:
@@ -82,12 +83,18 @@ class WaitModel:
         return _Times(prior, prior * prior * (1 + PRIOR_CV * PRIOR_CV))
 
     # --- what happened ------------------------------------------------------------------------------
-    def visit(self, service_id: str, seconds: float, hour: int) -> None:
-        """A visit of the service ended after `seconds` of service, in this hour of the hall's day."""
+    def visit(self, service_id: str, seconds: float, hour: int, window_id: str | None = None) -> None:
+        """A visit of the service ended after `seconds` of service, in this hour of the hall's day, at this
+        window (when known: a window's own pace is learned too)."""
         if service_id not in self.prior_mean_s or seconds <= 0:
             return
         self._times.setdefault(service_id, self._fresh(service_id)).add(seconds)
         self._hour_times.setdefault((service_id, hour), self._fresh(service_id)).add(seconds)
+        if window_id is not None:
+            if window_id not in self._window_times:
+                prior = self._mix_cycle_s(window_id, hour)
+                self._window_times[window_id] = _Times(prior, prior * prior * (1 + PRIOR_CV * PRIOR_CV))
+            self._window_times[window_id].add(seconds)
 
     def call(self, window_id: str, service_id: str) -> None:
         calls = self._calls.setdefault(window_id, deque(maxlen=RECENT_CALLS))
@@ -132,7 +139,14 @@ class WaitModel:
         return (count + PRIOR_CALLS * prior) / (len(calls) + PRIOR_CALLS)
 
     def cycle_s(self, window_id: str, hour: int) -> float:
-        """The window's mean time per call, over the mix of services it calls."""
+        """The window's mean time per call: its own recent visits once it has had enough, before that the
+        mean over the mix of services it calls."""
+        own = self._window_times.get(window_id)
+        if own is not None and own.visits >= HOUR_MIN_VISITS:
+            return own.mean_s
+        return self._mix_cycle_s(window_id, hour)
+
+    def _mix_cycle_s(self, window_id: str, hour: int) -> float:
         served = self.a_services.get(window_id, frozenset()) | self.b_services.get(window_id, frozenset())
         return sum(self.mix(window_id, s) * self.mean_s(s, hour) for s in served if s in self.prior_mean_s)
 

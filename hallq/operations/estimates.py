@@ -49,7 +49,7 @@ def learn(model: WaitModel, config: HallConfig, rows: Any) -> WaitModel:
         if row.finished_at is not None:
             began = row.started_at or row.called_at
             hour = row.finished_at.astimezone(config.tz).hour
-            model.visit(row.service_id, (row.finished_at - began).total_seconds(), hour)
+            model.visit(row.service_id, (row.finished_at - began).total_seconds(), hour, row.window_id)
     return model
 
 

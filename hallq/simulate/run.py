@@ -247,7 +247,7 @@ class HallDay:
         assert ticket is not None
         ticket.status = next_status(ticket.status, Action.FINISH)
         assert ticket.called_s is not None
-        self.wait_model.visit(ticket.service_id, self.now - ticket.called_s, self.hour())
+        self.wait_model.visit(ticket.service_id, self.now - ticket.called_s, self.hour(), window_id)
         if ticket.issued_s >= self.scenario.counted_from_s:
             state.served += 1
             state.served_a += ticket.service_id in state.view.a_services
