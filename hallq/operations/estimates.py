@@ -19,8 +19,11 @@ from hallq.models import Ticket
 
 #: how often a process reads the day's log again
 REFRESH_S = 30.0
-#: how far back the log is read: the model follows the latest visits and calls anyway
+#: how far back the log is read, and at most how many of its latest calls: the model follows the latest
+#: visits (about 30 a service) and calls (20 a window) anyway, so a busy day costs no more to read than a
+#: calm one
 LOOKBACK = timedelta(hours=3)
+LATEST_CALLS = 1000
 
 _RECENT = (
     select(Ticket.window_id, Ticket.service_id, Ticket.called_at, Ticket.started_at, Ticket.finished_at)
@@ -29,7 +32,8 @@ _RECENT = (
         Ticket.called_at.is_not(None),
         Ticket.called_at >= bindparam("since"),
     )
-    .order_by(Ticket.called_at)
+    .order_by(Ticket.called_at.desc())
+    .limit(LATEST_CALLS)
 )
 
 
@@ -71,8 +75,8 @@ class LiveWaitModel:
             return self.model
         with self.lock:
             if self._stale(now):
-                rows = connection.execute(_RECENT, {"day": day, "since": now - LOOKBACK}).all()
-                self.model = learn(fresh_model(self.config), self.config, rows)
+                latest = connection.execute(_RECENT, {"day": day, "since": now - LOOKBACK}).all()
+                self.model = learn(fresh_model(self.config), self.config, reversed(latest))
                 self.read_at = now
         return self.model
 
