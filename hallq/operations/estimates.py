@@ -88,7 +88,7 @@ def live_model(ctx: HallContext) -> LiveWaitModel:
 
 
 def windows_now(loads: Mapping[str, Any], now: datetime) -> dict[str, WindowNow]:
-    """What the estimate needs of each window (rows of queries.window_loads)."""
+    """What the estimate needs of each window (rows of queries.window_visits)."""
     found = {}
     for window_id, load in loads.items():
         began = load.current_started_at or load.current_called_at

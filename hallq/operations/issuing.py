@@ -27,7 +27,7 @@ from hallq.models import NumberCounter, Ticket, TicketEvent
 from hallq.operations.estimates import estimate_wait
 from hallq.operations.printing import print_json, queue_job
 from hallq.operations.pushes import Push
-from hallq.operations.queries import waiting_count, window_loads
+from hallq.operations.queries import waiting_count, window_visits
 from hallq.operations.views import ticket_json
 from hallq.operations.zones import zone_pushes
 
@@ -107,7 +107,7 @@ def issue_ticket(ctx: HallContext, request: IssueRequest) -> tuple[dict[str, Any
             raise Conflict(refused.code, refused.message) from None
         # a new ticket queues behind every waiting ticket of its service with the same or a better rank
         ahead = waiting_count(connection, day, [service.id], max_rank=request.priority.rank)
-        loads = window_loads(connection)
+        loads = window_visits(connection)
         estimate = estimate_wait(ctx, connection, loads, service.id, ahead)
         ticket = Ticket(
             service_day=day,
