@@ -87,6 +87,13 @@ def live_model(ctx: HallContext) -> LiveWaitModel:
     return ctx.wait_model
 
 
+def refresh_before_writing(ctx: HallContext) -> None:
+    """Read the log (when due) on a read connection, so a write transaction never waits on it."""
+    now = ctx.now()
+    with ctx.store.read() as session:
+        live_model(ctx).current(session, ctx.day(now), now)
+
+
 def windows_now(loads: Mapping[str, Any], now: datetime) -> dict[str, WindowNow]:
     """What the estimate needs of each window (rows of queries.window_visits)."""
     found = {}

@@ -24,7 +24,7 @@ from hallq.engine import (
 from hallq.engine.identity import check_person_limit
 from hallq.errors import Conflict, Invalid
 from hallq.models import NumberCounter, Ticket, TicketEvent
-from hallq.operations.estimates import estimate_wait
+from hallq.operations.estimates import estimate_wait, refresh_before_writing
 from hallq.operations.printing import print_json, queue_job
 from hallq.operations.pushes import Push
 from hallq.operations.queries import waiting_count, window_visits
@@ -94,6 +94,7 @@ def issue_ticket(ctx: HallContext, request: IssueRequest) -> tuple[dict[str, Any
         raise Conflict(refused.code, refused.message) from None
     day = ctx.day(now)
     person = _person_key(ctx, request, day) if service.ask_identity else None
+    refresh_before_writing(ctx)
     # The hot path of the hall: plain Core statements in one short transaction (see docs/benchmarks.md).
     with ctx.store.write_connection() as connection:
         seq = bump_counter(connection, day, f"zone:{zone.id}")
