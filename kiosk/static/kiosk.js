@@ -208,6 +208,12 @@
       error(t("no_token"));
       return;
     }
+    // join the kiosk's room first: a citizen quick enough to take a ticket at once still hears how it printed
+    hallq.connect(token, kioskId ? ["hall", `kiosk:${kioskId}`] : ["hall"], {
+      print_status: onPrintStatus,
+      snapshot: (s) => { if (s.waiting) { waiting = s.waiting; if (hall && !zone) renderZones(); } },
+      queue_changed: (q) => { waiting[q.zone_id] = q.waiting; if (hall && !zone) renderZones(); },
+    });
     try {
       hall = await hallq.api("GET", "/hall", undefined, token);
     } catch (e) {
@@ -216,11 +222,6 @@
     }
     $("hall-name").textContent = named(hall);
     renderZones();
-    hallq.connect(token, kioskId ? ["hall", `kiosk:${kioskId}`] : ["hall"], {
-      print_status: onPrintStatus,
-      snapshot: (s) => { if (s.waiting) { waiting = s.waiting; if (!zone) renderZones(); } },
-      queue_changed: (q) => { waiting[q.zone_id] = q.waiting; if (!zone) renderZones(); },
-    });
   }
   start();
 })();
