@@ -41,10 +41,9 @@ def source_messages() -> set[str]:
 
 
 def test_every_text_has_its_chinese_and_the_compiled_catalogue_is_current() -> None:
-    with (CATALOGUE / "messages.po").open("rb") as handle:
-        po = read_po(handle)
-    with (CATALOGUE / "messages.mo").open("rb") as handle:
-        mo = read_mo(BytesIO(handle.read()))
+    po_bytes = (CATALOGUE / "messages.po").read_bytes()  # whole, then parsed (a CI run once saw half of it)
+    po = read_po(BytesIO(po_bytes), abort_invalid=True)
+    mo = read_mo(BytesIO((CATALOGUE / "messages.mo").read_bytes()))
     translated = {m.id: m.string for m in po if m.id and m.string and not m.fuzzy}
     missing = sorted(source_messages() - set(translated))
     assert not missing, f"not translated (run `make translations`, then translate): {missing}"
