@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 import logging
 from collections.abc import Callable
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -21,9 +22,10 @@ from hallq.api import bp as api_bp
 from hallq.context import HallContext
 from hallq.db import Store, sqlite_url
 from hallq.engine import Clock, SystemClock, make_policy
+from hallq.engine.clock import CompressedClock
 from hallq.entry import quiet_eventlet
 from hallq.errors import HallqError
-from hallq.hallconfig import load_hall
+from hallq.hallconfig import HallConfig, load_hall
 from hallq.i18n import init_i18n
 from hallq.operations.audit import note_hall_file
 from hallq.operations.window_act import ensure_window_rows
@@ -38,6 +40,14 @@ from manager import bp as manager_bp
 
 log = logging.getLogger(__name__)
 MAX_ID = 2**63 - 1
+
+
+def compressed_clock(config: HallConfig, speed: float) -> CompressedClock:
+    """Today's opening hours, then the next day's, each lasting 1/speed of its real length."""
+    hours = config.hall.hours
+    today = datetime.now(config.tz).date()
+    opening, closing = (datetime.combine(today, moment, config.tz) for moment in (hours.open, hours.close))
+    return CompressedClock(opening, speed, (closing - opening).total_seconds())
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Flask:
@@ -83,7 +93,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     rule = config.hall.call_rule.model_dump() if settings.policy == "ab" else {}
     policy = make_policy(settings.policy, **rule)
     identity_secret = hmac.new(settings.secret_key().encode(), b"hallq identity", "sha256").digest()
-    app.extensions["hallq"] = HallContext(config, store, clock or SystemClock(), policy, identity_secret)
+    clock = clock or (
+        compressed_clock(config, settings.clock_speed) if settings.clock_speed else SystemClock()
+    )
+    app.extensions["hallq"] = HallContext(config, store, clock, policy, identity_secret)
     ensure_window_rows(app.extensions["hallq"])
     note_hall_file(app.extensions["hallq"], settings.hall_file)
 

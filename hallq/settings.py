@@ -47,6 +47,13 @@ class Settings:
     secure_cookies: bool = field(default_factory=lambda: os.environ.get("HALLQ_SECURE_COOKIES") == "1")
     #: Socket.IO transports the server accepts: several processes behind one port need "websocket" alone
     transports: tuple[str, ...] = ("polling", "websocket")
+    #: benchmarks only (bench/soak.py): hall time runs this many times faster, one working day after another
+    #: (hallq.engine.clock.CompressedClock); never set in a real hall
+    clock_speed: float | None = field(
+        default_factory=lambda: (
+            float(os.environ["HALLQ_CLOCK_SPEED"]) if "HALLQ_CLOCK_SPEED" in os.environ else None
+        )
+    )
 
     @property
     def schema(self) -> str | None:

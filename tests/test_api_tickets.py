@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 from hallq.context import HallContext
 from hallq.engine import ManualClock
 from hallq.operations import issuing
+from hallq.operations.estimates import LiveWaitModel
 
 from .conftest import SHANGHAI, SMALL_HALL, Tokens
 
@@ -216,6 +217,36 @@ def test_citizen_status_by_token_without_login(client: FlaskClient, tokens: Toke
     assert client.get(f"/api/v1/status/{'x' * 80}").status_code == 404
     page = client.get(ticket["status_url"])
     assert page.status_code == 200 and status_token in page.get_data(as_text=True)
+
+
+def test_later_reads_of_the_log_learn_each_change_once_as_one_whole_read_would(
+    client: FlaskClient, tokens: Tokens, clock: ManualClock, ctx: HallContext
+) -> None:
+    """The live model reads only what changed since its last read (a read costs the same all day); what it
+    learns that way is what one read of the whole log learns, and a new day starts from the hall file."""
+    bridge = Tokens.header(tokens.bridge)
+    for window in ("W14", "W10"):
+        client.post(f"/api/v1/windows/{window}/open", headers=bridge)
+    for minute in range(12):
+        issue(client, tokens.kiosk, "id_card")  # reads the log when 30 s have passed since the last read
+        window = ("W14", "W10")[minute % 2]
+        client.post(f"/api/v1/windows/{window}/call-next", headers=bridge)
+        clock.advance(40 + 10 * minute)
+        client.post(f"/api/v1/windows/{window}/finish", headers=bridge)
+    clock.advance(31)
+    issue(client, tokens.kiosk, "id_card")
+    live = ctx.wait_model
+    assert live is not None and len(live.visits_learned) == 12 and len(live.calls_learned) == 12
+    whole = LiveWaitModel(ctx.config)
+    with ctx.store.read() as session:
+        whole.current(session, ctx.day(), ctx.now())
+    for hour in (None, 10, 11):
+        assert live.model.mean_s("id_card", hour) == pytest.approx(whole.model.mean_s("id_card", hour))
+    assert live.model.cv("id_card") == pytest.approx(whole.model.cv("id_card"))
+    assert live.model.mean_s("id_card") < 300  # learned: the hall file says 360 s
+    clock.advance(24 * 3600)
+    issue(client, tokens.kiosk, "id_card")
+    assert not live.visits_learned and live.model.mean_s("id_card") == 360
 
 
 def test_an_oversized_body_is_refused_clearly(client: FlaskClient, tokens: Tokens) -> None:

@@ -1,4 +1,5 @@
-"""Memory diagnostics on demand (HALLQ_TRACEMALLOC), as bench/soak.py uses them on a running server."""
+"""Diagnostics for benchmarks: memory figures on demand (HALLQ_TRACEMALLOC) and a compressed clock
+(HALLQ_CLOCK_SPEED), as bench/soak.py uses them on a running server."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time as time_module
 import tracemalloc
 from pathlib import Path
 
@@ -45,3 +47,33 @@ def test_without_the_variable_nothing_is_traced(tmp_path: Path) -> None:
         [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+def test_a_compressed_clock_gives_every_working_day_its_own_numbers(tmp_path: Path) -> None:
+    """bench/soak.py runs the server's clock as fast as its traffic (HALLQ_CLOCK_SPEED): each compressed
+    day is a service day of its own, numbered from 001, opening at the hall's opening time."""
+    from hallq.accounts import create_token
+    from hallq.app import create_app
+    from hallq.settings import Settings
+
+    from .conftest import DEMO_HALL
+
+    # the demo hall's 8-hour day passes in 0.2 s
+    settings = Settings(instance=tmp_path, hall_file=DEMO_HALL, async_mode="threading", clock_speed=144_000)
+    settings.enforce_hours, settings.testing = False, True
+    app = create_app(settings)
+    ctx = app.extensions["hallq"]
+    hours = ctx.config.hall.hours
+    header = {"Authorization": f"Bearer {create_token(ctx.store, 'kiosk', ctx.now(), name='k')}"}
+    client = app.test_client()
+    days = []
+    for _ in range(3):
+        answer = client.post("/api/v1/tickets", json={"service_id": "biz_setup"}, headers=header)
+        assert answer.status_code == 201, answer.get_json()
+        assert answer.get_json()["number"] == "A001"  # a new day every time: numbering starts again
+        issued = ctx.now().astimezone(ctx.config.tz)
+        assert hours.open <= issued.time() < hours.close
+        days.append(ctx.day())
+        time_module.sleep(0.25)
+    assert days == sorted(set(days)), days
+    ctx.store.dispose()

@@ -28,6 +28,7 @@ from hallq.engine import (
     service_day,
 )
 from hallq.engine.calling import ABPolicy, DedicatedPolicy, PooledPolicy
+from hallq.engine.clock import CompressedClock
 from hallq.hallconfig import load_hall
 
 from .conftest import SMALL_HALL
@@ -96,6 +97,27 @@ def test_manual_clock_moves_only_when_told() -> None:
     assert clock.advance(90) == datetime(2026, 1, 5, 9, 1, 30, tzinfo=UTC)
     with pytest.raises(ValueError):
         ManualClock(datetime(2026, 1, 5, 9))
+
+
+def test_compressed_clock_runs_working_days_back_to_back() -> None:
+    seconds = [0.0]
+    opening = datetime(2026, 11, 23, 9, tzinfo=SHANGHAI)
+    clock = CompressedClock(opening, speed=20, day_s=8 * 3600, source=lambda: seconds[0])
+    assert clock.now() == opening
+    seconds[0] = 60  # 20 hall minutes
+    assert clock.now() == datetime(2026, 11, 23, 9, 20, tzinfo=SHANGHAI)
+    seconds[0] = 8 * 3600 / 20 - 1  # the last moment of the first day
+    assert clock.now() == datetime(2026, 11, 23, 16, 59, 40, tzinfo=SHANGHAI)
+    seconds[0] = 8 * 3600 / 20 + 3  # closing: the next morning's opening, a minute in
+    assert clock.now() == datetime(2026, 11, 24, 9, 1, tzinfo=SHANGHAI)
+    assert service_day(clock.now(), SHANGHAI).isoformat() == "2026-11-24"
+    seconds[0] = 2.5 * 8 * 3600 / 20
+    assert clock.now() == datetime(2026, 11, 25, 13, tzinfo=SHANGHAI)
+    for bad in ({"speed": 0, "day_s": 60}, {"speed": 20, "day_s": -1}):
+        with pytest.raises(ValueError):
+            CompressedClock(opening, **bad)
+    with pytest.raises(ValueError):
+        CompressedClock(datetime(2026, 11, 23, 9), speed=20, day_s=60)
 
 
 # --- issuing rules -------------------------------------------------------------------------------------
