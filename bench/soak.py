@@ -71,7 +71,10 @@ class Soak:
     def __init__(self, port: int, tokens: dict[str, str], speed: float) -> None:
         self.port, self.tokens, self.speed = port, tokens, speed
         self.issue_ms: list[float] = []
+        #: call-next that called someone (a state change and pushes to every screen); one that found nobody
+        #: is cheaper, and how many do depends on the queues of the moment, so the two are kept apart
         self.call_ms: list[float] = []
+        self.empty_call_ms: list[float] = []
         self.errors = 0
         self.stop = threading.Event()
         self.lock = threading.Lock()
@@ -105,7 +108,7 @@ class Soak:
                 conn, f"/api/v1/windows/{window_id}/call-next", self.tokens["bridge"]
             )
             with self.lock:
-                self.call_ms.append(ms)
+                (self.call_ms if answer.get("ticket") else self.empty_call_ms).append(ms)
                 self.errors += status != 200
             if not answer.get("ticket"):
                 self.stop.wait(30 / self.speed)  # nobody waiting: the clerk presses again half a minute later
@@ -121,10 +124,10 @@ class Soak:
             )
             conn.getresponse().read()
 
-    def take(self) -> tuple[list[float], list[float], int]:
+    def take(self) -> tuple[list[float], list[float], list[float], int]:
         with self.lock:
-            taken = self.issue_ms, self.call_ms, self.errors
-            self.issue_ms, self.call_ms, self.errors = [], [], 0
+            taken = self.issue_ms, self.call_ms, self.empty_call_ms, self.errors
+            self.issue_ms, self.call_ms, self.empty_call_ms, self.errors = [], [], [], 0
         return taken
 
 
@@ -172,7 +175,7 @@ def main() -> None:
         try:
             while time.monotonic() - started < args.minutes * 60:
                 time.sleep(args.sample_s)
-                issue, call, errors = soak.take()
+                issue, call, empty_call, errors = soak.take()
                 memory = {}
                 if args.tracemalloc:  # a snapshot after the first sample and at the end, figures always
                     final = time.monotonic() - started + args.sample_s > args.minutes * 60
@@ -194,6 +197,8 @@ def main() -> None:
                         "calls": len(call),
                         "call_p50_ms": round(statistics.median(call), 2) if call else None,
                         "call_p99_ms": round(percentile(call, 0.99), 2) if call else None,
+                        "empty_calls": len(empty_call),
+                        "empty_call_p50_ms": round(statistics.median(empty_call), 2) if empty_call else None,
                         "errors": errors,
                     }
                 )
@@ -227,6 +232,11 @@ def main() -> None:
         "rss_last_quarter_mb": round(mean(last, "rss_mb"), 1),
         "issue_p50_last_vs_first": round(mean(last, "issue_p50_ms") / mean(first, "issue_p50_ms"), 2),
         "call_p50_last_vs_first": round(mean(last, "call_p50_ms") / mean(first, "call_p50_ms"), 2),
+        "empty_call_p50_last_vs_first": round(
+            mean(last, "empty_call_p50_ms") / mean(first, "empty_call_p50_ms"), 2
+        ),
+        "issue_p99_last_vs_first": round(mean(last, "issue_p99_ms") / mean(first, "issue_p99_ms"), 2),
+        "call_p99_last_vs_first": round(mean(last, "call_p99_ms") / mean(first, "call_p99_ms"), 2),
         "errors": sum(row["errors"] for row in rows),
         "tickets_by_service_day": tickets_by_day,
         "python_growth_by_line": growth,
