@@ -73,8 +73,8 @@ soak: $(STAMP)
 
 ## Texts of the pages: extract them, merge them into the zh_CN catalogue (translate what is new), compile.
 translations: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l --no-location --omit-header --sort-output \
+	$(BIN)/pybabel extract -F babel.cfg -k _l --no-location --omit-header --sort-output --width 110 \
 		-o hallq/translations/messages.pot hallq kiosk caller display_board manager
 	$(BIN)/pybabel update -i hallq/translations/messages.pot -d hallq/translations -l zh_Hans_CN \
-		--no-fuzzy-matching --ignore-obsolete
+		--no-fuzzy-matching --ignore-obsolete --width 110
 	$(BIN)/pybabel compile -d hallq/translations

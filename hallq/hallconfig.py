@@ -105,6 +105,15 @@ class Ratings(_Model):
     reasons: list[str] = Field(default_factory=lambda: list(BAD_RATING_REASONS), max_length=12)
 
 
+class Appointments(_Model):
+    """预约 check-in at the kiosk (docs/call-rule.md): a booked citizen queues from the start of the slot."""
+
+    #: check-in opens this many minutes before the slot starts
+    check_in_before_min: int = Field(default=30, ge=0, le=240)
+    #: and stays open this many minutes after; later, the citizen takes an ordinary ticket
+    grace_after_min: int = Field(default=15, ge=0, le=240)
+
+
 class Limits(_Model):
     """Rate limits against abuse of a public kiosk or the login (0 turns one off); docs/reliability.md."""
 
@@ -194,6 +203,7 @@ class HallConfig(_Model):
     ratings: Ratings = Field(default_factory=Ratings)
     ranking: Ranking = Field(default_factory=Ranking)
     limits: Limits = Field(default_factory=Limits)
+    appointments: Appointments = Field(default_factory=Appointments)
     #: the URL path a city deployment serves this hall under ("/h/<id>"); "" for a hall on its own
     _mount: str = PrivateAttr(default="")
 

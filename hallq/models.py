@@ -119,6 +119,19 @@ class NumberCounter(Base):
     last: Mapped[int]
 
 
+class Appointment(Base):
+    """A booked slot (预约), sent by the booking system; checking in at a kiosk gives its ticket."""
+
+    __tablename__ = "appointments"
+
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    service_id: Mapped[str] = mapped_column(String(32))
+    slot_at: Mapped[datetime]
+    created_at: Mapped[datetime]
+    #: the ticket of the check-in; a code checks in once
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+
+
 class WindowState(Base):
     __tablename__ = "window_states"
 

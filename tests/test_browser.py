@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -103,6 +104,41 @@ def test_kiosk_asks_who_takes_a_limited_ticket(browser, hall: LiveHall) -> None:
     assert kiosk.locator("#step-identity").is_visible()
     kiosk.click("#identity-back")
     kiosk.wait_for_selector('[data-service="hukou_move"]')
+    kiosk.close()
+
+
+def test_kiosk_checks_in_a_booking_by_its_code(browser, hall: LiveHall) -> None:  # type: ignore[no-untyped-def]
+    """预约签到: a manager's booking system records a slot; the citizen types its code on the keypad (or a
+    scanner types it) and gets the booked service's ticket; a wrong code is refused on screen."""
+    manager = _manager_page(browser, hall, "/manager")
+    manager.wait_for_selector("#zones .m-zone")  # logged in: the live page shows the hall
+    slot = (datetime.now(UTC) + timedelta(minutes=10)).isoformat()
+    recorded = manager.request.post(  # with the manager's session, as the page's own scripts would
+        f"{hall.url}/api/v1/appointments",
+        data={"code": "80012345", "service_id": "mortgage", "slot_at": slot},
+    )
+    assert recorded.status == 201, recorded.text()
+    manager.close()
+    kiosk = browser.new_page(viewport={"width": 1280, "height": 900})
+    kiosk.goto(f"{hall.url}/kiosk?kiosk=K1&token={hall.kiosk_token}")
+    kiosk.wait_for_selector('[data-zone="E"]')
+    kiosk.click("#appointment")
+    kiosk.wait_for_selector("#step-appointment:not(.hidden)")
+    assert kiosk.locator("#appointment-ok").is_disabled()
+    kiosk.keyboard.type("YY-1")  # a scanner types like a keyboard and ends with Enter
+    kiosk.keyboard.press("Enter")
+    kiosk.wait_for_selector("#error:not(.hidden)")
+    assert "未找到预约码" in kiosk.locator("#error").inner_text()
+    for _ in range(4):
+        kiosk.click('#appointment-keypad [data-key="back"]')
+    for key in "80012345":
+        kiosk.click(f'#appointment-keypad [data-key="{key}"]')
+    assert kiosk.locator("#appointment-value").inner_text() == "80012345"
+    kiosk.screenshot(path=ARTIFACTS / "kiosk-appointment.png", animations="disabled")
+    kiosk.click("#appointment-ok")
+    kiosk.locator("#t-number").wait_for()
+    assert kiosk.locator("#t-number").inner_text().startswith("C")
+    assert "抵押登记" in kiosk.locator("#t-service").inner_text()
     kiosk.close()
 
 

@@ -20,6 +20,7 @@ from hallq.engine import (
     Status,
     TransitionError,
     WindowView,
+    appointment_queue_time,
     check_caps,
     check_hours,
     format_number,
@@ -118,6 +119,19 @@ def test_compressed_clock_runs_working_days_back_to_back() -> None:
             CompressedClock(opening, **bad)
     with pytest.raises(ValueError):
         CompressedClock(datetime(2026, 11, 23, 9), speed=20, day_s=60)
+
+
+@given(minutes=st.integers(-300, 300))
+def test_an_appointment_queues_from_its_slot_inside_the_check_in_window(minutes: int) -> None:
+    slot = datetime(2026, 11, 23, 10, 30, tzinfo=SHANGHAI)
+    now = slot + timedelta(minutes=minutes)
+    if -30 <= minutes <= 15:
+        assert appointment_queue_time(slot, now, 30, 15, SHANGHAI) == slot
+        return
+    with pytest.raises(IssueRefused) as refused:
+        appointment_queue_time(slot, now, 30, 15, SHANGHAI)
+    assert refused.value.code == ("appointment_too_early" if minutes < 0 else "appointment_missed")
+    assert "10:30" in refused.value.message  # the slot in the hall's own time
 
 
 # --- issuing rules -------------------------------------------------------------------------------------

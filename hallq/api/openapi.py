@@ -10,7 +10,16 @@ from pydantic import BaseModel
 
 from hallq.api import openapi_more
 from hallq.api.blueprint import bp
-from hallq.api.schemas import CallTicket, FollowUpChange, IssueTicket, Login, Rate, Reprint, Transfer
+from hallq.api.schemas import (
+    CallTicket,
+    FollowUpChange,
+    IssueTicket,
+    Login,
+    NewAppointment,
+    Rate,
+    Reprint,
+    Transfer,
+)
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 TICKET = {"$ref": "#/components/schemas/Ticket"}
@@ -49,7 +58,16 @@ def _window_action(summary: str, body: type[BaseModel] | None = None) -> dict[st
 
 @cache
 def document() -> dict[str, Any]:
-    models: list[type[BaseModel]] = [IssueTicket, CallTicket, Transfer, Login, Rate, Reprint, FollowUpChange]
+    models: list[type[BaseModel]] = [
+        IssueTicket,
+        NewAppointment,
+        CallTicket,
+        Transfer,
+        Login,
+        Rate,
+        Reprint,
+        FollowUpChange,
+    ]
     schemas: dict[str, Any] = {m.__name__: m.model_json_schema() for m in models}
     schemas["Error"] = {
         "type": "object",
@@ -94,6 +112,28 @@ def document() -> dict[str, Any]:
                 "summary": "Issue a ticket",
                 "requestBody": _body(IssueTicket),
                 "responses": {"201": _json(TICKET, "issued"), **_errors(400, 401, 403, 409, 415, 422, 429)},
+            }
+        },
+        "/api/v1/appointments": {
+            "post": {
+                "summary": "Record a booking (预约) from the booking system; citizens check in with its code",
+                "requestBody": _body(NewAppointment),
+                "responses": {
+                    "201": _json(
+                        {
+                            "type": "object",
+                            "required": ["code", "service_id", "slot_at", "ticket_id"],
+                            "properties": {
+                                "code": {"type": "string"},
+                                "service_id": {"type": "string"},
+                                "slot_at": {"type": "string", "format": "date-time"},
+                                "ticket_id": {"type": ["integer", "null"]},
+                            },
+                        },
+                        "recorded",
+                    ),
+                    **_errors(400, 401, 403, 409, 415, 422),
+                },
             }
         },
         "/api/v1/tickets/{ticket_id}": {

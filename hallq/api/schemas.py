@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    StrictStr,
+    model_validator,
+)
 
 
 class _Body(BaseModel):
@@ -12,13 +20,30 @@ class _Body(BaseModel):
 
 
 class IssueTicket(_Body):
-    service_id: StrictStr = Field(min_length=1, max_length=32)
+    #: may be left out when checking in with an appointment code: the booking says which service
+    service_id: StrictStr | None = Field(default=None, min_length=1, max_length=32)
     priority: Literal["normal", "green"] = "normal"
-    appointment_code: StrictStr | None = Field(default=None, max_length=64)
+    #: 预约: the code of a booking, checked in at the kiosk (docs/call-rule.md)
+    appointment_code: StrictStr | None = Field(default=None, min_length=1, max_length=64)
     kiosk_id: StrictStr | None = Field(default=None, max_length=64)
     #: where a service asks who takes the ticket (限号): checked, counted under a keyed hash, never stored
     phone: StrictStr | None = Field(default=None, max_length=20)
     id_number: StrictStr | None = Field(default=None, max_length=24)
+
+    @model_validator(mode="after")
+    def _service_or_booking(self) -> IssueTicket:
+        if self.service_id is None and self.appointment_code is None:
+            raise ValueError("give service_id, or appointment_code to check in for a booking")
+        return self
+
+
+class NewAppointment(_Body):
+    """A booked slot (预约) from the booking system: the code the citizen types at the kiosk to check in."""
+
+    code: StrictStr = Field(pattern=r"^[A-Za-z0-9-]{4,64}$")
+    service_id: StrictStr = Field(min_length=1, max_length=32)
+    #: the start of the slot, with its UTC offset (2026-12-07T10:30:00+08:00)
+    slot_at: AwareDatetime
 
 
 class Reprint(_Body):

@@ -7,9 +7,10 @@ from flask import request
 from hallq.api.blueprint import bp
 from hallq.api.body import parse_body
 from hallq.api.hall import ANY_ROLE
-from hallq.api.schemas import IssueTicket, Rate, Reprint
+from hallq.api.schemas import IssueTicket, NewAppointment, Rate, Reprint
 from hallq.engine import Priority
 from hallq.errors import Forbidden, NotFound
+from hallq.operations.appointments import add_appointment
 from hallq.operations.issuing import IssueRequest, issue_ticket
 from hallq.operations.ratings import rate_ticket
 from hallq.operations.reprint import queue_reprint
@@ -47,6 +48,14 @@ def post_ticket() -> tuple[dict[str, Any], int]:
     if ticket["print"]["job_id"] is not None:
         print_service().submit(ticket["print"]["job_id"], kiosk_id or "")
     return ticket, 201
+
+
+@bp.post("/appointments")
+@require_roles("manager", "admin")
+def post_appointment() -> tuple[dict[str, Any], int]:
+    """A booking (预约) from the booking system; the citizen checks in at a kiosk with its code."""
+    body = parse_body(NewAppointment)
+    return add_appointment(hall_context(), body.code, body.service_id, body.slot_at), 201
 
 
 @bp.post("/tickets/<int:ticket_id>/print")

@@ -1,9 +1,10 @@
-"""Whether the hall may issue a ticket now: hours, lunch break, stop-issuing time, daily caps."""
+"""Whether the hall may issue a ticket now: hours, lunch break, stop-issuing time, daily caps; and when an
+appointment check-in joins the queue."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the hall file's models import the engine's calendar
@@ -54,3 +55,24 @@ def check_caps(hall: HallConfig, service: Service, zone_count: int, service_coun
         raise IssueRefused(
             "daily_cap_reached", f"{service.name}今日号已发完 / Today's tickets for this service are gone"
         )
+
+
+def appointment_queue_time(
+    slot_at: datetime, now: datetime, before_min: int, grace_min: int, tz: tzinfo
+) -> datetime:
+    """When a booked citizen checking in `now` joins the queue: at the start of their slot, whether they
+    come early or a little late, so they are called near it. Outside the check-in window, IssueRefused."""
+    local = slot_at.astimezone(tz).strftime("%H:%M")
+    if now < slot_at - timedelta(minutes=before_min):
+        raise IssueRefused(
+            "appointment_too_early",
+            f"您预约的时段 {local} 开始, 请于开始前 {before_min} 分钟内签到 / "
+            f"Your slot starts at {local}: check in from {before_min} minutes before",
+        )
+    if now > slot_at + timedelta(minutes=grace_min):
+        raise IssueRefused(
+            "appointment_missed",
+            f"您预约的时段 {local} 已过签到时间, 请取普通号 / "
+            f"Check-in for your {local} slot has closed: please take an ordinary ticket",
+        )
+    return slot_at

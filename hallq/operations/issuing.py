@@ -23,7 +23,9 @@ from hallq.engine import (
 )
 from hallq.engine.identity import check_person_limit
 from hallq.errors import Conflict, Invalid
+from hallq.hallconfig import Service
 from hallq.models import NumberCounter, Ticket, TicketEvent
+from hallq.operations.appointments import booked_service, check_in, claim, waiting_before
 from hallq.operations.estimates import estimate_wait, refresh_before_writing
 from hallq.operations.printing import print_json, queue_job
 from hallq.operations.pushes import Push
@@ -34,7 +36,8 @@ from hallq.operations.zones import zone_pushes
 
 @dataclass(frozen=True)
 class IssueRequest:
-    service_id: str
+    #: None with an appointment code: the booking's service
+    service_id: str | None
     priority: Priority = Priority.NORMAL
     appointment_code: str | None = None
     kiosk_id: str | None = None
@@ -77,9 +80,14 @@ def new_status_token() -> str:
 
 def issue_ticket(ctx: HallContext, request: IssueRequest) -> tuple[dict[str, Any], list[Push]]:
     config = ctx.config
-    service = config.service_by_id.get(request.service_id)
+    service_id = request.service_id
+    if service_id is None:
+        if request.appointment_code is None:
+            raise Invalid("no_service", "请选择事项 / Choose a service")
+        service_id = booked_service(ctx, request.appointment_code)
+    service = config.service_by_id.get(service_id)
     if service is None:
-        raise Invalid("unknown_service", f"未知事项 / Unknown service {request.service_id!r}")
+        raise Invalid("unknown_service", f"未知事项 / Unknown service {service_id!r}")
     zone = config.zone_by_id[service.zone]
     kiosk = config.kiosk_by_id.get(request.kiosk_id) if request.kiosk_id else None
     if request.kiosk_id and kiosk is None and config.kiosks:
@@ -93,7 +101,7 @@ def issue_ticket(ctx: HallContext, request: IssueRequest) -> tuple[dict[str, Any
     except IssueRefused as refused:
         raise Conflict(refused.code, refused.message) from None
     day = ctx.day(now)
-    person = _person_key(ctx, request, day) if service.ask_identity else None
+    person = _person_key(ctx, request, service, day) if service.ask_identity else None
     refresh_before_writing(ctx)
     # The hot path of the hall: plain Core statements in one short transaction (see docs/benchmarks.md).
     with ctx.store.write_connection() as connection:
@@ -106,8 +114,12 @@ def issue_ticket(ctx: HallContext, request: IssueRequest) -> tuple[dict[str, Any
                 check_person_limit(service.ask_identity, service.person_limit(config.limits), taken)
         except IssueRefused as refused:  # the transaction rolls back: no number, no count is used up
             raise Conflict(refused.code, refused.message) from None
-        # a new ticket queues behind every waiting ticket of its service with the same or a better rank
-        ahead = waiting_count(connection, day, [service.id], max_rank=request.priority.rank)
+        queued_at = now
+        if request.appointment_code is not None:  # 预约: queued from the start of the slot
+            queued_at = check_in(connection, ctx, request.appointment_code, service.id, now)
+            ahead = waiting_before(connection, day, service.id, request.priority.rank, queued_at)
+        else:  # behind every waiting ticket of its service with the same or a better rank
+            ahead = waiting_count(connection, day, [service.id], max_rank=request.priority.rank)
         loads = window_visits(connection)
         estimate = estimate_wait(ctx, connection, loads, service.id, ahead)
         ticket = Ticket(
@@ -120,7 +132,7 @@ def issue_ticket(ctx: HallContext, request: IssueRequest) -> tuple[dict[str, Any
             queue_rank=request.priority.rank,
             status=Status.WAITING.value,
             issued_at=now,
-            queued_at=now,
+            queued_at=queued_at,
             recalls=0,
             kiosk_id=request.kiosk_id,
             appointment_code=request.appointment_code,
@@ -129,6 +141,8 @@ def issue_ticket(ctx: HallContext, request: IssueRequest) -> tuple[dict[str, Any
         )
         values = {key: getattr(ticket, key) for key in _TICKET_COLUMNS}
         ticket.id = connection.execute(_INSERT_TICKET, values).scalar_one()
+        if request.appointment_code is not None:
+            claim(connection, request.appointment_code, ticket.id)
         event = {
             "ticket_id": ticket.id,
             "type": "issued",
@@ -149,9 +163,8 @@ def issue_ticket(ctx: HallContext, request: IssueRequest) -> tuple[dict[str, Any
     return body, [Push("ticket_issued", public_ticket(body), ("hall", "manager")), *zone_changes]
 
 
-def _person_key(ctx: HallContext, request: IssueRequest, day: date) -> str:
+def _person_key(ctx: HallContext, request: IssueRequest, service: Service, day: date) -> str:
     """The day's key of the person taking a ticket for a service that asks who (限号)."""
-    service = ctx.config.service_by_id[request.service_id]
     kind = service.ask_identity
     assert kind is not None
     given = request.phone if kind == identity.PHONE else request.id_number

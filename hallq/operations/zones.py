@@ -25,7 +25,8 @@ def alert_for(
 ) -> tuple[int, ZoneAlert | None]:
     """(waiting in the zone, its alert or None)."""
     waiting, earliest = zone_queue(connection, ctx, day, zone_id)
-    longest = (now - earliest).total_seconds() if earliest is not None else 0.0
+    # an appointment checked in early queues from its slot, which may be later than now
+    longest = max(0.0, (now - earliest).total_seconds()) if earliest is not None else 0.0
     rule = ctx.config.hall.alerts
     alert = zone_alert(
         zone_id,

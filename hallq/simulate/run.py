@@ -120,23 +120,27 @@ class HallDay:
             self.schedule(seconds_of(absence.start), AWAY, absence.window)
             self.schedule(seconds_of(absence.end), BACK, absence.window)
         while self.events:
-            self.now, _, kind, key = heapq.heappop(self.events)
-            if kind == ARRIVE:
-                self.arrive(key)
-            elif kind == DONE:
-                self.done(key)
-            elif kind == AWAY:
-                self.away(key)
-            elif kind == RECHECK:
-                state = self.windows[key]
-                if state.present and state.busy_with is None:
-                    self.call(key)
-            else:
-                self.back(key)
+            self.step()
         for window_id, state in self.windows.items():
             if state.present:
                 self.present_s[window_id] += self.now - self.present_since[window_id]
         return DayResult(self.tickets, self.windows, scenario.counted_from_s, self.present_s)
+
+    def step(self) -> None:
+        """Handle the next event."""
+        self.now, _, kind, key = heapq.heappop(self.events)
+        if kind == ARRIVE:
+            self.arrive(key)
+        elif kind == DONE:
+            self.done(key)
+        elif kind == AWAY:
+            self.away(key)
+        elif kind == RECHECK:
+            state = self.windows[key]
+            if state.present and state.busy_with is None:
+                self.call(key)
+        else:
+            self.back(key)
 
     # --- arrivals ------------------------------------------------------------------------------------
     def rate_at(self, service_id: str, seconds: float) -> tuple[float, float]:

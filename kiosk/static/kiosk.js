@@ -1,4 +1,5 @@
-// The touch kiosk: zone -> service -> ticket on screen. Returns to the start by itself.
+// The touch kiosk: zone -> service -> ticket on screen, or an appointment's check-in. Returns to the start
+// by itself.
 "use strict";
 (() => {
   const $ = (id) => document.getElementById(id);
@@ -13,7 +14,9 @@
   hallq.clock($("clock"));
 
   function show(step) {
-    for (const s of ["zone", "service", "identity", "ticket"]) $(`step-${s}`).classList.toggle("hidden", s !== step);
+    for (const s of ["zone", "service", "identity", "appointment", "ticket"]) {
+      $(`step-${s}`).classList.toggle("hidden", s !== step);
+    }
   }
   function error(message) {
     $("error").textContent = message || "";
@@ -32,7 +35,7 @@
     clearTimeout(resetTimer);
     clearTimeout(printTimer);
     shown = null;
-    asking = null; typed = "";
+    asking = null; typed = ""; code = null;
     zone = null; green = false;
     $("green").setAttribute("aria-pressed", "false");
     error("");
@@ -97,6 +100,54 @@
     renderTyped();
     show("identity");
     armReset(90);
+  }
+
+  // 预约: the citizen types the booking's code (digits on the keypad) or scans it (a scanner types like a
+  // keyboard, letters and "-" included, and ends with Enter); the booking says which service it is for
+  const CODE_MAX = 64;
+  let code = null;
+
+  function renderCode() {  // the citizen is typing again: an earlier refusal no longer applies
+    error("");
+    $("appointment-value").textContent = code || "\u00a0";
+    $("appointment-ok").disabled = code.length < 4;
+  }
+
+  function askCode() {
+    code = "";
+    error("");
+    const keys = [..."1234567890"].map((key) => el("button", {
+      class: "key", "data-key": key, onclick: () => typeCode(key),
+    }, key));
+    keys.push(el("button", { class: "key", "data-key": "back", "aria-label": t("delete"),
+      onclick: () => { code = code.slice(0, -1); renderCode(); } }, "⌫"));
+    $("appointment-keypad").replaceChildren(...keys);
+    renderCode();
+    show("appointment");
+    armReset(90);
+  }
+
+  function typeCode(key) {
+    if (code !== null && code.length < CODE_MAX && /^[A-Za-z0-9-]$/.test(key)) code += key.toUpperCase();
+    renderCode();
+  }
+
+  async function checkIn() {
+    if (busy || code === null || code.length < 4) return;
+    busy = true;
+    error("");
+    try {
+      const ticket = await hallq.api("POST", "/tickets", {
+        appointment_code: code, kiosk_id: kioskId || undefined,
+      }, token);
+      code = null;
+      renderTicket(ticket, hall.services.find((s) => s.id === ticket.service_id));
+    } catch (e) {
+      error(e.message);
+      armReset(90);
+    } finally {
+      busy = false;
+    }
   }
 
   async function take(service, identity = {}) {
@@ -196,6 +247,16 @@
   $("identity-back").addEventListener("click", () => { asking = null; typed = ""; error(""); pickZone(zone); });
   $("identity-ok").addEventListener("click", () => {
     if (asking) take(asking.service, { [ASK[asking.service.ask_identity].field]: typed });
+  });
+  $("appointment").addEventListener("click", askCode);
+  $("appointment-back").addEventListener("click", () => { code = null; error(""); show("zone"); armReset(60); });
+  $("appointment-ok").addEventListener("click", checkIn);
+  document.addEventListener("keydown", (event) => {  // a code scanner, or a keyboard
+    if (code === null || event.ctrlKey || event.metaKey || event.altKey) return;
+    event.preventDefault();  // Enter must not also press whichever button has the focus
+    if (event.key === "Enter") checkIn();
+    else if (event.key === "Backspace") { code = code.slice(0, -1); renderCode(); }
+    else typeCode(event.key);
   });
   $("done").addEventListener("click", reset);
   $("green").addEventListener("click", () => {

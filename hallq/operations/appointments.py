@@ -1,0 +1,90 @@
+"""预约: booked slots sent by the booking system, and their check-in at a kiosk, which gives a ticket queued
+from the start of the slot (hallq.engine.appointment_queue_time; docs/call-rule.md)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from hallq.context import HallContext
+from hallq.engine import IssueRefused, Status, appointment_queue_time
+from hallq.errors import Conflict, Invalid
+from hallq.models import Appointment, Ticket
+
+
+def appointment_json(appointment: Appointment, ctx: HallContext) -> dict[str, Any]:
+    return {
+        "code": appointment.code,
+        "service_id": appointment.service_id,
+        "slot_at": appointment.slot_at.astimezone(ctx.config.tz).isoformat(timespec="minutes"),
+        "ticket_id": appointment.ticket_id,
+    }
+
+
+def add_appointment(ctx: HallContext, code: str, service_id: str, slot_at: datetime) -> dict[str, Any]:
+    """Record a booking; a code is unique for good (a booking system never reuses one)."""
+    if service_id not in ctx.config.service_by_id:
+        raise Invalid("unknown_service", f"未知事项 / Unknown service {service_id!r}")
+    appointment = Appointment(code=code, service_id=service_id, slot_at=slot_at, created_at=ctx.now())
+    try:
+        with ctx.store.write() as session:
+            session.add(appointment)
+    except IntegrityError:
+        raise Conflict("appointment_exists", f"预约码已存在 / Appointment {code!r} exists") from None
+    return appointment_json(appointment, ctx)
+
+
+def booked_service(ctx: HallContext, code: str) -> str:
+    """The service of a booking, for a check-in that names none (the kiosk knows only the code)."""
+    with ctx.store.read() as session:
+        service_id = session.scalar(select(Appointment.service_id).where(Appointment.code == code))
+    if service_id is None:
+        raise Invalid("unknown_appointment", f"未找到预约码 / No appointment with code {code!r}")
+    return service_id
+
+
+def check_in(connection: Connection, ctx: HallContext, code: str, service_id: str, now: datetime) -> datetime:
+    """The queue time of a check-in with `code` for `service_id` now; refused when the code is unknown, for
+    another service, already used, or outside its check-in window."""
+    row = connection.execute(select(Appointment).where(Appointment.code == code)).one_or_none()
+    if row is None:
+        raise Invalid("unknown_appointment", f"未找到预约码 / No appointment with code {code!r}")
+    if row.service_id != service_id:
+        raise Invalid(
+            "appointment_for_other_service",
+            f"此预约办理的是另一事项 / This appointment is for another service ({row.service_id})",
+        )
+    if row.ticket_id is not None:
+        raise Conflict("appointment_checked_in", "此预约已签到取号 / This appointment has checked in already")
+    rule = ctx.config.appointments
+    try:
+        return appointment_queue_time(
+            row.slot_at, now, rule.check_in_before_min, rule.grace_after_min, ctx.config.tz
+        )
+    except IssueRefused as refused:
+        raise Conflict(refused.code, refused.message) from None
+
+
+def claim(connection: Connection, code: str, ticket_id: int) -> None:
+    """Tie the check-in's ticket to the appointment, once: a second check-in racing this one loses here."""
+    claimed = connection.execute(
+        update(Appointment)
+        .where(Appointment.code == code, Appointment.ticket_id.is_(None))
+        .values(ticket_id=ticket_id)
+    )
+    if claimed.rowcount != 1:
+        raise Conflict("appointment_checked_in", "此预约已签到取号 / This appointment has checked in already")
+
+
+def waiting_before(connection: Connection, day: date, service_id: str, rank: int, queued_at: datetime) -> int:
+    """Waiting tickets of a service that a new ticket of `rank` queued at `queued_at` comes after."""
+    ahead = select(func.count()).where(
+        Ticket.service_day == day,
+        Ticket.status == Status.WAITING.value,
+        Ticket.service_id == service_id,
+        or_(Ticket.queue_rank < rank, and_(Ticket.queue_rank == rank, Ticket.queued_at <= queued_at)),
+    )
+    return int(connection.execute(ahead).scalar() or 0)
