@@ -28,6 +28,9 @@ def test_screens_and_phone_pages_carry_no_personal_data(
         screen = socketio.test_client(app, auth={"token": token})
         assert screen.emit("join", {"room": "hall"}, callback=True)["ok"]
         screens.append(screen)
+    booking = {"code": ID_NUMBER, "service_id": "seal", "slot_at": ctx.now().isoformat()}
+    booked = client.post("/api/v1/appointments", json=booking, headers=Tokens.header(tokens.manager))
+    assert booked.status_code == 201, booked.get_json()
     kiosk = Tokens.header(tokens.kiosk)
     mine = client.post(
         "/api/v1/tickets", json={"service_id": "seal", "appointment_code": ID_NUMBER}, headers=kiosk
