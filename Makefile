@@ -11,7 +11,7 @@ EMUPOS_PYTHON ?= $(firstword $(foreach python,$(wildcard $(HOME)/.pyenv/versions
 	$(shell $(python) -c 'import sys; print(sys.executable) if sys.version_info >= (3, 13) else None' 2>/dev/null)))
 EMUPOS_VENV := .venv-emupos
 
-.PHONY: demo test lint bench soak install emupos fonts translations
+.PHONY: demo test lint bench soak studies install emupos fonts translations
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -66,6 +66,11 @@ bench: $(STAMP)
 	$(BIN)/python bench/bridge_latency.py
 	$(BIN)/python bench/report_history.py
 	$(BIN)/python bench/scale_out.py
+
+## The call rule's studies (by hand, about 15 minutes): what any rule or estimate could reach on the scenarios.
+studies: $(STAMP)
+	$(BIN)/python bench/assignment_study.py
+	$(BIN)/python bench/estimate_floor.py
 
 ## An hour-long soak at 20x speed (by hand): memory and latency over a compressed hall day and more.
 soak: $(STAMP)
