@@ -35,7 +35,11 @@ class SimulatedBus:
     on_change: Callable[[], None] = lambda: None
     #: a pty has no baud rate: with one set, the devices take each frame's wire time to hear and to answer
     baudrate: int | None = None
+    #: the fds unplug() closes (the pty's device side, the wake-up pipe's write end); the serving thread
+    #: owns and closes the controller side and the pipe's read end: an fd is only ever closed by whoever
+    #: uses it, so no thread reads a number the process has meanwhile given to another file
     _fds: tuple[int, int] | None = None
+    _thread: threading.Thread | None = None
     _stop: threading.Event = field(default_factory=threading.Event)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -43,28 +47,47 @@ class SimulatedBus:
         controller, device = pty.openpty()
         tty.setraw(device)
         tty.setraw(controller)
-        self._fds = (controller, device)
+        wake_read, wake_write = os.pipe()
+        self._fds = (device, wake_write)
         temporary = self.link.with_suffix(".new")
         with contextlib.suppress(FileNotFoundError):
             temporary.unlink()
         temporary.symlink_to(os.ttyname(device))
         temporary.replace(self.link)
         self._stop = threading.Event()
-        threading.Thread(target=self._serve, args=(controller, self._stop), daemon=True).start()
+        self._thread = threading.Thread(
+            target=self._serve, args=(controller, wake_read, self._stop), daemon=True
+        )
+        self._thread.start()
 
     def unplug(self) -> None:
         """As if the USB adapter were pulled: the bridge's port fails until plug()."""
         self._stop.set()
         if self._fds is not None:
-            for fd in self._fds:
+            device, wake_write = self._fds
+            with contextlib.suppress(OSError):
+                os.write(wake_write, b"\0")
+            if self._thread is not None and self._thread is not threading.current_thread():
+                self._thread.join(10)  # it closes the controller side as it ends
+            for fd in (device, wake_write):
                 with contextlib.suppress(OSError):
                     os.close(fd)
-            self._fds = None
+            self._fds = self._thread = None
 
-    def _serve(self, controller: int, stop: threading.Event) -> None:
+    def _serve(self, controller: int, wake: int, stop: threading.Event) -> None:
+        try:
+            self._answer(controller, wake, stop)
+        finally:
+            for fd in (controller, wake):
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+
+    def _answer(self, controller: int, wake: int, stop: threading.Event) -> None:
         while not stop.is_set():
             try:
-                ready, _, _ = select.select([controller], [], [], 0.2)
+                ready, _, _ = select.select([controller, wake], [], [], 1.0)
+                if stop.is_set() or wake in ready:
+                    return
                 if not ready:
                     continue
                 data = os.read(controller, 4096)

@@ -212,3 +212,24 @@ def test_bridge_inside_the_server_process(
         until(
             lambda: simulator.text("W14") == f"请{issued['number']}号到14号窗口", what="the call on the board"
         )
+
+
+def test_an_unplugged_bus_stops_reading_before_its_fd_can_go_to_another_file(tmp_path: Path) -> None:
+    """The devices' thread owns its pty side and closes it itself: after unplug() it has ended, so a file
+    opened at that moment (it may get the same fd number) is read whole, by its own reader alone."""
+    hall = load_hall(demo_hall_copy(tmp_path, ANY_HOUR))
+    devices = DeviceSimulator(tmp_path / "devices", hall.bridge.model_dump())
+    devices.start()
+    text = b"0123456789abcdef" * 1024
+    (tmp_path / "file").write_bytes(text)
+    for _ in range(20):
+        bus = devices.buses["main"]
+        thread = bus._thread
+        assert thread is not None and thread.is_alive()
+        bus.unplug()
+        assert not thread.is_alive()
+        with open(tmp_path / "file", "rb") as handle:
+            time.sleep(0.01)
+            assert handle.read() == text
+        bus.plug()
+    devices.stop()
