@@ -1,10 +1,10 @@
-"""Real headless Chromium (Debian's, no browser download) on the demo hall: kiosk -> caller -> display."""
+"""Real headless Chromium (Debian's, no browser download) on the demo hall: kiosk -> caller -> display,
+printer faults, the simulated devices page, ratings, the managers' pages, a city (the kiosk's own flows are in
+test_browser_kiosk.py)."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,133 +13,21 @@ import pytest
 from hallq.printing.decode import read_receipt
 from hallq.printing.emulator import PrinterEmulator
 
-from .conftest import ANY_HOUR, K1_PRINTER, K2_PRINTER, demo_hall_copy, skip_or_fail
-from .livehall import LiveHall, cli_token, free_port, live_demo, live_serve, take_ticket
+from .browsers import ARTIFACTS, chromium, demo_hall, manager_page
+from .conftest import ANY_HOUR, K1_PRINTER, K2_PRINTER, demo_hall_copy
+from .livehall import LiveHall, cli_token, free_port, live_serve, take_ticket
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).parent / "artifacts"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-    "--autoplay-policy=no-user-gesture-required",
-]
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
-        skip_or_fail("Debian chromium is not installed (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        skip_or_fail("playwright is not installed")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    yield from chromium()
 
 
 @pytest.fixture(scope="module")
 def hall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveHall]:
-    with live_demo(tmp_path_factory.mktemp("browser"), "eventlet") as hall:
-        yield hall
-
-
-def test_kiosk_switches_to_english_for_one_citizen(browser, hall: LiveHall) -> None:  # type: ignore[no-untyped-def]
-    """中文 / English at the kiosk: the whole page and the hall's names switch; when the citizen is done, the
-    kiosk is Chinese again for the next one."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    kiosk = browser.new_page(viewport={"width": 1280, "height": 900})
-    kiosk.goto(f"{hall.url}/kiosk?kiosk=K1&token={hall.kiosk_token}")
-    kiosk.wait_for_selector('[data-zone="E"]')
-    assert kiosk.locator("#hall-name").inner_text() == "示范区政务服务中心"
-    kiosk.click("#lang-switch")
-    kiosk.wait_for_selector('html[lang="en"] [data-zone="E"]')
-    assert kiosk.locator("#hall-name").inner_text() == "Demo District Government Service Center"
-    assert "Choose an area" in kiosk.locator("#step-zone").inner_text()
-    kiosk.click('[data-zone="C"]')  # a zone no other test here calls from: its ticket stays out of their way
-    kiosk.click('[data-service="property_query"]')
-    kiosk.locator("#t-number").wait_for()
-    card = kiosk.locator("#ticket").inner_text()
-    assert "Ahead of you" in card and "Property register search" in card and "前面还有" not in card
-    kiosk.wait_for_selector("#t-print >> text=Please take your printed ticket", timeout=5000)
-    kiosk.screenshot(path=ARTIFACTS / "kiosk-english.png", animations="disabled")
-    kiosk.click("#done")
-    kiosk.wait_for_selector('html[lang="zh-CN"] [data-zone="E"]')
-    assert "请选择办事区域" in kiosk.locator("#step-zone").inner_text()
-    kiosk.close()
-
-
-def test_kiosk_asks_who_takes_a_limited_ticket(browser, hall: LiveHall) -> None:  # type: ignore[no-untyped-def]
-    """限号: 户口迁移 asks for an ID card number on a keypad; a second ticket for that card today is refused
-    with the reason, on screen, and the citizen can go back."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    kiosk = browser.new_page(viewport={"width": 1280, "height": 900})
-    kiosk.goto(f"{hall.url}/kiosk?kiosk=K1&token={hall.kiosk_token}")
-    for attempt in range(2):
-        kiosk.click('[data-zone="E"]')
-        kiosk.click('[data-service="hukou_move"]')
-        kiosk.wait_for_selector("#step-identity:not(.hidden)")
-        assert "每人每天限取 1 个号" in kiosk.locator("#identity-why").inner_text()
-        assert kiosk.locator("#identity-ok").is_disabled()
-        for key in "11010519491231002X":
-            kiosk.click(f'#keypad [data-key="{key}"]')
-        assert kiosk.locator("#identity-value").inner_text() == "110105 19491231 002X"
-        if attempt == 0:
-            kiosk.screenshot(path=ARTIFACTS / "kiosk-identity.png", animations="disabled")
-        kiosk.click("#identity-ok")
-        if attempt == 0:
-            kiosk.locator("#t-number").wait_for()
-            assert kiosk.locator("#t-number").inner_text().startswith("E")
-            kiosk.click("#done")
-    refusal = kiosk.locator("#error")
-    refusal.wait_for()
-    assert "同一身份证号今日此事项限取1个号" in refusal.inner_text()
-    assert kiosk.locator("#step-identity").is_visible()
-    kiosk.click("#identity-back")
-    kiosk.wait_for_selector('[data-service="hukou_move"]')
-    kiosk.close()
-
-
-def test_kiosk_checks_in_a_booking_by_its_code(browser, hall: LiveHall) -> None:  # type: ignore[no-untyped-def]
-    """预约签到: a manager's booking system records a slot; the citizen types its code on the keypad (or a
-    scanner types it) and gets the booked service's ticket; a wrong code is refused on screen."""
-    manager = _manager_page(browser, hall, "/manager")
-    manager.wait_for_selector("#zones .m-zone")  # logged in: the live page shows the hall
-    slot = (datetime.now(UTC) + timedelta(minutes=10)).isoformat()
-    recorded = manager.request.post(  # with the manager's session, as the page's own scripts would
-        f"{hall.url}/api/v1/appointments",
-        data={"code": "80012345", "service_id": "mortgage", "slot_at": slot},
-    )
-    assert recorded.status == 201, recorded.text()
-    manager.close()
-    kiosk = browser.new_page(viewport={"width": 1280, "height": 900})
-    kiosk.goto(f"{hall.url}/kiosk?kiosk=K1&token={hall.kiosk_token}")
-    kiosk.wait_for_selector('[data-zone="E"]')
-    kiosk.click("#appointment")
-    kiosk.wait_for_selector("#step-appointment:not(.hidden)")
-    assert kiosk.locator("#appointment-ok").is_disabled()
-    kiosk.keyboard.type("YY-1")  # a scanner types like a keyboard and ends with Enter
-    kiosk.keyboard.press("Enter")
-    kiosk.wait_for_selector("#error:not(.hidden)")
-    assert "未找到预约码" in kiosk.locator("#error").inner_text()
-    for _ in range(4):
-        kiosk.click('#appointment-keypad [data-key="back"]')
-    for key in "80012345":
-        kiosk.click(f'#appointment-keypad [data-key="{key}"]')
-    assert kiosk.locator("#appointment-value").inner_text() == "80012345"
-    kiosk.screenshot(path=ARTIFACTS / "kiosk-appointment.png", animations="disabled")
-    kiosk.click("#appointment-ok")
-    kiosk.locator("#t-number").wait_for()
-    assert kiosk.locator("#t-number").inner_text().startswith("C")
-    assert "抵押登记" in kiosk.locator("#t-service").inner_text()
-    kiosk.close()
+    yield from demo_hall(tmp_path_factory)
 
 
 def test_ticket_from_kiosk_is_called_and_shown_on_the_display(browser, hall: LiveHall) -> None:  # type: ignore[no-untyped-def]
@@ -310,7 +198,7 @@ def test_rating_tablet_and_phone_rate_visits_and_a_bad_one_is_followed_up(browse
     thanks = phone.locator("#rate").inner_text()  # an English phone: the page in English, the level as named
     assert "Thank you for your rating" in thanks and "非常满意" in thanks
 
-    manager = _manager_page(browser, hall, "/manager/follow-ups")
+    manager = manager_page(browser, hall, "/manager/follow-ups")
     row = manager.locator(f'#follow-ups tr:has-text("{ticket["number"]}")').first
     assert "不满意" in row.inner_text() and "等候时间长" in row.inner_text()
     row.locator("textarea").fill("已电话回访，已调整窗口排班")
@@ -321,18 +209,8 @@ def test_rating_tablet_and_phone_rate_visits_and_a_bad_one_is_followed_up(browse
     assert "已调整窗口排班" in manager.locator("#follow-ups").inner_text()
 
 
-def _manager_page(browser, hall: LiveHall, path: str):  # type: ignore[no-untyped-def]
-    page = browser.new_page(viewport={"width": 1500, "height": 1100})
-    page.goto(f"{hall.url}{path}")
-    page.fill("#username", "manager")
-    page.fill("#password", "hallq-demo")
-    page.click('button[type="submit"]')
-    page.wait_for_url(f"**{path}*")
-    return page
-
-
 def test_manager_watches_the_hall_live_and_reads_a_month(browser, hall: LiveHall) -> None:  # type: ignore[no-untyped-def]
-    live = _manager_page(browser, hall, "/manager")
+    live = manager_page(browser, hall, "/manager")
     live.wait_for_selector('#zones .m-zone[data-zone="E"]')
     live.wait_for_selector("#live-dot.on")
     before = int(live.locator('.m-zone[data-zone="E"] .m-big').inner_text().split()[0])

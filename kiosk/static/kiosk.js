@@ -71,6 +71,15 @@
   };
   let asking = null, typed = "";
 
+  // a touch keypad: one button per character of `keys` (a space leaves a gap), then delete
+  function keypad(container, keys, press, erase) {
+    const buttons = [...keys].map((key) => key === " " ? el("span") : el("button", {
+      class: "key", "data-key": key, onclick: () => press(key),
+    }, key));
+    buttons.push(el("button", { class: "key", "data-key": "back", "aria-label": t("delete"), onclick: erase }, "⌫"));
+    container.replaceChildren(...buttons);
+  }
+
   function grouped(text, groups) {
     const parts = [];
     let at = 0;
@@ -91,12 +100,8 @@
     $("identity-title").textContent = t(ask.title);
     $("identity-why").textContent = t("per_person_limit",
       { service: named(service), limit: service.tickets_per_person_per_day });
-    const keys = [...ask.keys].map((key) => key === " " ? el("span") : el("button", {
-      class: "key", "data-key": key, onclick: () => { if (typed.length < ask.max) typed += key; renderTyped(); },
-    }, key));
-    keys.push(el("button", { class: "key", "data-key": "back", "aria-label": t("delete"),
-      onclick: () => { typed = typed.slice(0, -1); renderTyped(); } }, "⌫"));
-    $("keypad").replaceChildren(...keys);
+    keypad($("keypad"), ask.keys, (key) => { if (typed.length < ask.max) typed += key; renderTyped(); },
+      () => { typed = typed.slice(0, -1); renderTyped(); });
     renderTyped();
     show("identity");
     armReset(90);
@@ -116,12 +121,7 @@
   function askCode() {
     code = "";
     error("");
-    const keys = [..."1234567890"].map((key) => el("button", {
-      class: "key", "data-key": key, onclick: () => typeCode(key),
-    }, key));
-    keys.push(el("button", { class: "key", "data-key": "back", "aria-label": t("delete"),
-      onclick: () => { code = code.slice(0, -1); renderCode(); } }, "⌫"));
-    $("appointment-keypad").replaceChildren(...keys);
+    keypad($("appointment-keypad"), "1234567890", typeCode, () => { code = code.slice(0, -1); renderCode(); });
     renderCode();
     show("appointment");
     armReset(90);
