@@ -4,6 +4,7 @@ windows as they are at the moment of the estimate."""
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
@@ -89,18 +90,20 @@ class LiveWaitModel:
         with self.lock:
             if self._stale(day, now):
                 if self.read_at is None or day != self.day or now < self.read_at:  # a new day, or a restart
-                    self.model, self.day = fresh_model(self.config), day
+                    model, self.day = fresh_model(self.config), day
                     self.calls_learned, self.visits_learned = set(), set()
                     rows = connection.execute(_FIRST_READ, {"day": day, "since": now - LOOKBACK}).all()
                 else:
+                    # learned on a copy, then swapped in: other threads estimate from the model meanwhile
+                    model = copy.deepcopy(self.model)
                     since = self.read_at - OVERLAP
                     rows = connection.execute(_CHANGES, {"day": day, "since": since}).all()
-                self.learn(rows)
-                self.read_at = now
+                self.learn(model, rows)
+                self.model, self.read_at = model, now
         return self.model
 
-    def learn(self, rows: Any) -> None:
-        """Feed the model the calls and finished visits it has not learned yet, each in time order."""
+    def learn(self, model: WaitModel, rows: Any) -> None:
+        """Feed `model` the calls and finished visits not learned yet, each in time order."""
         calls = sorted(
             (row for row in rows if row.called_at and (row.id, row.called_at) not in self.calls_learned),
             key=lambda row: row.called_at,
@@ -108,7 +111,7 @@ class LiveWaitModel:
         for row in calls:
             self.calls_learned.add((row.id, row.called_at))
             if row.window_id is not None:
-                self.model.call(row.window_id, row.service_id)
+                model.call(row.window_id, row.service_id)
         visits = sorted(
             (row for row in rows if row.finished_at and (row.id, row.finished_at) not in self.visits_learned),
             key=lambda row: row.finished_at,
@@ -117,7 +120,7 @@ class LiveWaitModel:
             self.visits_learned.add((row.id, row.finished_at))
             began = row.started_at or row.called_at
             hour = row.finished_at.astimezone(self.config.tz).hour
-            self.model.visit(row.service_id, (row.finished_at - began).total_seconds(), hour, row.window_id)
+            model.visit(row.service_id, (row.finished_at - began).total_seconds(), hour, row.window_id)
 
 
 def live_model(ctx: HallContext) -> LiveWaitModel:
