@@ -44,6 +44,7 @@ def test_a_booked_citizen_is_called_at_their_slot_not_behind_everyone_who_came_f
     assert checked_in.get_json()["ahead"] == 1  # only the 10:00 walk-in comes first
     clock.advance(5 * 60)
     walk_ins = [take(client, tokens).get_json() for _ in range(2)]  # 10:15: before the slot, so ahead of it
+    assert [t["ahead"] for t in walk_ins] == [1, 2]  # the booking queues from 10:20: behind them
     clock.advance(10 * 60)
     late_walk_in = take(client, tokens).get_json()  # 10:25: after the slot
     assert late_walk_in["ahead"] == 4

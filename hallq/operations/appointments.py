@@ -3,16 +3,16 @@ from the start of the slot (hallq.engine.appointment_queue_time; docs/call-rule.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, or_, select, update
+from sqlalchemy import Connection, select, update
 from sqlalchemy.exc import IntegrityError
 
 from hallq.context import HallContext
-from hallq.engine import IssueRefused, Status, appointment_queue_time
+from hallq.engine import IssueRefused, appointment_queue_time
 from hallq.errors import Conflict, Invalid
-from hallq.models import Appointment, Ticket
+from hallq.models import Appointment
 
 
 def appointment_json(appointment: Appointment, ctx: HallContext) -> dict[str, Any]:
@@ -77,14 +77,3 @@ def claim(connection: Connection, code: str, ticket_id: int) -> None:
     )
     if claimed.rowcount != 1:
         raise Conflict("appointment_checked_in", "此预约已签到取号 / This appointment has checked in already")
-
-
-def waiting_before(connection: Connection, day: date, service_id: str, rank: int, queued_at: datetime) -> int:
-    """Waiting tickets of a service that a new ticket of `rank` queued at `queued_at` comes after."""
-    ahead = select(func.count()).where(
-        Ticket.service_day == day,
-        Ticket.status == Status.WAITING.value,
-        Ticket.service_id == service_id,
-        or_(Ticket.queue_rank < rank, and_(Ticket.queue_rank == rank, Ticket.queued_at <= queued_at)),
-    )
-    return int(connection.execute(ahead).scalar() or 0)

@@ -25,11 +25,11 @@ from hallq.engine.identity import check_person_limit
 from hallq.errors import Conflict, Invalid
 from hallq.hallconfig import Service
 from hallq.models import NumberCounter, Ticket, TicketEvent
-from hallq.operations.appointments import booked_service, check_in, claim, waiting_before
+from hallq.operations.appointments import booked_service, check_in, claim
 from hallq.operations.estimates import estimate_wait, refresh_before_writing
 from hallq.operations.printing import print_json, queue_job
 from hallq.operations.pushes import Push
-from hallq.operations.queries import waiting_count, window_visits
+from hallq.operations.queries import waiting_before, window_visits
 from hallq.operations.views import ticket_json
 from hallq.operations.zones import zone_pushes
 
@@ -117,9 +117,7 @@ def issue_ticket(ctx: HallContext, request: IssueRequest) -> tuple[dict[str, Any
         queued_at = now
         if request.appointment_code is not None:  # 预约: queued from the start of the slot
             queued_at = check_in(connection, ctx, request.appointment_code, service.id, now)
-            ahead = waiting_before(connection, day, service.id, request.priority.rank, queued_at)
-        else:  # behind every waiting ticket of its service with the same or a better rank
-            ahead = waiting_count(connection, day, [service.id], max_rank=request.priority.rank)
+        ahead = waiting_before(connection, day, service.id, request.priority.rank, queued_at)
         loads = window_visits(connection)
         estimate = estimate_wait(ctx, connection, loads, service.id, ahead)
         ticket = Ticket(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from datetime import date
+from datetime import date, datetime
 from functools import cache
 from typing import Any
 
@@ -56,11 +56,14 @@ def waiting_by_zone(session: Session, ctx: HallContext, day: date) -> dict[str, 
 
 
 # Statements built once with bind parameters: SQLAlchemy then reuses their compiled form on every call.
-_WAITING_COUNT = select(func.count()).where(
+_WAITING_BEFORE = select(func.count()).where(
     Ticket.service_day == bindparam("day"),
     Ticket.status == Status.WAITING.value,
-    Ticket.service_id.in_(bindparam("services", expanding=True)),
-    Ticket.queue_rank <= bindparam("max_rank"),
+    Ticket.service_id == bindparam("service"),
+    or_(
+        Ticket.queue_rank < bindparam("rank"),
+        and_(Ticket.queue_rank == bindparam("rank"), Ticket.queued_at <= bindparam("queued_at")),
+    ),
 )
 _WINDOW_LOADS = select(WindowState.window_id, WindowState.state, WindowState.current_ticket_id)
 #: with each window's visit under way, for wait estimates only (the call path needs no join)
@@ -72,15 +75,15 @@ _WINDOW_VISITS = select(
     Ticket.called_at.label("current_called_at"),
     Ticket.started_at.label("current_started_at"),
 ).outerjoin(Ticket, Ticket.id == WindowState.current_ticket_id)
-ANY_RANK = 99
 
 
-def waiting_count(
-    connection: Session | Connection, day: date, services: list[str], max_rank: int = ANY_RANK
+def waiting_before(
+    connection: Session | Connection, day: date, service_id: str, rank: int, queued_at: datetime
 ) -> int:
-    """Waiting tickets of some services (of rank at most `max_rank`): one index range count."""
-    parameters = {"day": day, "services": services, "max_rank": max_rank}
-    return int(connection.execute(_WAITING_COUNT, parameters).scalar() or 0)
+    """Waiting tickets of a service that a new ticket of `rank` queued at `queued_at` comes after: a walk-in
+    queues now, a 预约 check-in from its slot (so a walk-in is not behind a booking whose slot is later)."""
+    parameters = {"day": day, "service": service_id, "rank": rank, "queued_at": queued_at}
+    return int(connection.execute(_WAITING_BEFORE, parameters).scalar() or 0)
 
 
 def zone_services(ctx: HallContext, zone_id: str) -> list[str]:
