@@ -152,3 +152,19 @@ def clerks(ctx: HallContext) -> dict[str, str]:
     for name in ("clerk01", "clerk02"):
         ensure_user(ctx.store, name, "secret-pass", "clerk", ctx.now(), name)
     return {"clerk01": "secret-pass", "clerk02": "secret-pass"}
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """Debian's headless Chromium, one per test module that asks (tests/browsers.py)."""
+    from .browsers import chromium
+
+    yield from chromium()
+
+
+@pytest.fixture(scope="module")
+def hall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """`hallq demo` running, one per test module that asks (a LiveHall, tests/livehall.py)."""
+    from .browsers import demo_hall
+
+    yield from demo_hall(tmp_path_factory)

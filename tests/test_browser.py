@@ -4,7 +4,6 @@ test_browser_kiosk.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,21 +12,11 @@ import pytest
 from hallq.printing.decode import read_receipt
 from hallq.printing.emulator import PrinterEmulator
 
-from .browsers import ARTIFACTS, chromium, demo_hall, manager_page
+from .browsers import ARTIFACTS, manager_page
 from .conftest import ANY_HOUR, K1_PRINTER, K2_PRINTER, demo_hall_copy
 from .livehall import LiveHall, cli_token, free_port, live_serve, take_ticket
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    yield from chromium()
-
-
-@pytest.fixture(scope="module")
-def hall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveHall]:
-    yield from demo_hall(tmp_path_factory)
 
 
 def test_ticket_from_kiosk_is_called_and_shown_on_the_display(browser, hall: LiveHall) -> None:  # type: ignore[no-untyped-def]

@@ -3,25 +3,14 @@ check-in."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from .browsers import ARTIFACTS, chromium, demo_hall, manager_page
+from .browsers import ARTIFACTS, manager_page
 from .livehall import LiveHall
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    yield from chromium()
-
-
-@pytest.fixture(scope="module")
-def hall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveHall]:
-    yield from demo_hall(tmp_path_factory)
 
 
 def test_kiosk_switches_to_english_for_one_citizen(browser, hall: LiveHall) -> None:  # type: ignore[no-untyped-def]
