@@ -24,7 +24,7 @@ from pathlib import Path
 import requests
 import socketio
 from issue_and_call import prepare, start_server
-from loadhall import machine
+from loadhall import loopback_only, machine
 
 from firmware_bridge.protocol import wire_time_s
 from firmware_bridge.simulator import DeviceSimulator
@@ -83,6 +83,7 @@ def measure(url: str, tokens: dict[str, str], devices: DeviceSimulator, calls: i
 
 
 def main() -> None:
+    loopback_only()
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--calls", type=int, default=100)
     parser.add_argument("--port", type=int, default=5097)

@@ -20,7 +20,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from loadhall import SERVICES, WINDOWS, load_test_hall, machine
+from loadhall import SERVICES, WINDOWS, load_test_hall, loopback_only, machine
 
 from hallq.simulate.report import percentile
 
@@ -230,6 +230,7 @@ def push_latency(
 
 
 def main() -> None:
+    loopback_only()
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--async-mode", default="eventlet", choices=["eventlet", "threading"])
     parser.add_argument("--tickets", type=int, default=4000)

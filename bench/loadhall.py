@@ -42,6 +42,15 @@ def load_test_hall(
     return hall
 
 
+def loopback_only() -> None:
+    """Benchmarks talk to this machine only: this process and every hallq process it starts refuse, and
+    log, any connect off 127.0.0.0/8 and ::1 (hallq/netguard.py)."""
+    from hallq import netguard
+
+    os.environ[netguard.ENV_ONLY] = "1"
+    netguard.install()
+
+
 def machine() -> str:
     """The machine line every benchmark report starts with."""
     return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"

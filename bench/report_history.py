@@ -22,7 +22,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.loadhall import SERVICES, load_test_hall, machine
+from bench.loadhall import SERVICES, load_test_hall, loopback_only, machine
 from hallq.app import create_app
 from hallq.context import Actor, HallContext
 from hallq.history import write_history
@@ -101,6 +101,7 @@ def run(label: str, instance: Path, database_url: str | None, tickets: int, per_
 
 
 def main() -> None:
+    loopback_only()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tickets", type=int, default=1_000_000)
     parser.add_argument("--per-day", type=int, default=2000)

@@ -25,7 +25,7 @@ from datetime import date
 from pathlib import Path
 
 from issue_and_call import _call_worker, _issue_worker, _post, prepare, push_latency, start_server
-from loadhall import WINDOWS, machine
+from loadhall import WINDOWS, loopback_only, machine
 
 from hallq.simulate.report import percentile
 
@@ -115,6 +115,7 @@ def load(port: int, tokens: dict[str, str], tickets: int, clients: int, server_p
 
 
 def main() -> None:
+    loopback_only()
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--tickets", type=int, default=4000)
     parser.add_argument("--clients", type=int, default=8)

@@ -28,7 +28,7 @@ from datetime import date
 from pathlib import Path
 
 from issue_and_call import _displays, _post, prepare, start_server
-from loadhall import SERVICES, WINDOWS, machine
+from loadhall import SERVICES, WINDOWS, loopback_only, machine
 
 from hallq.simulate.report import percentile
 
@@ -132,6 +132,7 @@ class Soak:
 
 
 def main() -> None:
+    loopback_only()
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--minutes", type=float, default=60)
     parser.add_argument("--speed", type=float, default=20)

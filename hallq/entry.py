@@ -48,6 +48,13 @@ def patch_eventlet() -> None:
 
 def main() -> None:
     argv = sys.argv[1:]
+    from hallq import netguard  # standard library only: safe before eventlet patches it
+
+    # the demo hall (and the bridge and agent it starts) talks to this machine only; so does every process
+    # a test or benchmark starts with the variable set
+    if argv[:1] == ["demo"]:
+        os.environ.setdefault(netguard.ENV_ONLY, "1")
+    netguard.install_from_environment()
     if _serves_here(argv) and _async_mode(argv) == "eventlet":
         patch_eventlet()
     from hallq.cli import cli

@@ -21,6 +21,9 @@ from hallq.engine import ManualClock
 from hallq.printing.emulator import PrinterEmulator
 from hallq.settings import REPO_ROOT, Settings
 
+#: every test runs with the loopback guard (hallq/netguard.py): nothing connects off this machine
+pytest_plugins = ["tests.loopback_guard"]
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 #: a Monday, mid-morning in the hall's time zone
 MONDAY_10AM = datetime(2026, 11, 23, 10, 0, tzinfo=SHANGHAI)
@@ -30,12 +33,12 @@ SMALL_HALL = Path(__file__).parent / "data" / "small_hall.toml"
 REQUIRE_SERVICES = os.environ.get("HALLQ_REQUIRE_SERVICES") == "1"
 
 
-#: for demo_hall_copy: tickets at any hour; the demo hall's kiosk printers (K1 on the LAN, K2 an agent)
+#: for demo_hall_copy: tickets at any hour; the demo hall's kiosk printers (K1 prints nowhere, K2 an agent)
 ANY_HOUR = ("enforce = true", "enforce = false")
 #: for demo_hall_copy: load tests issue faster than any person at a kiosk could
 NO_LIMITS = ("issues_per_kiosk_per_minute = 30", "issues_per_kiosk_per_minute = 0")
 NO_ADDRESS_LIMIT = ("issues_per_address_per_minute = 60", "issues_per_address_per_minute = 0")
-K1_PRINTER = '"network://192.168.10.21:9100"'
+K1_PRINTER = '"dummy://"'
 K2_PRINTER = '"agent://"'
 
 

@@ -16,7 +16,7 @@ import socketio
 from firmware_bridge.simulator import DeviceSimulator
 from hallq.hallconfig import load_hall
 
-from .conftest import ANY_HOUR, K1_PRINTER, K2_PRINTER, demo_hall_copy
+from .conftest import ANY_HOUR, K2_PRINTER, demo_hall_copy
 from .livehall import cli_token, free_port, live_serve, take_ticket
 
 pytestmark = pytest.mark.server
@@ -32,7 +32,7 @@ def until(check: Callable[[], object], timeout: float = 10.0, what: str = "") ->
 
 @pytest.fixture
 def hall_file(tmp_path: Path) -> Path:
-    return demo_hall_copy(tmp_path, ANY_HOUR, (K1_PRINTER, '"dummy://"'), (K2_PRINTER, '"dummy://"'))
+    return demo_hall_copy(tmp_path, ANY_HOUR, (K2_PRINTER, '"dummy://"'))
 
 
 def token(instance: Path, hall_file: Path, role: str) -> str:

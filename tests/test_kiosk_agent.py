@@ -14,7 +14,7 @@ import socketio
 from hallq.printing.decode import read_receipt
 from hallq.printing.emulator import PrinterEmulator
 
-from .conftest import ANY_HOUR, K1_PRINTER, demo_hall_copy
+from .conftest import ANY_HOUR, demo_hall_copy
 from .livehall import cli_token, free_port, live_serve, take_ticket
 
 pytestmark = pytest.mark.server
@@ -24,7 +24,7 @@ AGENT = [sys.executable, "-m", "hallq.entry", "kiosk-agent"]
 @pytest.fixture
 def hall_file(tmp_path: Path) -> Path:
     timeout = ('mode = "text"', 'mode = "text"\ntimeout_s = 0.5')
-    return demo_hall_copy(tmp_path, ANY_HOUR, (K1_PRINTER, '"dummy://"'), timeout)  # nothing on the LAN
+    return demo_hall_copy(tmp_path, ANY_HOUR, timeout)
 
 
 def hallq(*args: str) -> subprocess.CompletedProcess[str]:
