@@ -28,7 +28,7 @@ from loadhall import loopback_only, machine
 
 from firmware_bridge.protocol import wire_time_s
 from firmware_bridge.simulator import DeviceSimulator
-from hallq.hallconfig import load_hall
+from hallq.config.hall import load_hall
 from hallq.simulate.report import percentile
 
 #: bytes on the wire for one call: POLL + KEY, then SHOW_TEXT (请A012号到14号窗口) + ACK
@@ -106,7 +106,7 @@ def main() -> None:
                 [
                     sys.executable,
                     "-m",
-                    "hallq.entry",
+                    "hallq",
                     "bridge",
                     "--server",
                     url,

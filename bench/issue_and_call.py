@@ -31,9 +31,9 @@ def prepare(instance: Path, database_url: str | None = None) -> tuple[Path, dict
     """A copy of the demo hall that issues at any hour, an initialised database (SQLite in `instance`, or
     `database_url`), and tokens."""
     sys.path.insert(0, str(ROOT))
-    from hallq.accounts import create_token
-    from hallq.app import create_app
-    from hallq.settings import Settings
+    from hallq.app.factory import create_app
+    from hallq.config.settings import Settings
+    from hallq.operations.accounts import create_token
 
     instance.mkdir(parents=True, exist_ok=True)
     hall = load_test_hall(ROOT, instance)
@@ -54,7 +54,7 @@ def start_server(
     command = [
         sys.executable,
         "-m",
-        "hallq.entry",
+        "hallq",
         "serve",
         "--instance",
         str(instance),

@@ -44,11 +44,11 @@ def load_test_hall(
 
 def loopback_only() -> None:
     """Benchmarks talk to this machine only: this process and every hallq process it starts refuse, and
-    log, any connect off 127.0.0.0/8 and ::1 (hallq/netguard.py)."""
-    from hallq import netguard
+    log, any connect off 127.0.0.0/8 and ::1 (hallq/guard.py)."""
+    from hallq.net import guard
 
-    os.environ[netguard.ENV_ONLY] = "1"
-    netguard.install()
+    os.environ[guard.ENV_ONLY] = "1"
+    guard.install()
 
 
 def machine() -> str:

@@ -102,9 +102,9 @@ def main() -> None:
         instance = Path(folder)
         hall = load_test_hall(ROOT, instance, printers=(raster.uri, text.uri))
         sys.path.insert(0, str(ROOT))
-        from hallq.accounts import create_token
-        from hallq.app import create_app
-        from hallq.settings import Settings
+        from hallq.app.factory import create_app
+        from hallq.config.settings import Settings
+        from hallq.operations.accounts import create_token
 
         app = create_app(Settings(instance=instance, hall_file=hall, async_mode="threading"))
         ctx = app.extensions["hallq"]

@@ -2,7 +2,7 @@
 
     python bench/report_history.py [--tickets 1000000] [--per-day 2000] [--postgres URL | --no-postgres]
 
-The history is the demo hall's (hallq.history: every working day of about two years at 2,000 tickets a day,
+The history is the demo hall's (demo/history.py: every working day of about two years at 2,000 tickets a day,
 ratings, follow-ups, window events; no per-ticket event logs, which no report reads). Then it times, in
 process, each call five times (median, and the slowest): a month's report by window and the other groupings,
 the month's ranking, the XLSX export, and the live page's data with today's hall busy.
@@ -23,12 +23,12 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.loadhall import SERVICES, load_test_hall, loopback_only, machine
-from hallq.app import create_app
-from hallq.context import Actor, HallContext
-from hallq.history import write_history
+from hallq.app.factory import create_app
+from hallq.config.settings import REPO_ROOT, Settings
+from hallq.demo.history import write_history
+from hallq.operations.context import Actor, HallContext
 from hallq.operations.issuing import IssueRequest, issue_ticket
 from hallq.operations.windows import call_next, change_state
-from hallq.settings import REPO_ROOT, Settings
 from hallq.stats.export import to_xlsx
 from hallq.stats.live import live_hall
 from hallq.stats.ranking import month_period, ranking

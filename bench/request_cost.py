@@ -18,9 +18,9 @@ from loadhall import SERVICES, WINDOWS, load_test_hall
 
 def measure(checkout: Path, tickets: int = 2000, calls: int = 1500) -> str:
     sys.path.insert(0, str(checkout))
-    from hallq.accounts import create_token
-    from hallq.app import create_app
-    from hallq.settings import Settings
+    from hallq.app.factory import create_app
+    from hallq.config.settings import Settings
+    from hallq.operations.accounts import create_token
 
     instance = Path(tempfile.mkdtemp(prefix="hallq-cost-"))
     hall = load_test_hall(checkout, instance)

@@ -3,7 +3,7 @@ and answers getting slower as the day goes on.
 
 Traffic of a busy district hall (1,500 tickets over an 8-hour day, 14 windows each calling and finishing, a
 manager's live page every 15 s, 50 displays on websockets), all 20x faster. The server's clock runs as fast
-(HALLQ_CLOCK_SPEED, hallq.engine.clock.CompressedClock): at closing time it jumps to the next morning, so
+(HALLQ_CLOCK_SPEED, hallq.operations.clocks.CompressedClock): at closing time it jumps to the next morning, so
 an hour at 20x is two and a half working days, each its own service day, as a hall meets them. Every sample
 period the server's resident memory and the issue and call-next latencies of that period are recorded.
 Run by hand: `python bench/soak.py [--minutes 60] [--speed 20] [--tracemalloc] [--json]`;

@@ -3,9 +3,9 @@
 from flask import Blueprint, render_template
 
 from caller import texts
-from hallq.errors import NotFound
-from hallq.i18n import page_texts
-from hallq.runtime import hall_context
+from hallq.operations.errors import NotFound
+from hallq.web.i18n import page_texts
+from hallq.web.runtime import hall_context
 
 bp = Blueprint(
     "caller", __name__, template_folder="templates", static_folder="static", static_url_path="/caller/static"

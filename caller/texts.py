@@ -1,4 +1,4 @@
-"""What the caller's and the rating tablet's scripts say, translated on the server (hallq/i18n.py)."""
+"""What the caller's and the rating tablet's scripts say, translated on the server (hallq/web/i18n.py)."""
 
 from flask_babel import lazy_gettext as _l
 

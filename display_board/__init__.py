@@ -3,7 +3,7 @@
 from flask import Blueprint, render_template
 
 from display_board import texts
-from hallq.i18n import page_texts
+from hallq.web.i18n import page_texts
 
 bp = Blueprint(
     "display_board",

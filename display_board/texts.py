@@ -1,4 +1,4 @@
-"""What the hall display's script says, translated on the server (hallq/i18n.py)."""
+"""What the hall display's script says, translated on the server (hallq/web/i18n.py)."""
 
 from flask_babel import lazy_gettext as _l
 

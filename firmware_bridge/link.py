@@ -11,7 +11,7 @@ from typing import Any
 import requests
 import socketio
 
-from hallq.urls import socketio_path
+from hallq.net.urls import socketio_path
 
 log = logging.getLogger(__name__)
 

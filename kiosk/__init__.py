@@ -2,12 +2,12 @@
 
 from flask import Blueprint, Response, render_template, request
 
-from hallq.errors import HallqError, NotFound
-from hallq.i18n import page_texts
+from hallq.operations.errors import HallqError, NotFound
 from hallq.operations.printing import ticket_print
 from hallq.operations.snapshots import ticket_id_for_token
 from hallq.printing.layout import PAPERS, FontMissing, Layout, png_bytes
-from hallq.runtime import hall_context
+from hallq.web.i18n import page_texts
+from hallq.web.runtime import hall_context
 from kiosk import texts
 
 bp = Blueprint(

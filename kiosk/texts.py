@@ -1,4 +1,4 @@
-"""What the kiosk's and the status page's scripts say, translated on the server (hallq/i18n.py)."""
+"""What the kiosk's and the status page's scripts say, translated on the server (hallq/web/i18n.py)."""
 
 from flask_babel import lazy_gettext as _l
 

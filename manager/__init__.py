@@ -10,15 +10,15 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from hallq.errors import HallqError
-from hallq.i18n import page_texts, pick
+from hallq.operations.errors import HallqError
 from hallq.operations.follow_ups import FILTERS, STATUSES, STATUSES_EN, list_follow_ups
 from hallq.operations.ratings import LEVELS, LEVELS_EN
-from hallq.runtime import hall_context
 from hallq.stats.export import COLUMNS, GROUP_NAMES
 from hallq.stats.ranking import month_period, ranking
 from hallq.stats.summary import GROUPS, Period, summary
-from hallq.webauth import current_actor
+from hallq.web.auth import current_actor
+from hallq.web.i18n import page_texts, pick
+from hallq.web.runtime import hall_context
 from manager import texts
 from manager.charts import bars, rating_bars
 

@@ -1,4 +1,4 @@
-"""The city managers' pages (/city): every hall of a city deployment side by side (hallq/city.py)."""
+"""The city managers' pages (/city): every hall of a city deployment side by side (hallq/app/city.py)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ from flask import Blueprint, current_app, jsonify, redirect, render_template, re
 from flask_login import login_user, logout_user
 from werkzeug.wrappers import Response
 
-from hallq.accounts import authenticate
-from hallq.errors import HallqError
-from hallq.ratelimits import RateLimits
+from hallq.operations.accounts import authenticate
+from hallq.operations.errors import HallqError
 from hallq.stats.city import compare_halls
 from hallq.stats.summary import Period
-from hallq.webauth import SessionUser, current_actor
+from hallq.web.auth import SessionUser, current_actor
+from hallq.web.ratelimits import RateLimits
 from manager import MANAGERS, _ranges
 
 bp = Blueprint(

@@ -14,14 +14,14 @@ from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 
-from hallq.accounts import create_token, ensure_user
-from hallq.app import create_app
-from hallq.context import HallContext
+from hallq.app.factory import create_app
+from hallq.config.settings import REPO_ROOT, Settings
 from hallq.engine import ManualClock
+from hallq.operations.accounts import create_token, ensure_user
+from hallq.operations.context import HallContext
 from hallq.printing.emulator import PrinterEmulator
-from hallq.settings import REPO_ROOT, Settings
 
-#: every test runs with the loopback guard (hallq/netguard.py): nothing connects off this machine
+#: every test runs with the loopback guard (hallq/net/guard.py): nothing connects off this machine
 pytest_plugins = ["tests.loopback_guard"]
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -47,7 +47,7 @@ def live_demo(instance: Path, async_mode: str = "eventlet", timeout: float = 30.
     command = [
         sys.executable,
         "-m",
-        "hallq.entry",
+        "hallq",
         "demo",
         "--instance",
         str(instance),
@@ -105,7 +105,7 @@ def live_serve(
     instance: Path, hall_file: Path, port: int, timeout: float = 30.0, extra: tuple[str, ...] = ()
 ) -> Iterator[subprocess.Popen[str]]:
     """`hallq serve` of a given hall file; stopped with SIGINT as an operator would."""
-    command = [sys.executable, "-m", "hallq.entry", "serve", "--instance", str(instance)]
+    command = [sys.executable, "-m", "hallq", "serve", "--instance", str(instance)]
     command += ["--config", str(hall_file), "--port", str(port), *extra]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
@@ -138,7 +138,7 @@ def take_ticket(url: str, token: str, service_id: str = "id_card") -> dict[str, 
 
 def cli_token(instance: Path, hall_file: Path, role: str, *options: str) -> str:
     """`hallq token ROLE` for a hall that a test runs, as an operator would type it."""
-    command = [sys.executable, "-m", "hallq.entry", "token", role, *options]
+    command = [sys.executable, "-m", "hallq", "token", role, *options]
     command += ["--instance", str(instance), "--config", str(hall_file)]
     result = subprocess.run(command, capture_output=True, text=True, check=True, timeout=60)
     return result.stdout.strip()

@@ -1,4 +1,4 @@
-"""The loopback guard for the whole test run (hallq/netguard.py): the test process refuses every connect off
+"""The loopback guard for the whole test run (hallq/guard.py): the test process refuses every connect off
 this machine, and every hallq process a test starts inherits HALLQ_LOOPBACK_ONLY and reports its refusals to
 one log file. A test during which any process tried fails (or errors, if it happened in its teardown), even
 when the program under test swallowed the OSError."""
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from hallq import netguard
+from hallq.net import guard
 
 _log = Path(tempfile.mkdtemp(prefix="hallq-loopback-")) / "refused.log"
 _log.touch()
@@ -20,16 +20,16 @@ _read_up_to = 0
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    os.environ[netguard.ENV_ONLY] = "1"
-    os.environ[netguard.ENV_LOG] = str(_log)
-    netguard.install(str(_log))
-    netguard.take_refused()  # the log file already holds this process's lines
+    os.environ[guard.ENV_ONLY] = "1"
+    os.environ[guard.ENV_LOG] = str(_log)
+    guard.install(str(_log))
+    guard.take_refused()  # the log file already holds this process's lines
 
 
 def refused_since_last_look() -> list[str]:
     """Every refused attempt, in any process of the run, since the previous call."""
     global _read_up_to
-    netguard.take_refused()
+    guard.take_refused()
     with _log.open("rb") as log:
         log.seek(_read_up_to)
         new = log.read()

@@ -9,8 +9,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from hallq.accounts import create_token
-from hallq.context import HallContext
+from hallq.operations.accounts import create_token
+from hallq.operations.context import HallContext
 
 from .conftest import Tokens
 

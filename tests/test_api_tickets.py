@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 
-from hallq.context import HallContext
 from hallq.engine import ManualClock
 from hallq.operations import issuing
-from hallq.operations.estimates import LiveWaitModel
+from hallq.operations.context import HallContext
+from hallq.operations.live_model import LiveWaitModel
 
 from .conftest import SHANGHAI, SMALL_HALL, Tokens
 

@@ -9,11 +9,11 @@ from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 
-from hallq.app import create_app
-from hallq.cli import cli
-from hallq.context import HallContext
+from hallq.app.factory import create_app
+from hallq.cli.main import cli
+from hallq.config.settings import Settings
 from hallq.engine import ManualClock
-from hallq.settings import Settings
+from hallq.operations.context import HallContext
 
 from .conftest import MONDAY_10AM, Tokens, small_hall_with
 

@@ -12,10 +12,10 @@ import pytest
 import requests
 from click.testing import CliRunner
 
-from hallq.accounts import create_token
-from hallq.cli import cli
-from hallq.db import Store, sqlite_url
-from hallq.engine import SystemClock
+from hallq.cli.main import cli
+from hallq.operations.accounts import create_token
+from hallq.operations.clocks import SystemClock
+from hallq.store.db import Store, sqlite_url
 
 from .conftest import ANY_HOUR, NO_ADDRESS_LIMIT, NO_LIMITS, demo_hall_copy
 from .livehall import free_port, live_serve

@@ -14,7 +14,7 @@ import requests
 import socketio
 
 from firmware_bridge.simulator import DeviceSimulator
-from hallq.hallconfig import load_hall
+from hallq.config.hall import load_hall
 
 from .conftest import ANY_HOUR, K2_PRINTER, demo_hall_copy
 from .livehall import cli_token, free_port, live_serve, take_ticket
@@ -52,7 +52,7 @@ def bridge_process() -> Iterator[Callable[[list[str]], subprocess.Popen[str]]]:
     started: list[subprocess.Popen[str]] = []
 
     def start(args: list[str]) -> subprocess.Popen[str]:
-        command = [sys.executable, "-m", "hallq.entry", "bridge", *args]
+        command = [sys.executable, "-m", "hallq", "bridge", *args]
         started.append(subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
         return started[-1]
 
@@ -143,7 +143,7 @@ def test_bridge_with_a_bad_token_exits(tmp_path: Path, hall_file: Path) -> None:
             [
                 sys.executable,
                 "-m",
-                "hallq.entry",
+                "hallq",
                 "bridge",
                 "--server",
                 f"http://127.0.0.1:{port}",

@@ -225,7 +225,7 @@ def test_ten_thousand_damaged_frames_both_ways() -> None:
 
 
 def test_every_hex_dump_in_the_protocol_document_is_a_good_frame() -> None:
-    from hallq.settings import REPO_ROOT
+    from hallq.config.settings import REPO_ROOT
 
     text = (REPO_ROOT / "docs" / "serial-protocol.md").read_text(encoding="utf-8")
     dumps = [line.strip() for line in text.splitlines() if line.startswith("    a5 ")]

@@ -230,9 +230,9 @@ def test_manager_watches_the_hall_live_and_reads_a_month(browser, hall: LiveHall
 def test_a_city_serves_each_halls_pages_under_its_own_path(browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """Two halls in one server: the pages of /h/north talk to north's API and Socket.IO only, a clerk of
     north works there, and a city manager compares the halls at /city."""
-    from hallq.accounts import create_token, ensure_user
-    from hallq.db import Store, sqlite_url
-    from hallq.engine import SystemClock
+    from hallq.operations.accounts import create_token, ensure_user
+    from hallq.operations.clocks import SystemClock
+    from hallq.store.db import Store, sqlite_url
 
     from .test_city import write_city
 

@@ -13,11 +13,11 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from hallq.accounts import create_token, ensure_user
-from hallq.city import create_city
-from hallq.context import HallContext
+from hallq.app.city import create_city
+from hallq.config.settings import Settings
 from hallq.engine import ManualClock
-from hallq.settings import Settings
+from hallq.operations.accounts import create_token, ensure_user
+from hallq.operations.context import HallContext
 
 from .conftest import MONDAY_10AM, SMALL_HALL
 from .postgres import scratch_database
@@ -186,7 +186,7 @@ def test_city_managers_compare_the_halls(city: Flask) -> None:
 def test_the_command_line_knows_the_city(tmp_path: Path) -> None:
     from click.testing import CliRunner
 
-    from hallq.cli import cli
+    from hallq.cli.main import cli
 
     runner = CliRunner()
     city_file = write_city(tmp_path)
@@ -235,6 +235,6 @@ def test_the_command_line_knows_the_city(tmp_path: Path) -> None:
     ],
 )
 def test_the_bridge_and_kiosk_agent_find_a_halls_socket_io(server_url: str, path: str) -> None:
-    from hallq.urls import socketio_path
+    from hallq.net.urls import socketio_path
 
     assert socketio_path(server_url) == path

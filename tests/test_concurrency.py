@@ -8,12 +8,12 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from hallq.context import HallContext
-from hallq.db import Store, sqlite_url
+from hallq.config.hall import load_hall
 from hallq.engine import ManualClock, make_policy
-from hallq.hallconfig import load_hall
-from hallq.models import Ticket, TicketEvent
+from hallq.operations.context import HallContext
 from hallq.operations.issuing import IssueRequest, issue_ticket
+from hallq.store.db import Store, sqlite_url
+from hallq.store.models import Ticket, TicketEvent
 
 from .conftest import DEMO_HALL, MONDAY_10AM
 
@@ -57,8 +57,8 @@ def test_two_processes_eight_threads_each_unique_and_gapless(tmp_path: Path) -> 
 
 def test_windows_calling_at_once_never_share_a_ticket(tmp_path: Path) -> None:
     """Six windows with overlapping A/B services, each in its own thread, call and finish until empty."""
-    from hallq.context import Actor
     from hallq.operations import windows as ops
+    from hallq.operations.context import Actor
     from hallq.operations.window_act import ensure_window_rows
 
     store = Store(sqlite_url(tmp_path))

@@ -18,10 +18,10 @@ import requests
 import socketio
 from sqlalchemy import select
 
-from hallq.accounts import create_token
-from hallq.db import Store, sqlite_url
-from hallq.engine import SystemClock
-from hallq.models import Ticket, WindowState
+from hallq.operations.accounts import create_token
+from hallq.operations.clocks import SystemClock
+from hallq.store.db import Store, sqlite_url
+from hallq.store.models import Ticket, WindowState
 
 from .conftest import ANY_HOUR, NO_ADDRESS_LIMIT, NO_LIMITS, demo_hall_copy
 from .livehall import free_port, live_serve

@@ -13,7 +13,7 @@ from pathlib import Path
 
 SCRIPT = """
 import os, signal, sqlite3
-from hallq.diagnostics import trace_memory_if_asked
+from hallq.app.diagnostics import trace_memory_if_asked
 trace_memory_if_asked()
 keep = [bytes(1000) for _ in range(1000)]  # a megabyte of Python objects, traced
 db = sqlite3.connect(":memory:")
@@ -41,7 +41,7 @@ def test_a_signal_writes_the_snapshot_and_the_figures(tmp_path: Path) -> None:
 
 def test_without_the_variable_nothing_is_traced(tmp_path: Path) -> None:
     env = {key: value for key, value in os.environ.items() if key != "HALLQ_TRACEMALLOC"}
-    script = "from hallq.diagnostics import trace_memory_if_asked; import tracemalloc\n"
+    script = "from hallq.app.diagnostics import trace_memory_if_asked; import tracemalloc\n"
     script += "trace_memory_if_asked(); print(tracemalloc.is_tracing())"
     result = subprocess.run(
         [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
@@ -52,9 +52,9 @@ def test_without_the_variable_nothing_is_traced(tmp_path: Path) -> None:
 def test_a_compressed_clock_gives_every_working_day_its_own_numbers(tmp_path: Path) -> None:
     """bench/soak.py runs the server's clock as fast as its traffic (HALLQ_CLOCK_SPEED): each compressed
     day is a service day of its own, numbered from 001, opening at the hall's opening time."""
-    from hallq.accounts import create_token
-    from hallq.app import create_app
-    from hallq.settings import Settings
+    from hallq.app.factory import create_app
+    from hallq.config.settings import Settings
+    from hallq.operations.accounts import create_token
 
     from .conftest import DEMO_HALL
 

@@ -20,11 +20,11 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageChops
 
+from hallq.config.settings import REPO_ROOT
 from hallq.printing.connectors import PrintFault, close_quietly, deliver, open_printer
 from hallq.printing.escpos_ticket import raster_ticket
 from hallq.printing.layout import PAPERS, Layout, TicketPrint
 from hallq.printing.uri import parse_printer_uri
-from hallq.settings import REPO_ROOT
 
 from .conftest import skip_or_fail
 from .livehall import free_port

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from hallq.config.hall import HallConfig, load_hall
 from hallq.engine import (
     Action,
     IssueRefused,
@@ -29,8 +30,7 @@ from hallq.engine import (
     service_day,
 )
 from hallq.engine.calling import ABPolicy, DedicatedPolicy, PooledPolicy
-from hallq.engine.clock import CompressedClock
-from hallq.hallconfig import load_hall
+from hallq.operations.clocks import CompressedClock
 
 from .conftest import SMALL_HALL
 
@@ -143,6 +143,10 @@ def at(day: int, hour: int, minute: int = 0) -> datetime:
     return datetime(2026, 11, day, hour, minute, tzinfo=SHANGHAI)
 
 
+def hours_at(hall: HallConfig, instant: datetime) -> None:
+    check_hours(hall.hall.hours, hall.work_calendar, hall.tz, instant)
+
+
 @pytest.mark.parametrize(
     ("instant", "code"),
     [
@@ -160,34 +164,34 @@ def at(day: int, hour: int, minute: int = 0) -> datetime:
 )
 def test_opening_hours_lunch_and_stop_issuing(instant: datetime, code: str | None) -> None:
     if code is None:
-        check_hours(HALL, instant)
+        hours_at(HALL, instant)
     else:
         with pytest.raises(IssueRefused) as refused:
-            check_hours(HALL, instant)
+            hours_at(HALL, instant)
         assert refused.value.code == code
 
 
 def test_hours_are_read_in_the_hall_time_zone() -> None:
     # 02:00 UTC is 10:00 in Shanghai: open; 13:00 UTC is 21:00 there: stopped
-    check_hours(HALL, datetime(2026, 11, 23, 2, 0, tzinfo=UTC))
+    hours_at(HALL, datetime(2026, 11, 23, 2, 0, tzinfo=UTC))
     with pytest.raises(IssueRefused):
-        check_hours(HALL, datetime(2026, 11, 23, 13, 0, tzinfo=UTC))
+        hours_at(HALL, datetime(2026, 11, 23, 13, 0, tzinfo=UTC))
 
 
 def test_hours_not_enforced_when_switched_off() -> None:
     hours = HALL.hall.hours.model_copy(update={"enforce": False})
     relaxed = HALL.model_copy(update={"hall": HALL.hall.model_copy(update={"hours": hours})})
-    check_hours(relaxed, at(28, 3, 0))
+    hours_at(relaxed, at(28, 3, 0))
 
 
 def test_daily_caps_per_zone_and_per_service() -> None:
     a1, b1 = HALL.service_by_id["a1"], HALL.service_by_id["b1"]
-    check_caps(HALL, a1, zone_count=5, service_count=0)
+    check_caps(HALL.zone_by_id[a1.zone], a1, zone_count=5, service_count=0)
     with pytest.raises(IssueRefused, match="甲区"):
-        check_caps(HALL, a1, zone_count=6, service_count=0)
-    check_caps(HALL, b1, zone_count=100, service_count=3)
+        check_caps(HALL.zone_by_id[a1.zone], a1, zone_count=6, service_count=0)
+    check_caps(HALL.zone_by_id[b1.zone], b1, zone_count=100, service_count=3)
     with pytest.raises(IssueRefused) as refused:
-        check_caps(HALL, b1, zone_count=100, service_count=4)
+        check_caps(HALL.zone_by_id[b1.zone], b1, zone_count=100, service_count=4)
     assert refused.value.code == "daily_cap_reached"
 
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 
-from hallq.accounts import create_token
-from hallq.context import HallContext
 from hallq.engine import ManualClock
 from hallq.engine.calendar import WorkCalendar
+from hallq.operations.accounts import create_token
+from hallq.operations.context import HallContext
 from tests.conftest import SHANGHAI, Tokens, small_hall_with
 
 #: Friday 2026-11-27, 10:00 in the hall

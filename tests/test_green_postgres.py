@@ -1,5 +1,5 @@
 """Under eventlet, a PostgreSQL query must not freeze the server process: other green threads (pushes,
-other requests) run while it waits. psycopg 3 waits in C unless told otherwise (hallq/entry.py)."""
+other requests) run while it waits. psycopg 3 waits in C unless told otherwise (hallq/cli/entry.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from .postgres import ADMIN_URL, skip_or_fail
 
 SCRIPT = """
 import sys, time
-from hallq.entry import patch_eventlet
+from hallq.app.green import patch_eventlet
 patch_eventlet()
 import eventlet, psycopg
 ticks = []

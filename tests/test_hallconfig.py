@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from hallq.cli import cli
-from hallq.hallconfig import load_hall, parse_hall
-from hallq.tomlfile import ConfigError
+from hallq.cli.main import cli
+from hallq.config.hall import load_hall, parse_hall
+from hallq.config.tomlfile import ConfigError
 
 from .conftest import DEMO_HALL, SMALL_HALL
 

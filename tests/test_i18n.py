@@ -11,7 +11,7 @@ from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 from flask.testing import FlaskClient
 
-from hallq.settings import REPO_ROOT
+from hallq.config.settings import REPO_ROOT
 
 from .conftest import Tokens
 

@@ -18,9 +18,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from hallq.accounts import create_token
-from hallq.app import create_app
-from hallq.context import HallContext
+from hallq.app.factory import create_app
+from hallq.config.hall import parse_hall
+from hallq.config.settings import Settings
+from hallq.config.tomlfile import ConfigError
 from hallq.engine import IssueRefused, ManualClock
 from hallq.engine.identity import (
     id_check_digit,
@@ -29,11 +30,10 @@ from hallq.engine.identity import (
     normalise_phone,
     person_key,
 )
-from hallq.hallconfig import parse_hall
-from hallq.models import NumberCounter
+from hallq.operations.accounts import create_token
+from hallq.operations.context import HallContext
 from hallq.operations.issuing import forget_past_people
-from hallq.settings import Settings
-from hallq.tomlfile import ConfigError
+from hallq.store.models import NumberCounter
 
 from .conftest import MONDAY_10AM, NO_ADDRESS_LIMIT, NO_LIMITS, SMALL_HALL, Tokens, demo_hall_copy
 from .postgres import scratch_database

@@ -18,7 +18,7 @@ from .conftest import ANY_HOUR, demo_hall_copy
 from .livehall import cli_token, free_port, live_serve, take_ticket
 
 pytestmark = pytest.mark.server
-AGENT = [sys.executable, "-m", "hallq.entry", "kiosk-agent"]
+AGENT = [sys.executable, "-m", "hallq", "kiosk-agent"]
 
 
 @pytest.fixture
@@ -28,13 +28,13 @@ def hall_file(tmp_path: Path) -> Path:
 
 
 def hallq(*args: str) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "hallq.entry", *args]
+    command = [sys.executable, "-m", "hallq", *args]
     return subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
 
 
 class Agent:
     def __init__(self, url: str, token: str, printer_uri: str) -> None:
-        command = [sys.executable, "-m", "hallq.entry", "kiosk-agent", "--server", url, "--token", token]
+        command = [sys.executable, "-m", "hallq", "kiosk-agent", "--server", url, "--token", token]
         command += ["--printer", printer_uri]
         self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         self.lines: list[str] = []

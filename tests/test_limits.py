@@ -9,10 +9,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from hallq.accounts import create_token, ensure_user
-from hallq.context import Actor, HallContext
-from hallq.hallconfig import Limits
-from hallq.ratelimits import RateLimits, TooManyRequests
+from hallq.config.hall import Limits
+from hallq.operations.accounts import create_token, ensure_user
+from hallq.operations.context import Actor, HallContext
+from hallq.web.ratelimits import RateLimits, TooManyRequests
 
 from .conftest import small_hall_with
 from .postgres import require_redis
@@ -129,8 +129,8 @@ def test_a_change_with_the_session_cookie_must_come_from_this_site(app: Flask, c
 def test_behind_a_proxy_the_clients_address_counts_and_cookies_need_tls(
     tmp_path: Path, hall_file: Path
 ) -> None:
-    from hallq.app import create_app
-    from hallq.settings import Settings
+    from hallq.app.factory import create_app
+    from hallq.config.settings import Settings
 
     settings = Settings(
         instance=tmp_path / "proxied",

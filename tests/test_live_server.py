@@ -75,7 +75,7 @@ def test_demo_refuses_a_port_in_use_clearly(tmp_path: Path) -> None:
             [
                 sys.executable,
                 "-m",
-                "hallq.entry",
+                "hallq",
                 "demo",
                 "--instance",
                 str(tmp_path),

@@ -1,4 +1,4 @@
-"""The loopback guard (hallq/netguard.py, tests/loopback_guard.py): nothing a test starts connects off this
+"""The loopback guard (hallq/guard.py, tests/loopback_guard.py): nothing a test starts connects off this
 machine. The two strict xfails try to, from the test process and from a `hallq serve`; they pass only because
 the guard fails them, so a guard that stopped working turns them into failures (XPASS strict)."""
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from hallq import netguard
+from hallq.net import guard
 
 from .conftest import ANY_HOUR, demo_hall_copy
 from .livehall import cli_token, free_port, live_serve, take_ticket
@@ -41,7 +41,7 @@ OFF_MACHINE = "192.0.2.1"
     ],
 )
 def test_what_the_guard_allows(family: int, address: object, allowed: bool) -> None:
-    assert netguard.allowed(family, address) is allowed
+    assert guard.allowed(family, address) is allowed
 
 
 def test_loopback_and_unix_sockets_still_connect(tmp_path: Path) -> None:

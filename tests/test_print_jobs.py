@@ -14,11 +14,11 @@ from flask_socketio import SocketIOTestClient
 from PIL import Image
 from sqlalchemy import insert, select
 
-from hallq.accounts import create_token
-from hallq.context import HallContext
-from hallq.models import DeviceState, PrintJob
+from hallq.operations.accounts import create_token
+from hallq.operations.context import HallContext
 from hallq.printing.decode import read_receipt
 from hallq.printing.emulator import PrinterEmulator
+from hallq.store.models import DeviceState, PrintJob
 
 from .conftest import Tokens, demo_hall_copy
 
@@ -244,7 +244,7 @@ def test_two_processes_recovering_the_same_job_print_it_once(
     app: Flask, ctx: HallContext, client: FlaskClient, tokens: Tokens, printer: PrinterEmulator
 ) -> None:
     """Server processes starting together (`serve --workers`) each recover open jobs: one prints each."""
-    from hallq.printing.service import PrintService
+    from hallq.web.print_worker import PrintService
 
     ticket = take(client, Tokens.header(tokens.kiosk))
     with ctx.store.write_connection() as connection:

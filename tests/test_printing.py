@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import ImageChops
 
-from hallq.cli import cli
+from hallq.cli.main import cli
 from hallq.printing.connectors import PrintFault, close_quietly, deliver, open_printer
 from hallq.printing.decode import DecodeError, Decoder, read_receipt
 from hallq.printing.emulator import PrinterEmulator, PrinterModel, receipt_image

@@ -9,8 +9,8 @@ import json
 from flask import Flask
 from flask.testing import FlaskClient
 
-from hallq.accounts import ensure_user
-from hallq.context import HallContext
+from hallq.operations.accounts import ensure_user
+from hallq.operations.context import HallContext
 
 from .conftest import Tokens
 

@@ -11,10 +11,10 @@ from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 
-from hallq.cli import cli
-from hallq.db import Store, sqlite_url
-from hallq.demo import DEMO_PASSWORD, prepare_demo
-from hallq.models import Base
+from hallq.cli.main import cli
+from hallq.demo.hall import DEMO_PASSWORD, prepare_demo
+from hallq.store.db import Store, sqlite_url
+from hallq.store.models import Base
 
 from .conftest import Tokens
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from hallq.cli import cli
+from hallq.cli.main import cli
 from hallq.engine import WaitModel, make_policy
 from hallq.simulate import load_scenario, parse_scenario, pooling_gain, simulate
 from hallq.simulate.report import run_days, summarize

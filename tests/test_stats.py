@@ -28,13 +28,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
 
-from hallq.app import create_app
-from hallq.context import Actor, HallContext
+from hallq.app.factory import create_app
+from hallq.config.settings import Settings
 from hallq.engine import ManualClock
+from hallq.operations.context import Actor, HallContext
 from hallq.operations.issuing import IssueRequest, issue_ticket
 from hallq.operations.ratings import close_unrated, rate_ticket
 from hallq.operations.windows import call_next, change_state, finish, no_show, start
-from hallq.settings import Settings
 from tests.conftest import SHANGHAI, Tokens, small_hall_with
 from tests.postgres import scratch_database
 

@@ -8,7 +8,7 @@ from typing import TypeVar
 from flask import request
 from pydantic import BaseModel, ValidationError
 
-from hallq.errors import HallqError
+from hallq.operations.errors import HallqError
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -5,11 +5,11 @@ from typing import Any
 from flask import request
 
 from hallq.api.blueprint import bp
-from hallq.errors import Invalid
 from hallq.operations.audit import entries
+from hallq.operations.errors import Invalid
 from hallq.operations.queries import window_states
-from hallq.runtime import hall_context
-from hallq.webauth import require_roles
+from hallq.web.auth import require_roles
+from hallq.web.runtime import hall_context
 
 ANY_ROLE = ("kiosk", "display", "bridge", "clerk", "manager", "admin")
 

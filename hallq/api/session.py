@@ -7,13 +7,13 @@ from typing import Any
 from flask import request
 from flask_login import login_user, logout_user
 
-from hallq.accounts import authenticate
 from hallq.api.blueprint import bp
 from hallq.api.body import parse_body
 from hallq.api.schemas import Login
-from hallq.errors import HallqError
-from hallq.runtime import hall_context, rate_limits
-from hallq.webauth import SessionUser, current_actor
+from hallq.operations.accounts import authenticate
+from hallq.operations.errors import HallqError
+from hallq.web.auth import SessionUser, current_actor
+from hallq.web.runtime import hall_context, rate_limits
 
 
 @bp.post("/session")

@@ -10,12 +10,12 @@ from hallq.api.blueprint import bp
 from hallq.api.body import parse_body
 from hallq.api.schemas import FollowUpChange
 from hallq.operations.follow_ups import list_follow_ups, update_follow_up
-from hallq.runtime import hall_context, send_pushes
 from hallq.stats.export import filename, to_csv, to_xlsx
 from hallq.stats.live import live_hall
 from hallq.stats.ranking import month_period, ranking
 from hallq.stats.summary import Period, summary
-from hallq.webauth import current_actor, require_roles
+from hallq.web.auth import current_actor, require_roles
+from hallq.web.runtime import hall_context, send_pushes
 
 MANAGERS = ("manager", "admin")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

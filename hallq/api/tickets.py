@@ -9,14 +9,14 @@ from hallq.api.body import parse_body
 from hallq.api.hall import ANY_ROLE
 from hallq.api.schemas import IssueTicket, NewAppointment, Rate, Reprint
 from hallq.engine import Priority
-from hallq.errors import Forbidden, NotFound
 from hallq.operations.appointments import add_appointment
+from hallq.operations.errors import Forbidden, NotFound
 from hallq.operations.issuing import IssueRequest, issue_ticket
 from hallq.operations.ratings import rate_ticket
 from hallq.operations.reprint import queue_reprint
 from hallq.operations.snapshots import ticket_id_for_token, ticket_snapshot, ticket_status
-from hallq.runtime import hall_context, print_service, rate_limits, send_pushes
-from hallq.webauth import current_actor, require_roles
+from hallq.web.auth import current_actor, require_roles
+from hallq.web.runtime import hall_context, print_service, rate_limits, send_pushes
 
 
 @bp.post("/tickets")

@@ -7,12 +7,12 @@ from typing import Any
 from hallq.api.blueprint import bp
 from hallq.api.body import parse_body
 from hallq.api.schemas import CallTicket, Empty, Transfer
-from hallq.context import Actor, HallContext
-from hallq.errors import NotFound
 from hallq.operations import windows as ops
+from hallq.operations.context import Actor, HallContext
+from hallq.operations.errors import NotFound
 from hallq.operations.snapshots import window_snapshot
-from hallq.runtime import hall_context, send_pushes
-from hallq.webauth import current_actor, require_roles
+from hallq.web.auth import current_actor, require_roles
+from hallq.web.runtime import hall_context, send_pushes
 
 WINDOW_ROLES = ("clerk", "bridge", "manager", "admin")
 

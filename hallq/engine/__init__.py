@@ -1,7 +1,7 @@
 """The functional core: numbering, ticket states, call selection, wait estimates. No I/O, no wall clock."""
 
 from hallq.engine.calling import CallPolicy, LongestWaitPolicy, QueueHead, WindowView, make_policy
-from hallq.engine.clock import Clock, ManualClock, SystemClock
+from hallq.engine.clock import Clock, ManualClock
 from hallq.engine.estimate import Server, wait_until_called
 from hallq.engine.issuing import IssueRefused, appointment_queue_time, check_caps, check_hours
 from hallq.engine.numbering import format_number, service_day
@@ -20,7 +20,6 @@ __all__ = [
     "QueueHead",
     "Server",
     "Status",
-    "SystemClock",
     "TransitionError",
     "WaitModel",
     "WindowNow",

@@ -4,11 +4,34 @@ appointment check-in joins the queue."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
-from typing import TYPE_CHECKING
+from datetime import datetime, time, timedelta, tzinfo
+from typing import Protocol
 
-if TYPE_CHECKING:  # the hall file's models import the engine's calendar
-    from hallq.hallconfig import HallConfig, Service
+from hallq.engine.calendar import WorkCalendar
+
+
+class OpeningHours(Protocol):
+    """What issuing reads of the hall file's opening hours."""
+
+    @property
+    def enforce(self) -> bool: ...
+    @property
+    def open(self) -> time: ...
+    @property
+    def last_issue(self) -> time: ...
+    @property
+    def lunch(self) -> tuple[time, time] | None: ...
+
+
+class Capped(Protocol):
+    """A zone or a service of the hall file, with its daily cap (放号量) if it has one."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def daily_cap(self) -> int | None: ...
 
 
 @dataclass(frozen=True)
@@ -20,14 +43,13 @@ class IssueRefused(Exception):
         return self.message
 
 
-def check_hours(hall: HallConfig, now: datetime) -> None:
-    """Raise IssueRefused when the hall does not issue tickets at `now`."""
-    hours = hall.hall.hours
+def check_hours(hours: OpeningHours, calendar: WorkCalendar, tz: tzinfo, now: datetime) -> None:
+    """Raise IssueRefused when the hall does not issue tickets at `now` (read in the hall's time zone)."""
     if not hours.enforce:
         return
-    local = now.astimezone(hall.tz)
+    local = now.astimezone(tz)
     clock = local.time()
-    if not hall.work_calendar.is_working_day(local.date()):
+    if not calendar.is_working_day(local.date()):
         raise IssueRefused("hall_closed", "今天不办公 / The hall is closed today")
     if clock < hours.open:
         raise IssueRefused(
@@ -44,9 +66,8 @@ def check_hours(hall: HallConfig, now: datetime) -> None:
         )
 
 
-def check_caps(hall: HallConfig, service: Service, zone_count: int, service_count: int) -> None:
+def check_caps(zone: Capped, service: Capped, zone_count: int, service_count: int) -> None:
     """Counts include the ticket being issued; raise IssueRefused when it passes a daily cap (放号量)."""
-    zone = hall.zone_by_id[service.zone]
     if zone.daily_cap is not None and zone_count > zone.daily_cap:
         raise IssueRefused(
             "daily_cap_reached", f"{zone.name}今日号已发完 / Today's tickets for {zone.id} are gone"

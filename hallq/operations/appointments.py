@@ -9,10 +9,10 @@ from typing import Any
 from sqlalchemy import Connection, select, update
 from sqlalchemy.exc import IntegrityError
 
-from hallq.context import HallContext
 from hallq.engine import IssueRefused, appointment_queue_time
-from hallq.errors import Conflict, Invalid
-from hallq.models import Appointment
+from hallq.operations.context import HallContext
+from hallq.operations.errors import Conflict, Invalid
+from hallq.store.models import Appointment
 
 
 def appointment_json(appointment: Appointment, ctx: HallContext) -> dict[str, Any]:

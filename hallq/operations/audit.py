@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy import Connection, insert, select
 from sqlalchemy.orm import Session
 
-from hallq.context import Actor, HallContext
-from hallq.models import AuditEntry
+from hallq.operations.context import Actor, HallContext
+from hallq.store.models import AuditEntry
 
 _INSERT = insert(AuditEntry)
 #: the page size of GET /api/v1/audit

@@ -7,11 +7,11 @@ from typing import Any
 
 from sqlalchemy import Select, func, select, update
 
-from hallq.context import Actor, HallContext
-from hallq.errors import Conflict, Invalid, NotFound
-from hallq.models import FollowUp, Rating, Ticket
+from hallq.operations.context import Actor, HallContext
+from hallq.operations.errors import Conflict, Invalid, NotFound
 from hallq.operations.pushes import Push
 from hallq.operations.ratings import LEVELS
+from hallq.store.models import FollowUp, Rating, Ticket
 
 #: open (待回访) -> contacted (已回访) -> resolved (已整改办结); resolved is final
 STATUSES = {"open": "待回访", "contacted": "已回访", "resolved": "已办结"}

@@ -10,8 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, insert
 
-from hallq.context import HallContext
-from hallq.db import upsert_insert
+from hallq.config.hall import Service
 from hallq.engine import (
     IssueRefused,
     Priority,
@@ -22,16 +21,17 @@ from hallq.engine import (
     identity,
 )
 from hallq.engine.identity import check_person_limit
-from hallq.errors import Conflict, Invalid
-from hallq.hallconfig import Service
-from hallq.models import NumberCounter, Ticket, TicketEvent
 from hallq.operations.appointments import booked_service, check_in, claim
+from hallq.operations.context import HallContext
+from hallq.operations.errors import Conflict, Invalid
 from hallq.operations.estimates import estimate_wait, refresh_before_writing
 from hallq.operations.printing import print_json, queue_job
 from hallq.operations.pushes import Push
 from hallq.operations.queries import waiting_before, window_visits
 from hallq.operations.views import ticket_json
 from hallq.operations.zones import zone_pushes
+from hallq.store.db import upsert_insert
+from hallq.store.models import NumberCounter, Ticket, TicketEvent
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,7 @@ def issue_ticket(ctx: HallContext, request: IssueRequest) -> tuple[dict[str, Any
         )
     now = ctx.now()
     try:
-        check_hours(config, now)
+        check_hours(config.hall.hours, config.work_calendar, config.tz, now)
     except IssueRefused as refused:
         raise Conflict(refused.code, refused.message) from None
     day = ctx.day(now)
@@ -108,7 +108,7 @@ def issue_ticket(ctx: HallContext, request: IssueRequest) -> tuple[dict[str, Any
         seq = bump_counter(connection, day, f"zone:{zone.id}")
         service_count = bump_counter(connection, day, f"service:{service.id}") if service.daily_cap else 0
         try:
-            check_caps(config, service, seq, service_count)
+            check_caps(zone, service, seq, service_count)
             if person is not None and service.ask_identity is not None:
                 taken = bump_counter(connection, day, f"{PERSON_SCOPE}{person}")
                 check_person_limit(service.ask_identity, service.person_limit(config.limits), taken)

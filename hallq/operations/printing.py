@@ -8,12 +8,12 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
-from hallq.context import HallContext
-from hallq.db import upsert_insert
-from hallq.models import DeviceState, PrintJob, Ticket
+from hallq.operations.context import HallContext
 from hallq.operations.pushes import Push
 from hallq.operations.snapshots import ticket_snapshot
 from hallq.printing.layout import TicketPrint
+from hallq.store.db import upsert_insert
+from hallq.store.models import DeviceState, PrintJob, Ticket
 
 FINAL = ("printed", "failed")
 #: a job still queued after a restart is printed only when this fresh; a citizen does not wait longer

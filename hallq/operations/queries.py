@@ -10,10 +10,10 @@ from typing import Any
 from sqlalchemy import Connection, and_, bindparam, func, literal, or_, select, tuple_, union_all
 from sqlalchemy.orm import Session
 
-from hallq.context import HallContext
 from hallq.engine import QueueHead, Status, WindowView
-from hallq.models import Ticket, WindowState
+from hallq.operations.context import HallContext
 from hallq.operations.estimates import estimate_wait
+from hallq.store.models import Ticket, WindowState
 
 
 def window_view(ctx: HallContext, window_id: str) -> WindowView:

@@ -13,10 +13,10 @@ from typing import Any
 from sqlalchemy import Connection, exists, insert, literal, select
 from sqlalchemy.exc import IntegrityError
 
-from hallq.context import HallContext
-from hallq.errors import Conflict, Forbidden, Invalid, NotFound
-from hallq.models import FollowUp, Rating, Ticket, TicketEvent
+from hallq.operations.context import HallContext
+from hallq.operations.errors import Conflict, Forbidden, Invalid, NotFound
 from hallq.operations.pushes import Push
+from hallq.store.models import FollowUp, Rating, Ticket, TicketEvent
 
 LEVELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
 LEVELS_EN = {

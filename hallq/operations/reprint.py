@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from hallq.context import Actor, HallContext
-from hallq.errors import Conflict, Forbidden, Invalid, NotFound
-from hallq.models import Ticket
+from hallq.operations.context import Actor, HallContext
+from hallq.operations.errors import Conflict, Forbidden, Invalid, NotFound
 from hallq.operations.printing import queue_job
+from hallq.store.models import Ticket
 
 #: a ticket is worth printing while its holder may still be called
 PRINTABLE = ("waiting", "called", "serving")

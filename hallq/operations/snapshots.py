@@ -6,9 +6,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from hallq.context import HallContext
-from hallq.errors import NotFound
-from hallq.models import DeviceState, Rating, Ticket
+from hallq.operations.context import HallContext
+from hallq.operations.errors import NotFound
 from hallq.operations.queries import (
     estimate_for,
     waiting_by_zone,
@@ -20,6 +19,7 @@ from hallq.operations.queries import (
 from hallq.operations.ratings import rating_open
 from hallq.operations.views import current_calls, events_json, recent_calls, ticket_json, window_json
 from hallq.operations.zones import current_alerts
+from hallq.store.models import DeviceState, Rating, Ticket
 
 
 def hall_snapshot(ctx: HallContext) -> dict[str, Any]:

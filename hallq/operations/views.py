@@ -8,10 +8,10 @@ from typing import Any, Protocol
 from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
-from hallq.context import HallContext
-from hallq.hallconfig import HallConfig
-from hallq.models import Ticket, TicketEvent, WindowState
+from hallq.config.hall import HallConfig
+from hallq.operations.context import HallContext
 from hallq.operations.pushes import announce_text, announce_text_en
+from hallq.store.models import Ticket, TicketEvent, WindowState
 
 #: a ticket as an ORM object or as a row of a Core query: both carry the same attributes
 TicketRecord = Ticket | Row[Any]

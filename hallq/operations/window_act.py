@@ -13,15 +13,15 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, bindparam, func, insert, select, update
 
-from hallq.context import Actor, HallContext
-from hallq.db import upsert_insert
 from hallq.engine import IN_PROGRESS, Action, Status, TransitionError, next_status
-from hallq.errors import Conflict, Forbidden, NotFound
-from hallq.models import Ticket, TicketEvent, WindowEvent, WindowState
+from hallq.operations.context import Actor, HallContext
+from hallq.operations.errors import Conflict, Forbidden, NotFound
 from hallq.operations.pushes import Push
 from hallq.operations.queries import window_loads
 from hallq.operations.views import call_json, ticket_json, window_json
 from hallq.operations.zones import zone_pushes
+from hallq.store.db import upsert_insert
+from hallq.store.models import Ticket, TicketEvent, WindowEvent, WindowState
 
 SUPERVISORS = frozenset({"bridge", "manager", "admin"})
 TICKETS = Ticket.__table__

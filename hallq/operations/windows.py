@@ -8,10 +8,10 @@ from typing import Any
 
 from sqlalchemy import Row
 
-from hallq.context import Actor, HallContext
 from hallq.engine import Action
-from hallq.errors import Conflict, Invalid, NotFound
 from hallq.operations.audit import record
+from hallq.operations.context import Actor, HallContext
+from hallq.operations.errors import Conflict, Invalid, NotFound
 from hallq.operations.pushes import Push
 from hallq.operations.queries import open_a_windows, queue_heads, window_view
 from hallq.operations.window_act import WaitingTicket, WindowAct

@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
-from hallq.context import HallContext
 from hallq.engine.alerts import ZoneAlert, zone_alert
+from hallq.operations.context import HallContext
 from hallq.operations.pushes import Push
 from hallq.operations.queries import open_windows_for_zone, zone_queue, zone_rooms
 

@@ -17,9 +17,9 @@ from typing import Any
 
 import socketio
 
+from hallq.net.urls import socketio_path
 from hallq.printing.connectors import PrintFault, close_quietly, deliver, open_printer
 from hallq.printing.uri import PrinterURI
-from hallq.urls import socketio_path
 
 log = logging.getLogger(__name__)
 REMEMBERED_JOBS = 200

@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from hallq.tomlfile import Problem, parse_model, read_text
+from hallq.config.tomlfile import Problem, parse_model, read_text
 
 _ID = r"^[A-Za-z0-9_-]{1,32}$"
 #: a run stays within minutes on a small machine

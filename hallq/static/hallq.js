@@ -5,7 +5,7 @@ const hallq = (() => {
   const root = document.querySelector('meta[name="hallq-root"]')?.content || "";
   // one websocket per screen, no long-polling: any server process behind one port can hold it
   const socketOptions = { path: `${root}/socket.io`, transports: ["websocket"], reconnectionDelayMax: 5000 };
-  // a translated page (hallq/i18n.py) carries its script's texts in its language
+  // a translated page (hallq/web/i18n.py) carries its script's texts in its language
   const texts = JSON.parse(document.getElementById("hallq-texts")?.textContent || "null");
   const lang = document.documentElement.lang || "zh-CN";
 

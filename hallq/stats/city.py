@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hallq.context import HallContext
+from hallq.operations.context import HallContext
 from hallq.stats.live import live_hall
 from hallq.stats.summary import Period, summary
 

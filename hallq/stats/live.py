@@ -7,13 +7,13 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from hallq.context import HallContext
 from hallq.engine.alerts import zone_alert
-from hallq.models import DeviceState, WindowEvent
+from hallq.operations.context import HallContext
 from hallq.operations.follow_ups import list_follow_ups, overdue_count
 from hallq.operations.queries import open_windows_for_zone, window_states, zone_queue
 from hallq.operations.views import current_calls, iso
 from hallq.stats.summary import Period, summary
+from hallq.store.models import DeviceState, WindowEvent
 
 
 def live_hall(ctx: HallContext) -> dict[str, Any]:

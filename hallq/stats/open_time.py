@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 
-from hallq.context import HallContext
-from hallq.models import WindowEvent
+from hallq.operations.context import HallContext
+from hallq.store.models import WindowEvent
 
 
 def day_end(ctx: HallContext, day: date) -> datetime:

@@ -13,8 +13,8 @@ import calendar
 from datetime import date
 from typing import Any
 
-from hallq.context import HallContext
-from hallq.errors import Invalid
+from hallq.operations.context import HallContext
+from hallq.operations.errors import Invalid
 from hallq.stats.open_time import scheduled_seconds
 from hallq.stats.summary import EARLIEST, LATEST, Period, summary
 

@@ -15,11 +15,11 @@ from typing import Any
 from sqlalchemy import Integer, and_, case, cast, func, select
 from sqlalchemy.sql.expression import ColumnElement
 
-from hallq.context import HallContext
-from hallq.errors import Invalid
-from hallq.models import Rating, Ticket, User
+from hallq.operations.context import HallContext
+from hallq.operations.errors import Invalid
 from hallq.stats.open_time import open_seconds
 from hallq.stats.sql import local_hour, seconds_between
+from hallq.store.models import Rating, Ticket, User
 
 GROUPS = ("zone", "service", "window", "clerk", "hour", "day")
 MAX_DAYS = 366

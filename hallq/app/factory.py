@@ -1,0 +1,184 @@
+"""The Flask application factory."""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, jsonify, render_template, request
+from flask_socketio import SocketIO
+from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter, Map
+
+from caller import bp as caller_bp
+from display_board import bp as display_bp
+from hallq.api import bp as api_bp
+from hallq.app.green import quiet_eventlet
+from hallq.config.hall import HallConfig, load_hall
+from hallq.config.settings import Settings
+from hallq.engine import Clock, make_policy
+from hallq.operations.audit import note_hall_file
+from hallq.operations.clocks import CompressedClock, SystemClock
+from hallq.operations.context import HallContext
+from hallq.operations.errors import HallqError
+from hallq.operations.window_act import ensure_window_rows
+from hallq.store.db import Store, sqlite_url
+from hallq.web.auth import init_login, refuse_cross_site
+from hallq.web.i18n import init_i18n
+from hallq.web.print_worker import PrintService
+from hallq.web.ratelimits import RateLimits, storage_for
+from hallq.web.runtime import emit_pushes
+from hallq.web.sockets import register_socket_handlers
+from kiosk import bp as kiosk_bp
+from manager import bp as manager_bp
+
+log = logging.getLogger(__name__)
+MAX_ID = 2**63 - 1
+
+
+def compressed_clock(config: HallConfig, speed: float) -> CompressedClock:
+    """Today's opening hours, then the next day's, each lasting 1/speed of its real length."""
+    hours = config.hall.hours
+    today = datetime.now(config.tz).date()
+    opening, closing = (datetime.combine(today, moment, config.tz) for moment in (hours.open, hours.close))
+    return CompressedClock(opening, speed, (closing - opening).total_seconds())
+
+
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Flask:
+    settings = settings or Settings()
+    app = Flask("hallq", instance_path=str(settings.instance), root_path=str(Path(__file__).parents[1]))
+    settings.instance.mkdir(parents=True, exist_ok=True)
+    app.config.update(
+        SECRET_KEY=settings.secret_key(),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.secure_cookies,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=settings.secure_cookies,
+        TESTING=settings.testing,
+        MAX_CONTENT_LENGTH=64 * 1024,  # no request of the API needs more
+        HALLQ_SETTINGS=settings,
+    )
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+
+    if settings.hall_id:
+        # a hall of a city: its own session cookie, so a login to one hall is not sent to another
+        app.config.update(
+            SESSION_COOKIE_NAME=f"hallq_{settings.hall_id}",
+            SESSION_COOKIE_PATH=f"{settings.mount}/",
+            REMEMBER_COOKIE_NAME=f"hallq_{settings.hall_id}_remember",
+            REMEMBER_COOKIE_PATH=f"{settings.mount}/",
+        )
+    config = load_hall(settings.hall_file).mounted_at(settings.mount)
+    if settings.enforce_hours is not None:
+        hours = config.hall.hours.model_copy(update={"enforce": settings.enforce_hours})
+        config = config.model_copy(update={"hall": config.hall.model_copy(update={"hours": hours})})
+    if settings.printers:
+        kiosks = [
+            k.model_copy(update={"printer": settings.printers.get(k.id, k.printer)}) for k in config.kiosks
+        ]
+        config = config.model_copy(update={"kiosks": kiosks})
+    store = Store(
+        settings.database_url or sqlite_url(settings.instance),
+        schema=settings.schema,
+        pool_size=settings.pool_size,
+    )
+    store.migrate()
+    rule = config.hall.call_rule.model_dump() if settings.policy == "ab" else {}
+    policy = make_policy(settings.policy, **rule)
+    identity_secret = hmac.new(settings.secret_key().encode(), b"hallq identity", "sha256").digest()
+    clock = clock or (
+        compressed_clock(config, settings.clock_speed) if settings.clock_speed else SystemClock()
+    )
+    app.extensions["hallq"] = HallContext(config, store, clock, policy, identity_secret)
+    ensure_window_rows(app.extensions["hallq"])
+    note_hall_file(app.extensions["hallq"], settings.hall_file)
+
+    init_login(app, store)
+    init_i18n(app)
+    app.before_request(refuse_cross_site)
+    app.extensions["hallq_limits"] = RateLimits(
+        config.limits, storage_for(settings.message_queue), settings.hall_id or "hall"
+    )
+    if settings.async_mode == "eventlet":
+        quiet_eventlet()
+    socketio = SocketIO(
+        app,
+        async_mode=settings.async_mode,
+        message_queue=settings.message_queue,
+        channel=settings.socketio_channel,
+        transports=list(settings.transports),
+        logger=False,
+        engineio_logger=False,
+    )
+    register_socket_handlers(socketio)
+    if settings.proxy_hops:  # outermost, so Socket.IO requests see the client's address and scheme too
+        hops = settings.proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+    printing = PrintService(
+        app.extensions["hallq"],
+        emit=partial(emit_pushes, socketio),
+        spawn=socketio.start_background_task,
+        offload=offload_for(settings.async_mode),
+        sleep=socketio.sleep,
+    )
+    app.extensions["hallq_printing"] = printing
+    printing.recover()
+
+    # ids in URLs are database integers: a larger number is simply not found (404), never an overflow
+    app.url_map.converters["int"] = DatabaseId
+    for blueprint in (api_bp, kiosk_bp, caller_bp, display_bp, manager_bp):
+        app.register_blueprint(blueprint)
+    register_errors(app)
+
+    @app.get("/")
+    def index() -> str:
+        return render_template("index.html", hall=config)
+
+    return app
+
+
+class DatabaseId(IntegerConverter):
+    """<int:…> in routes: at most a signed 64-bit integer, what SQLite and PostgreSQL store."""
+
+    def __init__(self, url_map: Map, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, **kwargs)
+
+
+def offload_for(async_mode: str) -> Callable[..., Any]:
+    """Under eventlet, CPU-heavy work (drawing a ticket) runs in a real thread so pushes keep flowing."""
+    if async_mode != "eventlet":
+        return lambda function, *args: function(*args)
+    from eventlet import tpool  # only the eventlet server gets here; its entry point imported eventlet
+
+    return tpool.execute
+
+
+def register_errors(app: Flask) -> None:
+    def wants_json() -> bool:
+        return request.path.startswith("/api/")
+
+    @app.errorhandler(HallqError)
+    def hallq_error(exc: HallqError) -> Any:
+        return jsonify(error=exc.code, message=exc.message), exc.status
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> Any:
+        if not wants_json():
+            return exc
+        code = (exc.name or "error").lower().replace(" ", "_")
+        return jsonify(error=code, message=exc.description or exc.name), exc.code or 500
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception) -> Any:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        if wants_json():
+            return jsonify(error="internal_error", message="服务器内部错误 / Internal error, logged"), 500
+        return "Internal error", 500

@@ -1,0 +1,2 @@
+"""The `hallq` command, one module per command group; entry.py decides eventlet before anything else is
+imported."""

@@ -1,0 +1,64 @@
+"""hallq's command line: the `hallq` group, `check-config`, and every command group's module registered on it
+(serve, accounts, simulate, printing, devices, backup)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from hallq.cli.support import fail_with, is_city_file, load_city
+
+
+@click.group()
+@click.version_option(package_name="hallq")
+def cli() -> None:
+    """hallq: queue and display system for government service halls."""
+
+
+@cli.command("check-config")
+@click.argument("hall_file", type=click.Path(dir_okay=False, path_type=Path))
+def check_config(hall_file: Path) -> None:
+    """Validate a hall file (or a city file and its halls' files): exit 0 when valid, else print each
+    problem with its key path and line."""
+    from hallq.config.hall import load_hall
+    from hallq.config.tomlfile import ConfigError
+
+    if is_city_file(hall_file):
+        city = load_city(hall_file)
+        names = ", ".join(hall.id for hall in city.halls)
+        click.echo(f"{hall_file}: ok (a city of {len(city.halls)} halls: {names})")
+        return
+    try:
+        config = load_hall(hall_file)
+    except ConfigError as exc:
+        fail_with(exc)
+    counts = f"{len(config.zones)} zones, {len(config.services)} services, {len(config.windows)} windows"
+    click.echo(f"{hall_file}: ok ({counts})")
+
+
+def _register() -> None:
+    from hallq.cli.accounts import token, user
+    from hallq.cli.backup import backup_command, restore_command
+    from hallq.cli.devices import bridge_command, devices
+    from hallq.cli.printing import kiosk_agent, print_test
+    from hallq.cli.serve import demo, serve
+    from hallq.cli.simulate import simulate_command
+
+    for command in (
+        serve,
+        demo,
+        token,
+        user,
+        simulate_command,
+        print_test,
+        kiosk_agent,
+        bridge_command,
+        devices,
+    ):
+        cli.add_command(command)
+    cli.add_command(backup_command)
+    cli.add_command(restore_command)
+
+
+_register()

@@ -1,0 +1,346 @@
+"""The hall file (config/hall.toml): typed, validated, with errors that name the key path and line."""
+
+from __future__ import annotations
+
+from datetime import date, time
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, PrivateAttr, field_validator, model_validator
+
+from hallq.config.devices import Bridge, Kiosk
+from hallq.config.tomlfile import ID_PATTERN, Problem, StrictModel, parse_model, read_text
+from hallq.engine.calendar import WorkCalendar
+
+_ID = ID_PATTERN
+_Model = StrictModel
+
+
+class Hours(_Model):
+    """Opening hours. Issuing stops at `stop_issuing`; windows keep calling until everyone is served."""
+
+    open: time = time(9, 0)
+    close: time = time(17, 0)
+    lunch: tuple[time, time] | None = None
+    stop_issuing: time | None = None
+    weekdays: list[int] = Field(default_factory=lambda: [1, 2, 3, 4, 5])
+    enforce: bool = True
+
+    @field_validator("weekdays")
+    @classmethod
+    def _weekdays(cls, value: list[int]) -> list[int]:
+        if not value or any(day < 1 or day > 7 for day in value):
+            raise ValueError("weekdays are ISO numbers 1 (Monday) to 7 (Sunday), at least one")
+        return value
+
+    @property
+    def last_issue(self) -> time:
+        return self.stop_issuing or self.close
+
+
+class CallRule(_Model):
+    """Parameters of the default A/B rule (docs/call-rule.md); the defaults are the measured ones."""
+
+    help_queue_per_a_window: float = Field(default=0.5, ge=0)
+    b_help_after_s: float = Field(default=900.0, ge=0)
+    a_bonus_s: float = Field(default=300.0, ge=0)
+
+
+class Alerts(_Model):
+    """When managers are alerted about a zone (halls: "over 15 minutes, or more than 10 waiting a window")."""
+
+    longest_wait_s: float = Field(default=900.0, gt=0)
+    waiting_per_open_window: float = Field(default=10.0, gt=0)
+    #: a window paused longer than this shows as an alert on the managers' live page
+    paused_window_s: float = Field(default=900.0, gt=0)
+
+
+class TicketPrinting(_Model):
+    """The printed ticket: where its QR code points, how many materials it lists, which CJK font draws it."""
+
+    public_url: str = Field(default="", pattern=r"^(https?://[^\s/]+(/[^\s]*)?)?$")
+    max_materials: int = Field(default=6, ge=1, le=20)
+    font: str = ""
+
+
+class HallInfo(_Model):
+    name: str = Field(min_length=1)
+    name_en: str = ""
+    timezone: str = "Asia/Shanghai"
+    hours: Hours = Field(default_factory=Hours)
+    call_rule: CallRule = Field(default_factory=CallRule)
+    alerts: Alerts = Field(default_factory=Alerts)
+    footer: str = ""
+    ticket: TicketPrinting = Field(default_factory=TicketPrinting)
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+
+class Calendar(_Model):
+    """Which days are working days: the hall's weekdays, minus public holidays, plus 调休 make-up days."""
+
+    holidays: list[date] = Field(default_factory=list)
+    extra_workdays: list[date] = Field(default_factory=list)
+
+
+BAD_RATING_REASONS = ["等候时间长", "服务态度差", "办事效率低", "一次性告知不清", "多次跑腿", "其他"]
+
+
+class Ratings(_Model):
+    """好差评 (docs/ratings.md): how long a visit may be rated, and the follow-up of bad ratings."""
+
+    #: after finishing, a visit may be rated this long (window pad, tablet or the phone); then it is unrated
+    open_minutes: int = Field(default=120, ge=1, le=7 * 24 * 60)
+    #: a bad rating's follow-up (回访/整改) is due this many working days after the rating
+    follow_up_working_days: int = Field(default=5, ge=1, le=60)
+    reasons: list[str] = Field(default_factory=lambda: list(BAD_RATING_REASONS), max_length=12)
+
+
+class Appointments(_Model):
+    """预约 check-in at the kiosk (docs/call-rule.md): a booked citizen queues from the start of the slot."""
+
+    #: check-in opens this many minutes before the slot starts
+    check_in_before_min: int = Field(default=30, ge=0, le=240)
+    #: and stays open this many minutes after; later, the citizen takes an ordinary ticket
+    grace_after_min: int = Field(default=15, ge=0, le=240)
+
+
+class Limits(_Model):
+    """Rate limits against abuse of a public kiosk or the login (0 turns one off); docs/reliability.md."""
+
+    #: tickets one kiosk (its token) may take a minute: a person at a touch screen takes one in 5-10 s
+    issues_per_kiosk_per_minute: int = Field(default=30, ge=0)
+    #: tickets from one network address a minute, whatever the token
+    issues_per_address_per_minute: int = Field(default=60, ge=0)
+    #: wrong passwords for one username from one address in 15 minutes before logins are refused
+    login_failures_per_15_minutes: int = Field(default=10, ge=0)
+    #: 限号: tickets one person (mobile number or ID card) may take a day for a service that asks who
+    #: takes the ticket (a service's `ask_identity`); a service may set its own `tickets_per_person_per_day`
+    tickets_per_person_per_service_per_day: int = Field(default=1, ge=1)
+
+
+class Ranking(_Model):
+    """The monthly ranking of windows (红旗窗口) and clerks (先进工作者): weights of a score out of 100."""
+
+    satisfaction_weight: float = Field(default=0.5, ge=0)
+    timeliness_weight: float = Field(default=0.3, ge=0)
+    attendance_weight: float = Field(default=0.2, ge=0)
+    #: points off per bad rating in the month
+    bad_rating_penalty: float = Field(default=2.0, ge=0)
+    #: a ticket is "timely" when called within this many seconds of issue
+    wait_target_s: int = Field(default=900, gt=0)
+    #: fewer rated visits than this in the month: listed, not ranked
+    min_rated: int = Field(default=20, ge=0)
+    #: how many windows and clerks get the title
+    titles: int = Field(default=3, ge=0, le=50)
+
+
+class Zone(_Model):
+    id: str = Field(pattern=_ID)
+    name: str = Field(min_length=1)
+    name_en: str = ""
+    prefix: str = Field(pattern=r"^[A-Z]{1,2}$")
+    daily_cap: int | None = Field(default=None, gt=0)
+
+
+class Service(_Model):
+    id: str = Field(pattern=_ID)
+    zone: str
+    name: str = Field(min_length=1)
+    name_en: str = ""
+    materials: list[str] = Field(default_factory=list)
+    daily_cap: int | None = Field(default=None, gt=0)
+    mean_service_s: float = Field(default=600.0, gt=0, description="prior for wait estimates")
+    #: 限号: the kiosk asks for a mobile number or an ID card number, and each person may take only so many
+    #: tickets a day for this service (against scalpers of scarce numbers); absent: nobody is asked
+    ask_identity: Literal["phone", "id_card"] | None = None
+    tickets_per_person_per_day: int | None = Field(default=None, gt=0)
+
+    @model_validator(mode="after")
+    def _limit_needs_identity(self) -> Service:
+        if self.tickets_per_person_per_day is not None and self.ask_identity is None:
+            raise ValueError('tickets_per_person_per_day needs ask_identity = "phone" or "id_card"')
+        return self
+
+    def person_limit(self, limits: Limits) -> int:
+        return self.tickets_per_person_per_day or limits.tickets_per_person_per_service_per_day
+
+
+class Window(_Model):
+    id: str = Field(pattern=_ID)
+    number: int = Field(gt=0)
+    name: str = ""
+    a_services: list[str] = Field(default_factory=list)
+    b_services: list[str] = Field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return self.name or f"{self.number}号窗口"
+
+    @property
+    def numbered_label(self) -> str:
+        """ "3号 企业开办": halls give several windows the same name."""
+        return f"{self.number}号 {self.name}" if self.name else self.label
+
+
+class HallConfig(_Model):
+    hall: HallInfo
+    zones: list[Zone] = Field(min_length=1)
+    services: list[Service] = Field(min_length=1)
+    windows: list[Window] = Field(min_length=1)
+    kiosks: list[Kiosk] = Field(default_factory=list)
+    bridge: Bridge = Field(default_factory=Bridge)
+    calendar: Calendar = Field(default_factory=Calendar)
+    ratings: Ratings = Field(default_factory=Ratings)
+    ranking: Ranking = Field(default_factory=Ranking)
+    limits: Limits = Field(default_factory=Limits)
+    appointments: Appointments = Field(default_factory=Appointments)
+    #: the URL path a city deployment serves this hall under ("/h/<id>"); "" for a hall on its own
+    _mount: str = PrivateAttr(default="")
+
+    @property
+    def mount(self) -> str:
+        return self._mount
+
+    def mounted_at(self, mount: str) -> HallConfig:
+        copy = self.model_copy()
+        copy._mount = mount
+        return copy
+
+    @cached_property
+    def kiosk_by_id(self) -> dict[str, Kiosk]:
+        return {kiosk.id: kiosk for kiosk in self.kiosks}
+
+    @cached_property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.hall.timezone)
+
+    @cached_property
+    def zone_by_id(self) -> dict[str, Zone]:
+        return {zone.id: zone for zone in self.zones}
+
+    @cached_property
+    def service_by_id(self) -> dict[str, Service]:
+        return {service.id: service for service in self.services}
+
+    @cached_property
+    def window_by_id(self) -> dict[str, Window]:
+        return {window.id: window for window in self.windows}
+
+    @cached_property
+    def services_of_zone(self) -> dict[str, list[str]]:
+        return {zone.id: [s.id for s in self.services if s.zone == zone.id] for zone in self.zones}
+
+    @cached_property
+    def windows_of_zone(self) -> dict[str, list[str]]:
+        """Windows serving at least one of a zone's services, as A or B."""
+        return {
+            zone: [w.id for w in self.windows if set(services) & {*w.a_services, *w.b_services}]
+            for zone, services in self.services_of_zone.items()
+        }
+
+    @cached_property
+    def windows_by_service(self) -> dict[str, tuple[list[Window], list[Window]]]:
+        return {
+            s.id: (
+                [w for w in self.windows if s.id in w.a_services],
+                [w for w in self.windows if s.id in w.b_services],
+            )
+            for s in self.services
+        }
+
+    @cached_property
+    def work_calendar(self) -> WorkCalendar:
+        return WorkCalendar(
+            weekdays=frozenset(self.hall.hours.weekdays),
+            holidays=frozenset(self.calendar.holidays),
+            extra_workdays=frozenset(self.calendar.extra_workdays),
+        )
+
+    def windows_for(self, service_id: str) -> tuple[list[Window], list[Window]]:
+        """The (A, B) windows of a service (worked out once: issuing asks on every ticket)."""
+        return self.windows_by_service.get(service_id, ([], []))
+
+
+def _cross_check(config: HallConfig) -> list[Problem]:
+    problems: list[Problem] = []
+
+    def unique(kind: str, values: list[Any], key: str) -> None:
+        seen: set[Any] = set()
+        for index, value in enumerate(values):
+            if value in seen:
+                problems.append(Problem(f"{kind}[{index}].{key}", f"duplicate {key} {value!r}"))
+            seen.add(value)
+
+    unique("zones", [z.id for z in config.zones], "id")
+    unique("zones", [z.prefix for z in config.zones], "prefix")
+    unique("services", [s.id for s in config.services], "id")
+    unique("windows", [w.id for w in config.windows], "id")
+    unique("windows", [w.number for w in config.windows], "number")
+    unique("kiosks", [k.id for k in config.kiosks], "id")
+    devices = config.bridge.devices
+    unique("bridge.devices", [d.id for d in devices], "id")
+    unique("bridge.devices", [(d.bus, d.address) for d in devices], "address")
+    window_ids = {w.id for w in config.windows}
+    for index, device in enumerate(devices):
+        if device.kind == "hall_strip" and device.window is not None:
+            problems.append(Problem(f"bridge.devices[{index}].window", "the hall strip belongs to no window"))
+        elif device.kind != "hall_strip" and device.window not in window_ids:
+            what = (
+                f'unknown window "{device.window}"' if device.window else f"a {device.kind} needs its window"
+            )
+            problems.append(Problem(f"bridge.devices[{index}].window", what))
+    zone_ids = {z.id for z in config.zones}
+    service_ids = {s.id for s in config.services}
+    for index, service in enumerate(config.services):
+        if service.zone not in zone_ids:
+            problems.append(Problem(f"services[{index}].zone", f'unknown zone "{service.zone}"'))
+    served: set[str] = set()
+    for index, window in enumerate(config.windows):
+        for key in ("a_services", "b_services"):
+            for service_id in getattr(window, key):
+                if service_id not in service_ids:
+                    problems.append(Problem(f"windows[{index}].{key}", f'unknown service "{service_id}"'))
+                served.add(service_id)
+        both = set(window.a_services) & set(window.b_services)
+        if both:
+            problems.append(
+                Problem(f"windows[{index}].b_services", f"already A services of this window: {sorted(both)}")
+            )
+        if not window.a_services and not window.b_services:
+            problems.append(Problem(f"windows[{index}]", "a window needs at least one A or B service"))
+    for index, service in enumerate(config.services):
+        if service.id not in served:
+            problems.append(Problem(f"services[{index}]", f'no window serves "{service.id}"'))
+    ranking = config.ranking
+    if ranking.satisfaction_weight + ranking.timeliness_weight + ranking.attendance_weight <= 0:
+        problems.append(Problem("ranking", "at least one weight must be above 0"))
+    both_days = set(config.calendar.holidays) & set(config.calendar.extra_workdays)
+    if both_days:
+        days = ", ".join(str(day) for day in sorted(both_days))
+        problems.append(Problem("calendar.extra_workdays", f"also listed as holidays: {days}"))
+    hours = config.hall.hours
+    if hours.open >= hours.close:
+        problems.append(Problem("hall.hours.close", "closing time must come after opening time"))
+    if hours.lunch and not (hours.open < hours.lunch[0] < hours.lunch[1] < hours.close):
+        problems.append(Problem("hall.hours.lunch", "lunch break must lie inside opening hours"))
+    if hours.stop_issuing and not (hours.open < hours.stop_issuing <= hours.close):
+        problems.append(Problem("hall.hours.stop_issuing", "must lie between opening and closing time"))
+    return problems
+
+
+def parse_hall(text: str, source: str = "<hall>") -> HallConfig:
+    return parse_model(text, source, HallConfig, _cross_check)
+
+
+def load_hall(path: str | Path) -> HallConfig:
+    return parse_model(*read_text(path), HallConfig, _cross_check)

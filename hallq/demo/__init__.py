@@ -1,0 +1,2 @@
+"""The demo hall: tokens and logins, simulated printers and serial devices, five weeks of synthetic
+history."""

@@ -1,0 +1,231 @@
+"""Synthetic past days for a hall: the demo's month of history and the 1,000,000-ticket benchmark.
+
+Each working day every window opens at opening time with its clerk, pauses over lunch and closes at closing
+time; tickets arrive with a morning peak and a rush after lunch, wait, are served at one of their service's
+windows (now and then a B window), and most are rated. Written in bulk with explicit ids (no per-row
+round trips); per-ticket event logs are optional (the reports do not read them).
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, select, text
+
+from hallq.operations.context import HallContext
+from hallq.store.models import FollowUp, Rating, Ticket, TicketEvent, WindowEvent
+
+#: share of the day's tickets issued in each hour from opening (a morning peak, a rush after lunch)
+HOURLY_SHAPE = [0.16, 0.19, 0.15, 0.02, 0.15, 0.14, 0.11, 0.08]
+LEVEL_WEIGHTS = {5: 0.62, 4: 0.24, 3: 0.09, 2: 0.03, 1: 0.02}
+CHUNK = 5000
+
+
+@dataclass
+class Batch:
+    tickets: list[dict[str, Any]] = field(default_factory=list)
+    ratings: list[dict[str, Any]] = field(default_factory=list)
+    follow_ups: list[dict[str, Any]] = field(default_factory=list)
+    window_events: list[dict[str, Any]] = field(default_factory=list)
+    ticket_events: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _next_ids(connection: Connection) -> dict[str, int]:
+    tables = {"tickets": Ticket, "ratings": Rating, "follow_ups": FollowUp, "window_events": WindowEvent}
+    tables["ticket_events"] = TicketEvent
+    return {
+        name: (connection.scalar(select(func.max(model.id))) or 0) + 1  # type: ignore[attr-defined]
+        for name, model in tables.items()
+    }
+
+
+def _local(ctx: HallContext, day: date, clock: time, plus_s: float = 0.0) -> datetime:
+    return (datetime.combine(day, clock, ctx.config.tz) + timedelta(seconds=plus_s)).astimezone(UTC)
+
+
+class HistoryWriter:
+    def __init__(self, ctx: HallContext, seed: int = 1, *, with_events: bool = False) -> None:
+        self.ctx, self.random, self.with_events = ctx, random.Random(seed), with_events
+        config = ctx.config
+        self.clerks = {window.id: f"clerk{window.number:02d}" for window in config.windows}
+        self.services = [service for service in config.services if config.windows_for(service.id)[0]]
+        self.ids: dict[str, int] = {}
+        self.today = ctx.day()
+
+    def day(self, day: date, tickets_per_day: int) -> Batch:
+        batch = Batch()
+        hours = self.ctx.config.hall.hours
+        for window in self.ctx.config.windows:
+            moments = [(hours.open, "open"), (hours.close, "closed")]
+            if hours.lunch:
+                moments[1:1] = [(hours.lunch[0], "paused"), (hours.lunch[1], "open")]
+            for clock, state in moments:
+                batch.window_events.append(
+                    self._window_event(window.id, day, state, _local(self.ctx, day, clock))
+                )
+        seqs: dict[str, int] = {}
+        for hour, share in enumerate(HOURLY_SHAPE):
+            for _ in range(round(tickets_per_day * share)):
+                issued = _local(self.ctx, day, hours.open, hour * 3600 + self.random.uniform(0, 3600))
+                self._ticket(batch, day, issued, seqs, busy=share)
+        return batch
+
+    def _window_event(self, window_id: str, day: date, state: str, at: datetime) -> dict[str, Any]:
+        self.ids["window_events"] += 1
+        clerk = None if state == "closed" else self.clerks[window_id]
+        row = {"window_id": window_id, "service_day": day, "state": state, "clerk": clerk, "at": at}
+        return {"id": self.ids["window_events"] - 1, **row}
+
+    def _ticket(self, batch: Batch, day: date, issued: datetime, seqs: dict[str, int], busy: float) -> None:
+        rnd, config = self.random, self.ctx.config
+        service = rnd.choice(self.services)
+        zone = config.zone_by_id[service.zone]
+        seqs[zone.id] = seq = seqs.get(zone.id, 0) + 1
+        a_windows, b_windows = config.windows_for(service.id)
+        window = rnd.choice(b_windows) if b_windows and rnd.random() < 0.2 else rnd.choice(a_windows)
+        wait = rnd.lognormvariate(0, 0.8) * 2400 * busy
+        called = issued + timedelta(seconds=wait)
+        no_show = rnd.random() < 0.05
+        duration = 30.0 if no_show else rnd.lognormvariate(0, 0.6) * service.mean_service_s * 0.85
+        finished = called + timedelta(seconds=duration)
+        ticket_id = self.ids["tickets"]
+        self.ids["tickets"] += 1
+        batch.tickets.append(
+            {
+                "id": ticket_id,
+                "service_day": day,
+                "zone_id": zone.id,
+                "seq": seq,
+                "number": f"{zone.prefix}{seq:03d}",
+                "service_id": service.id,
+                "priority": "normal",
+                "queue_rank": 1,
+                "status": "no_show" if no_show else "finished",
+                "issued_at": issued,
+                "queued_at": issued,
+                "first_called_at": called,
+                "called_at": called,
+                "started_at": None,
+                "finished_at": finished,
+                "window_id": window.id,
+                "target_window_id": None,
+                "clerk": self.clerks[window.id],
+                "recalls": 0,
+                "kiosk_id": None,
+                "appointment_code": None,
+                "estimated_wait_s": int(wait * rnd.uniform(0.7, 1.3)),
+                "status_token": secrets.token_urlsafe(16),
+                "outcome": "no_show" if no_show else "served",
+            }
+        )
+        if self.with_events:
+            steps = [("issued", issued, "waiting"), ("called", called, "called")]
+            steps.append(("no_show", finished, "no_show") if no_show else ("finished", finished, "finished"))
+            for kind, at, status in steps:
+                batch.ticket_events.append(
+                    {
+                        "id": self.ids["ticket_events"],
+                        "ticket_id": ticket_id,
+                        "type": kind,
+                        "at": at,
+                        "window_id": None if kind == "issued" else window.id,
+                        "clerk": None if kind == "issued" else self.clerks[window.id],
+                        "status_after": status,
+                        "detail": None,
+                    }
+                )
+                self.ids["ticket_events"] += 1
+        if not no_show:
+            self._rating(batch, ticket_id, window.id, finished)
+
+    def _rating(self, batch: Batch, ticket_id: int, window_id: str, finished: datetime) -> None:
+        rnd = self.random
+        rated = rnd.random() < 0.75
+        level = rnd.choices(list(LEVEL_WEIGHTS), weights=list(LEVEL_WEIGHTS.values()))[0] if rated else None
+        rating_id = self.ids["ratings"]
+        self.ids["ratings"] += 1
+        at = finished + timedelta(seconds=rnd.uniform(5, 60) if rated else 7200)
+        reasons = [rnd.choice(self.ctx.config.ratings.reasons)] if level in (1, 2) else None
+        batch.ratings.append(
+            {
+                "id": rating_id,
+                "ticket_id": ticket_id,
+                "level": level,
+                "reasons": reasons,
+                "source": rnd.choice(("pad", "tablet", "phone")) if rated else "timeout",
+                "window_id": window_id,
+                "clerk": self.clerks[window_id],
+                "rated_at": at,
+            }
+        )
+        if level in (1, 2):
+            rated_day = at.astimezone(self.ctx.config.tz).date()
+            due = self.ctx.config.work_calendar.add_working_days(
+                rated_day, self.ctx.config.ratings.follow_up_working_days
+            )
+            # most are settled in time; a few are still open, some of those past due
+            resolved = due < self.today and rnd.random() < 0.97
+            batch.follow_ups.append(
+                {
+                    "id": self.ids["follow_ups"],
+                    "rating_id": rating_id,
+                    "ticket_id": ticket_id,
+                    "status": "resolved" if resolved else "open",
+                    "opened_at": at,
+                    "due_on": due,
+                    "note": "已电话回访，当事人表示理解" if resolved else None,
+                    "handled_by": "manager" if resolved else None,
+                    "updated_at": at,
+                    "resolved_at": at + timedelta(days=2) if resolved else None,
+                }
+            )
+            self.ids["follow_ups"] += 1
+
+
+def write_history(
+    ctx: HallContext,
+    first: date,
+    last: date,
+    tickets_per_day: int,
+    *,
+    seed: int = 1,
+    with_events: bool = False,
+) -> int:
+    """Fill first .. last (working days only) with past visits; returns how many tickets were written."""
+    writer = HistoryWriter(ctx, seed, with_events=with_events)
+    written = 0
+    pending = Batch()
+    with ctx.store.write_connection() as connection:
+        writer.ids = _next_ids(connection)
+        for day in ctx.config.work_calendar.days(first, last):
+            batch = writer.day(day, tickets_per_day)
+            for name in ("tickets", "ratings", "follow_ups", "window_events", "ticket_events"):
+                getattr(pending, name).extend(getattr(batch, name))
+            written += len(batch.tickets)
+            if len(pending.tickets) >= CHUNK:
+                _flush(connection, pending)
+                pending = Batch()
+        _flush(connection, pending)
+        if connection.dialect.name == "postgresql":
+            for table in ("tickets", "ratings", "follow_ups", "window_events", "ticket_events"):
+                sequence = f"pg_get_serial_sequence('{table}', 'id')"
+                connection.execute(text(f"SELECT setval({sequence}, (SELECT max(id) FROM {table}))"))
+            # fresh statistics for the planner, as autovacuum would gather them in a while
+            connection.execute(text("ANALYZE"))
+    return written
+
+
+def _flush(connection: Connection, batch: Batch) -> None:
+    for model, rows in (
+        (Ticket, batch.tickets),
+        (Rating, batch.ratings),
+        (FollowUp, batch.follow_ups),
+        (WindowEvent, batch.window_events),
+        (TicketEvent, batch.ticket_events),
+    ):
+        if rows:
+            connection.execute(insert(model), rows)

@@ -1,0 +1,131 @@
+"""Users (clerks, managers, admins) and device tokens (kiosk, display, bridge, evaluator, clerk). No Flask."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+from functools import cache
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from hallq.operations.audit import command_line, record
+from hallq.operations.context import Actor
+from hallq.operations.errors import Invalid
+from hallq.store.db import Store
+from hallq.store.models import ApiToken, User
+
+#: evaluator: a rating tablet facing the citizen at one window (/evaluate/<window>)
+ROLES = ("kiosk", "display", "bridge", "evaluator", "clerk", "manager", "admin")
+USER_ROLES = ("clerk", "manager", "admin")
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def create_token(
+    store: Store,
+    role: str,
+    now: datetime,
+    *,
+    window_id: str | None = None,
+    kiosk_id: str | None = None,
+    name: str | None = None,
+    by: Actor | None = None,
+) -> str:
+    """Store a new token and return it; only its hash is kept, so this is the one time it is seen."""
+    if role not in ROLES:
+        raise Invalid("unknown_role", f"unknown role {role!r}; one of {', '.join(ROLES)}")
+    token = f"hq_{role}_{secrets.token_urlsafe(24)}"
+    name = name or f"{role}-{secrets.token_hex(3)}"
+    with store.write() as session:
+        session.add(
+            ApiToken(
+                token_hash=hash_token(token),
+                role=role,
+                window_id=window_id,
+                kiosk_id=kiosk_id,
+                name=name,
+                created_at=now,
+            )
+        )
+        bound = {"window_id": window_id, "kiosk_id": kiosk_id}
+        record(session, now, "token.created", by or command_line(), f"{role} {name}", bound)
+    return token
+
+
+def actor_for_token(session: Session, token: str) -> Actor | None:
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
+    if row is None or row.revoked_at is not None:
+        return None
+    return Actor(role=row.role, name=row.name, window_id=row.window_id, kiosk_id=row.kiosk_id)
+
+
+MIN_PASSWORD_LENGTH = 8
+
+
+def _check_user(role: str, password: str) -> None:
+    if role not in USER_ROLES:
+        raise Invalid("unknown_role", f"users are one of {', '.join(USER_ROLES)}, not {role!r}")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise Invalid("weak_password", f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+
+
+def create_user(
+    store: Store,
+    username: str,
+    password: str,
+    role: str,
+    now: datetime,
+    display_name: str | None = None,
+    by: Actor | None = None,
+) -> User:
+    _check_user(role, password)
+    with store.write() as session:
+        if session.scalar(select(User.id).where(User.username == username)) is not None:
+            raise Invalid("user_exists", f"user {username!r} already exists")
+        user = User(username=username, display_name=display_name or username, created_at=now)
+        _set(user, password, role)
+        session.add(user)
+        record(session, now, "user.created", by or command_line(), username, {"role": role})
+    return user
+
+
+def ensure_user(
+    store: Store, username: str, password: str, role: str, now: datetime, display_name: str
+) -> None:
+    """Create the user, or reset its password and role (used by the demo hall)."""
+    _check_user(role, password)
+    with store.write() as session:
+        user = session.scalar(select(User).where(User.username == username))
+        action = "user.created" if user is None else "user.password_set"
+        if user is None:
+            user = User(username=username, created_at=now)
+            session.add(user)
+        user.display_name = display_name
+        _set(user, password, role)
+        record(session, now, action, command_line(), username, {"role": role})
+
+
+def _set(user: User, password: str, role: str) -> None:
+    user.password_hash = generate_password_hash(password)
+    user.role = role
+    user.active = True
+
+
+def authenticate(store: Store, username: str, password: str) -> User | None:
+    with store.read() as session:
+        user = session.scalar(select(User).where(User.username == username))
+    if user is None or not user.active:
+        # spend the same time as a real check so usernames cannot be probed by timing
+        check_password_hash(_dummy_hash(), password)
+        return None
+    return user if check_password_hash(user.password_hash, password) else None
+
+
+@cache
+def _dummy_hash() -> str:
+    return generate_password_hash(secrets.token_hex(8))

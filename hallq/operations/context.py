@@ -1,0 +1,43 @@
+"""What every operation needs: the hall, the store, the clock and the call policy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from hallq.config.hall import HallConfig
+from hallq.engine import CallPolicy, Clock, service_day
+from hallq.operations.live_model import LiveWaitModel
+from hallq.store.db import Store
+
+
+@dataclass
+class HallContext:
+    config: HallConfig
+    store: Store
+    clock: Clock
+    policy: CallPolicy
+    #: keys the hashes that stand for a person where a service limits tickets per person (engine/identity.py)
+    identity_secret: bytes = b""
+    #: what the wait estimate has learned in this process (operations/live_model.py), made on first use
+    wait_model: LiveWaitModel | None = None
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def day(self, instant: datetime | None = None) -> date:
+        return service_day(instant or self.clock.now(), self.config.tz)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: a role, a name for the event log, and the window a device token is bound to."""
+
+    role: str
+    name: str
+    window_id: str | None = None
+    user_id: int | None = None
+    #: a kiosk token bound to one kiosk of the hall file
+    kiosk_id: str | None = None
+    #: a citizen's status page may follow this one ticket only
+    ticket_id: int | None = None

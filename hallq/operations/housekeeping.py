@@ -1,0 +1,28 @@
+"""Chores the running server does every minute: close the rating of visits whose time to rate is over, and
+forget the 限号 counts of days gone by."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from hallq.operations.context import HallContext
+from hallq.operations.issuing import forget_past_people
+from hallq.operations.ratings import close_unrated
+
+log = logging.getLogger(__name__)
+EVERY_S = 60.0
+
+
+def housekeeping_loop(ctx: HallContext, socketio: Any, every_s: float = EVERY_S) -> None:
+    """A Socket.IO background task for as long as the server runs; a failure waits for the next turn."""
+    while True:
+        socketio.sleep(every_s)
+        try:
+            closed = close_unrated(ctx)
+            forget_past_people(ctx)
+        except Exception:  # a locked or unreachable database: log it, try again in a minute
+            log.exception("housekeeping failed")
+            continue
+        if closed:
+            log.info("%d visits closed as unrated", closed)

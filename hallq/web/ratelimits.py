@@ -1,0 +1,63 @@
+"""Rate limits on issuing (per kiosk, per address) and on failed logins, with the `limits` library (the one
+Flask-Limiter is built on): in memory for one process, in Redis when processes share a message queue."""
+
+from __future__ import annotations
+
+from limits import RateLimitItemPerMinute, parse, storage, strategies
+
+from hallq.config.hall import Limits
+from hallq.operations.context import Actor
+from hallq.operations.errors import HallqError
+
+
+class TooManyRequests(HallqError):
+    status = 429
+
+
+def storage_for(message_queue: str | None) -> str:
+    """Counts shared by every process through the Redis they share, else kept in this process."""
+    return message_queue if message_queue and message_queue.startswith("redis") else "memory://"
+
+
+class RateLimits:
+    def __init__(self, rules: Limits, storage_uri: str, scope: str) -> None:
+        self.limiter = strategies.MovingWindowRateLimiter(storage.storage_from_string(storage_uri))
+        #: every key starts with this: the halls of a city sharing one Redis count apart
+        self.scope = scope
+        self.per_kiosk = RateLimitItemPerMinute(rules.issues_per_kiosk_per_minute)
+        self.per_address = RateLimitItemPerMinute(rules.issues_per_address_per_minute)
+        self.logins = parse(f"{max(1, rules.login_failures_per_15_minutes)}/15 minutes")
+        self.rules = rules
+
+    def issue(self, actor: Actor, address: str | None) -> None:
+        """Count one ticket; refuse it when its kiosk or its address has taken too many this minute."""
+        if self.rules.issues_per_kiosk_per_minute and actor.role == "kiosk":
+            kiosk = actor.kiosk_id or actor.name
+            if not self.limiter.hit(self.per_kiosk, self.scope, "issue-kiosk", kiosk):
+                raise TooManyRequests(
+                    "too_many_tickets",
+                    "取号过于频繁，请稍后再试 / Too many tickets from this kiosk; try again in a minute",
+                )
+        if (
+            self.rules.issues_per_address_per_minute
+            and address
+            and not self.limiter.hit(self.per_address, self.scope, "issue-address", address)
+        ):
+            raise TooManyRequests(
+                "too_many_tickets",
+                "取号过于频繁，请稍后再试 / Too many tickets from this address; try again in a minute",
+            )
+
+    def check_login(self, address: str | None, username: str) -> None:
+        """Refuse a login attempt for a username that has failed too often from this address."""
+        if self.rules.login_failures_per_15_minutes and not self.limiter.test(
+            self.logins, self.scope, "login", address or "-", username
+        ):
+            raise TooManyRequests(
+                "too_many_logins",
+                "登录失败次数过多，请 15 分钟后再试 / Too many failed logins; try again in 15 minutes",
+            )
+
+    def login_failed(self, address: str | None, username: str) -> None:
+        if self.rules.login_failures_per_15_minutes:
+            self.limiter.hit(self.logins, self.scope, "login", address or "-", username)
