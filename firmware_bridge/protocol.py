@@ -13,6 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum
 
+# kinds and effects are every driver's (drivers/base.py); re-exported for this protocol's users
+from firmware_bridge.drivers.base import Effect as Effect
+from firmware_bridge.drivers.base import Kind as Kind
+from firmware_bridge.drivers.base import Request
+
 START = 0xA5
 VERSION = 1
 MAX_PAYLOAD = 128
@@ -36,13 +41,6 @@ class Type(IntEnum):
     NAK = 0x8F  # payload: the seq refused, error code
 
 
-class Kind(IntEnum):
-    CALL_PAD = 1
-    WINDOW_BOARD = 2
-    HALL_STRIP = 3
-    EVALUATOR = 4
-
-
 class Key(IntEnum):
     NEXT = 0x01
     RECALL = 0x02
@@ -52,12 +50,6 @@ class Key(IntEnum):
     START = 0x06
     TRANSFER = 0x07  # opens the transfer menu; a digit key then picks an entry
     DIGIT_0 = 0x10  # 0x10..0x19: digits 0..9
-
-
-class Effect(IntEnum):
-    STATIC = 0
-    SCROLL = 1
-    BLINK = 2
 
 
 class Error(IntEnum):
@@ -77,11 +69,14 @@ def crc16_modbus(data: bytes) -> int:
 
 
 @dataclass(frozen=True)
-class Frame:
+class Frame(Request):
     address: int
     seq: int
     type: int
     payload: bytes = b""
+
+    #: a longest answer: a KEY, RATING or NAK frame
+    answer_bytes = OVERHEAD + 16
 
     def encode(self) -> bytes:
         if not (0 <= self.address <= 0xFF and 0 <= self.seq <= 0xFF and 0 <= self.type <= 0xFF):
