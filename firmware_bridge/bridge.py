@@ -15,14 +15,14 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Protocol
 
+from firmware_bridge.drivers import KINDS, make_driver
+from firmware_bridge.drivers.base import DeviceFault, Lamps
 from firmware_bridge.master import BusMaster, DeviceDown, DeviceUp, Event, KeyPressed, Rated, Timing
 from firmware_bridge.protocol import Effect, Key, Kind
 from firmware_bridge.transport import BusPort
 
 log = logging.getLogger(__name__)
 
-KINDS = {"call_pad": Kind.CALL_PAD, "window_board": Kind.WINDOW_BOARD, "hall_strip": Kind.HALL_STRIP}
-KINDS["evaluator"] = Kind.EVALUATOR
 KEY_NAMES = {Key.NEXT: "next", Key.RECALL: "recall", Key.NO_SHOW: "no_show", Key.PAUSE: "pause"}
 KEY_NAMES |= {Key.FINISH: "finish", Key.START: "start", Key.TRANSFER: "transfer"}
 REFUSALS = {"nobody_waiting": "无人等候", "window_not_open": "窗口未开", "busy": "请重试"}
@@ -49,6 +49,7 @@ class WindowView:
     services: list[tuple[str, str]]  # (id, name) for the transfer menu
     state: str = "closed"
     current: str | None = None
+    serving: bool = False
     menu: bool = False
 
 
@@ -66,6 +67,8 @@ class Bridge:
     prompts: dict[int, int] = field(default_factory=dict)  # prompt id -> ticket id
     actions: queue.Queue[tuple[str, dict[str, Any], DeviceSpec | None]] = field(default_factory=queue.Queue)
     ratings: int = 0
+    #: what the server was last told of each device: ok, offline, fault
+    reported: dict[str, str] = field(default_factory=dict)
     _pressed: dict[tuple[str, int, int], float] = field(default_factory=dict)
     _next_prompt: int = 0
 
@@ -78,14 +81,23 @@ class Bridge:
             spec = DeviceSpec(d["id"], KINDS[d["kind"]], d["bus"], d["address"], d.get("window"))
             self.devices[(spec.bus, spec.address)] = spec
         self.recent = deque(maxlen=self.setup["strip_calls"])
-        for bus in sorted({spec.bus for spec in self.devices.values()}):
+        by_bus: dict[str, list[dict[str, Any]]] = {}
+        for d in self.setup["devices"]:
+            by_bus.setdefault(d.get("bus", "main"), []).append(d)
+        for bus, specs in sorted(by_bus.items()):
             if bus not in self.ports:
                 log.warning("bridge: no port given for bus %r; its devices stay dark", bus)
                 continue
-            kinds = {s.address: s.kind for s in self.devices.values() if s.bus == bus}
-            master = BusMaster.for_devices(kinds, Timing(baudrate=self.baudrate))
+            master = BusMaster.for_drivers([make_driver(d) for d in specs], self._timing(specs))
             on_events = partial(self.on_bus, bus)
             self.buses[bus] = BusPort(self.ports[bus], master, on_events, baudrate=self.baudrate, name=bus)
+
+    def _timing(self, specs: list[dict[str, Any]]) -> Timing:
+        timing = Timing(baudrate=self.baudrate)
+        if any(d.get("driver") == "modbus" for d in specs):
+            # a button module keeps no event: a press is seen only while the key is down, so read it often
+            timing.poll_every_s[Kind.EVALUATOR] = 0.0
+        return timing
 
     def start(self) -> None:
         threading.Thread(target=self._act, name="bridge-actions", daemon=True).start()
@@ -124,8 +136,17 @@ class Bridge:
         for board in self._of(window.id, Kind.WINDOW_BOARD):
             self._show(board, self._board_text(window))
         state = {"open": "开", "paused": "暂停", "closed": "关"}.get(window.state, window.state)
+        lamps = Lamps(
+            called=window.current is not None and not window.serving,
+            serving=window.current is not None and window.serving,
+            paused=window.state == "paused",
+        )
         for pad in self._of(window.id, Kind.CALL_PAD):
             self._show(pad, pad_note or f"{window.number}号 {state} {window.current or '--'}")
+            port = self.buses.get(pad.bus)
+            if port is not None:
+                with port.lock:
+                    port.master.set_lamps(pad.address, lamps)
 
     def _show_strip(self) -> None:
         text = "  ".join(self.recent) if self.recent else str(self.setup["idle_text"]).format(window="")
@@ -140,7 +161,9 @@ class Bridge:
                 window = self.windows.get(row["id"])
                 if window is not None:
                     window.state = row["state"]
-                    window.current = row["current"]["number"] if row.get("current") else None
+                    current = row.get("current")
+                    window.current = current["number"] if current else None
+                    window.serving = bool(current) and current.get("status") == "serving"
                     self._show_window(window)
             self.recent.clear()
             for call in reversed(data.get("recent_calls", [])):
@@ -149,14 +172,19 @@ class Bridge:
         elif name in ("ticket_called", "ticket_recalled") and isinstance(data.get("window"), dict):
             window = self.windows.get(data["window"]["id"])
             if window is not None:
-                window.current = data["ticket"]["number"]
+                window.current, window.serving = data["ticket"]["number"], False
                 self._show_window(window)
             self.recent.appendleft(data["announce"])
             self._show_strip()
+        elif name == "ticket_started":
+            window = self.windows.get(str(data.get("window")))
+            if window is not None:
+                window.serving = True
+                self._show_window(window)
         elif name in ("ticket_finished", "ticket_no_show", "ticket_transferred"):
             window = self.windows.get(str(data.get("window")))
             if window is not None:
-                window.current = None
+                window.current, window.serving = None, False
                 self._show_window(window)
                 if name == "ticket_finished":
                     self._prompt(window, int(data["ticket"]["id"]))
@@ -177,7 +205,7 @@ class Bridge:
                 self.prompts.pop(next(iter(self.prompts)))
             with port.lock:
                 port.master.prompt_rating(
-                    evaluator.address, self._next_prompt, self.setup["rating_timeout_s"]
+                    evaluator.address, self._next_prompt, self.setup["rating_timeout_s"], time.monotonic()
                 )
             port.wake.set()
 
@@ -194,8 +222,21 @@ class Bridge:
                 ticket_id = self.prompts.pop(event.prompt_id, None)
                 if ticket_id is not None:
                     self.actions.put((f"/tickets/{ticket_id}/rating", {"level": event.level}, None))
-            elif isinstance(event, DeviceDown | DeviceUp):
-                log.info("bridge: %s %s", spec.id, "back" if isinstance(event, DeviceUp) else "not answering")
+            elif isinstance(event, DeviceDown | DeviceUp | DeviceFault):
+                self._report(spec, event)
+
+    def _report(self, spec: DeviceSpec, event: DeviceDown | DeviceUp | DeviceFault) -> None:
+        """Tell the server when a device stops answering, refuses requests, or is back (device_status)."""
+        if isinstance(event, DeviceUp):
+            state, message = "ok", None
+        elif isinstance(event, DeviceDown):
+            state, message = "offline", "not answering / 无应答"
+        else:
+            state, message = "fault", event.reason[:200]
+        log.info("bridge: %s %s%s", spec.id, state, f" ({message})" if message else "")
+        if self.reported.get(spec.id) != state:
+            self.reported[spec.id] = state
+            self.actions.put((f"/devices/{spec.id}/status", {"state": state, "message": message}, None))
 
     def _key(self, pad: DeviceSpec, key: int) -> None:
         now = time.monotonic()
@@ -232,6 +273,8 @@ class Bridge:
             if not path:
                 return
             status, answer = self.server.post(path, body)
+            if path.endswith("/status"):
+                continue
             if path.endswith("/rating"):
                 self.ratings += status == 201
                 continue

@@ -20,6 +20,7 @@ EVENTS = (
     "snapshot",
     "ticket_called",
     "ticket_recalled",
+    "ticket_started",
     "ticket_finished",
     "ticket_no_show",
     "ticket_transferred",

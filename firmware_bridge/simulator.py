@@ -19,10 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from firmware_bridge.devices import Bus, CallPad, Device, Evaluator, make_device
-from firmware_bridge.protocol import Key, Kind, wire_time_s
+from firmware_bridge.drivers import KINDS
+from firmware_bridge.drivers.modbus import RATING_INPUTS
+from firmware_bridge.modbus_emulator import ModbusBusSimulator, ModuleState
+from firmware_bridge.onbon_emulator import OnbonBus, OnbonController
+from firmware_bridge.protocol import Key, wire_time_s
 
-KINDS = {"call_pad": Kind.CALL_PAD, "window_board": Kind.WINDOW_BOARD, "hall_strip": Kind.HALL_STRIP}
-KINDS["evaluator"] = Kind.EVALUATOR
 KEYS = {"next": Key.NEXT, "recall": Key.RECALL, "no_show": Key.NO_SHOW, "pause": Key.PAUSE}
 KEYS |= {"finish": Key.FINISH, "start": Key.START, "transfer": Key.TRANSFER}
 
@@ -30,7 +32,7 @@ KEYS |= {"finish": Key.FINISH, "start": Key.START, "transfer": Key.TRANSFER}
 @dataclass
 class SimulatedBus:
     name: str
-    bus: Bus
+    bus: Bus | OnbonBus
     link: Path
     on_change: Callable[[], None] = lambda: None
     #: a pty has no baud rate: with one set, the devices take each frame's wire time to hear and to answer
@@ -110,73 +112,120 @@ class SimulatedBus:
 
 @dataclass
 class DeviceSimulator:
-    """Every device of a hall's [bridge], by window, on one pty per bus."""
+    """Every device of a hall's [bridge], by window, on one pty per bus: hallq-protocol devices and Onbon
+    controllers modelled here, Modbus modules played by pymodbus's own server (modbus_emulator.py)."""
 
     folder: Path
     setup: dict[str, Any]
     on_change: Callable[[], None] = lambda: None
     baudrate: int | None = None
-    buses: dict[str, SimulatedBus] = field(default_factory=dict)
-    by_id: dict[str, Device] = field(default_factory=dict)
+    buses: dict[str, SimulatedBus | ModbusBusSimulator] = field(default_factory=dict)
+    by_id: dict[str, Device | OnbonController | ModuleState] = field(default_factory=dict)
     specs: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def start(self) -> dict[str, str]:
         """Open the ptys; returns bus -> the path the bridge opens."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        grouped: dict[str, dict[int, Device]] = {}
+        grouped: dict[str, list[dict[str, Any]]] = {}
         for spec in self.setup["devices"]:
-            device = make_device(KINDS[spec["kind"]], spec["address"])
-            grouped.setdefault(spec["bus"], {})[spec["address"]] = device
-            self.by_id[spec["id"]] = device
+            grouped.setdefault(spec.get("bus", "main"), []).append(spec)
             self.specs[spec["id"]] = spec
-        for name, devices in grouped.items():
-            bus = SimulatedBus(
-                name, Bus(devices), self.folder / f"bus-{name}", lambda: self.on_change(), self.baudrate
-            )
-            bus.plug()
-            self.buses[name] = bus
+        for name, specs in grouped.items():
+            link = self.folder / f"bus-{name}"
+            driver = specs[0].get("driver", "hallq")
+            if driver == "modbus":
+                modbus = ModbusBusSimulator(name, specs, link, self.baudrate)
+                modbus.start()
+                for spec in specs:
+                    self.by_id[spec["id"]] = modbus.modules[int(spec["address"])]
+                self.buses[name] = modbus
+                continue
+            bus: Bus | OnbonBus
+            devices: dict[int, Device | OnbonController]
+            if driver == "onbon-bx":
+                controllers = {
+                    int(s["address"]): OnbonController(int(s["address"]), s["model"], s.get("colors") or 1)
+                    for s in specs
+                }
+                bus, devices = OnbonBus(controllers), dict(controllers)
+            else:
+                hallq_devices = {
+                    int(s["address"]): make_device(KINDS[s["kind"]], int(s["address"])) for s in specs
+                }
+                bus, devices = Bus(hallq_devices), dict(hallq_devices)
+            for spec in specs:
+                self.by_id[spec["id"]] = devices[int(spec["address"])]
+            simulated = SimulatedBus(name, bus, link, lambda: self.on_change(), self.baudrate)
+            simulated.plug()
+            self.buses[name] = simulated
         return {name: str(bus.link) for name, bus in self.buses.items()}
 
     def stop(self) -> None:
         for bus in self.buses.values():
-            bus.unplug()
+            bus.stop() if isinstance(bus, ModbusBusSimulator) else bus.unplug()
 
-    def device(self, window: str | None, kind: str) -> Device:
-        for device_id, spec in self.specs.items():
+    def _spec(self, window: str | None, kind: str) -> dict[str, Any]:
+        for spec in self.specs.values():
             if spec["kind"] == kind and spec.get("window") == window:
-                return self.by_id[device_id]
+                return spec
         raise KeyError(f"no {kind} for window {window}")
 
+    def device(self, window: str | None, kind: str) -> Device | OnbonController | ModuleState:
+        return self.by_id[self._spec(window, kind)["id"]]
+
     def press(self, window: str, key: str) -> None:
-        pad = self.device(window, "call_pad")
+        spec = self._spec(window, "call_pad")
+        bus = self.buses[spec.get("bus", "main")]
+        if isinstance(bus, ModbusBusSimulator):
+            if key in spec["inputs"]:
+                bus.press_input(int(spec["address"]), spec["inputs"][key])
+            return
+        pad = self.by_id[spec["id"]]
         assert isinstance(pad, CallPad)
-        with self.buses[self.specs_of(pad)["bus"]]._lock:
+        with bus._lock:
             pad.press(KEYS[key] if key in KEYS else Key.DIGIT_0 + int(key))
 
     def rate(self, window: str, level: int) -> bool:
-        evaluator = self.device(window, "evaluator")
+        spec = self._spec(window, "evaluator")
+        bus = self.buses[spec.get("bus", "main")]
+        if isinstance(bus, ModbusBusSimulator):
+            bus.press_input(int(spec["address"]), spec["inputs"][RATING_INPUTS[5 - level]])
+            return True
+        evaluator = self.by_id[spec["id"]]
         assert isinstance(evaluator, Evaluator)
-        with self.buses[self.specs_of(evaluator)["bus"]]._lock:
+        with bus._lock:
             return evaluator.press(level)
 
-    def specs_of(self, device: Device) -> dict[str, Any]:
-        return next(self.specs[i] for i, d in self.by_id.items() if d is device)
-
     def text(self, window: str | None, kind: str = "window_board") -> str:
-        return self.device(window, kind).lines.get(0, "")
+        """What a device shows as text (an Onbon board shows pixels: its pages(), not text)."""
+        device = self.device(window, kind)
+        if isinstance(device, ModuleState):
+            return device.text()
+        if isinstance(device, OnbonController):
+            return ""
+        return device.lines.get(0, "")
 
     def snapshot(self) -> list[dict[str, Any]]:
         """What every device shows now (the live view)."""
         rows = []
         for device_id, spec in self.specs.items():
             device = self.by_id[device_id]
-            row = {
+            row: dict[str, Any] = {
                 "id": device_id,
                 "kind": spec["kind"],
                 "window": spec.get("window"),
-                "text": device.lines.get(0, ""),
+                "driver": spec.get("driver", "hallq"),
+                "text": self.text(spec.get("window"), spec["kind"]),
             }
             if isinstance(device, Evaluator):
                 row["lit"] = device.lit
+            if isinstance(device, ModuleState):
+                row["lamps"] = device.lamps()
+                if spec["kind"] == "evaluator":
+                    row["lit"] = device.lamps().get("prompt", False)
+            if isinstance(device, OnbonController) and 0 in device.areas:
+                row["pixels"] = [
+                    "".join("#" if on else "." for on in line) for line in device.areas[0].pages[0]
+                ]
             rows.append(row)
         return rows

@@ -42,6 +42,7 @@ RULES: dict[tuple[str, str], set[str]] = {
     ("GET", "/manager/follow-ups"): MANAGERS,
     ("GET", "/api/v1/hall"): STAFF,
     ("GET", "/api/v1/devices"): {"bridge", "manager", "admin"},
+    ("POST", "/api/v1/devices/<device_id>/status"): {"bridge"},
     ("GET", "/api/v1/audit"): {"admin"},
     ("GET", "/api/v1/follow-ups"): MANAGERS,
     ("PATCH", "/api/v1/follow-ups/<int:follow_up_id>"): MANAGERS,
@@ -79,6 +80,7 @@ SAMPLES = {
     "status_token": "x" * 20,
     "follow_up_id": "1",
     "verb": "pause",
+    "device_id": "board-W01",
 }
 
 

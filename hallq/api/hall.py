@@ -5,11 +5,14 @@ from typing import Any
 from flask import request
 
 from hallq.api.blueprint import bp
+from hallq.api.body import parse_body
+from hallq.api.schemas import DeviceStatus
 from hallq.operations.audit import entries
-from hallq.operations.errors import Invalid
+from hallq.operations.errors import Invalid, NotFound
+from hallq.operations.printing import set_device_state
 from hallq.operations.queries import window_states
 from hallq.web.auth import require_roles
-from hallq.web.runtime import hall_context
+from hallq.web.runtime import hall_context, send_pushes
 
 ANY_ROLE = ("kiosk", "display", "bridge", "clerk", "manager", "admin")
 
@@ -60,6 +63,21 @@ def get_devices() -> dict[str, Any]:
     """What a serial bridge drives: the hall file's [bridge] (devices, texts, key map), so a bridge on
     another machine needs no copy of the hall file."""
     return {"bridge": hall_context().config.bridge.model_dump()}
+
+
+@bp.post("/devices/<device_id>/status")
+@require_roles("bridge")
+def post_device_status(device_id: str) -> dict[str, Any]:
+    """A bridge reports a serial device: managers see it on the live page and get device_status."""
+    ctx = hall_context()
+    device = next((d for d in ctx.config.bridge.devices if d.id == device_id), None)
+    if device is None:
+        raise NotFound(
+            "unknown_device", f"未知设备 / Unknown device {device_id!r} (hall file: [bridge] devices)"
+        )
+    body = parse_body(DeviceStatus)
+    send_pushes(set_device_state(ctx, f"serial:{device_id}", device.kind, body.state, body.message))
+    return {"device": device_id, "state": body.state}
 
 
 @bp.get("/audit")

@@ -12,6 +12,7 @@ from hallq.api import openapi_more
 from hallq.api.blueprint import bp
 from hallq.api.schemas import (
     CallTicket,
+    DeviceStatus,
     FollowUpChange,
     IssueTicket,
     Login,
@@ -166,6 +167,16 @@ def document() -> dict[str, Any]:
             "get": {
                 "summary": "The serial devices a bridge drives, their texts and the pad key map",
                 "responses": {"200": _json({"type": "object"}), **_errors(401, 403)},
+            }
+        },
+        "/api/v1/devices/{device_id}/status": {
+            "post": {
+                "summary": "A bridge reports a serial device: ok, offline or fault (pushes device_status)",
+                "parameters": [
+                    {"name": "device_id", "in": "path", "required": True, "schema": {"type": "string"}}
+                ],
+                "requestBody": _body(DeviceStatus),
+                "responses": {"200": _json({"type": "object"}), **_errors(400, 401, 403, 404, 415, 422)},
             }
         },
         "/api/v1/status/{status_token}": {

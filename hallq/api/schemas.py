@@ -76,3 +76,10 @@ class Empty(_Body):
 class FollowUpChange(_Body):
     status: Literal["contacted", "resolved"]
     note: StrictStr | None = Field(default=None, max_length=2000)
+
+
+class DeviceStatus(_Body):
+    """A bridge reports one of its serial devices: answering, not answering, or refusing requests."""
+
+    state: Literal["ok", "offline", "fault"]
+    message: StrictStr | None = Field(default=None, max_length=200)

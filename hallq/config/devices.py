@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from hallq.config.tomlfile import ID_PATTERN as _ID
 from hallq.config.tomlfile import StrictModel as _Model
@@ -56,14 +57,112 @@ DEFAULT_KEYS = {
 KEY_ACTIONS = ("call-next", "recall", "no-show", "pause", "finish", "start", "transfer", "none")
 
 
+DRIVERS = ("hallq", "modbus", "onbon-bx")
+#: pad keys a Modbus button module may carry (transfer needs digit keys, which it has not)
+MODBUS_PAD_KEYS = ("next", "recall", "no_show", "pause", "finish", "start")
+MODBUS_PAD_LAMPS = ("called", "serving", "paused")
+#: an evaluator's five inputs, best first: 非常满意, 满意, 基本满意, 不满意, 非常不满意
+MODBUS_RATING_INPUTS = (
+    "very_satisfied",
+    "satisfied",
+    "basically_satisfied",
+    "dissatisfied",
+    "very_dissatisfied",
+)
+MODBUS_EVALUATOR_LAMPS = ("prompt",)
+#: Onbon 5th-generation controllers and their DeviceType (docs/devices/onbon-bx.md)
+ONBON_MODELS = ("BX-5E1", "BX-5E2", "BX-5E3")
+DRIVER_KEYS = {
+    "hallq": set(),
+    "modbus": {"inputs", "coils", "start_register", "registers"},
+    "onbon-bx": {"model", "width", "height", "colors", "color", "font"},
+}
+
+
 class Device(_Model):
-    """A serial device (docs/serial-protocol.md) on a bus the bridge drives."""
+    """A serial device on a bus the bridge drives, with its driver (docs/devices/)."""
 
     id: str = Field(pattern=_ID)
     kind: Literal["call_pad", "window_board", "hall_strip", "evaluator"]
     bus: str = Field(default="main", pattern=_ID)
     address: int = Field(ge=1, le=247)
     window: str | None = None
+    driver: Literal["hallq", "modbus", "onbon-bx"] = "hallq"
+    # modbus: discrete inputs and coils by name, a text module's holding registers
+    inputs: dict[str, int] | None = None
+    coils: dict[str, int] | None = None
+    start_register: int | None = Field(default=None, ge=0, le=65535)
+    registers: int | None = Field(default=None, ge=1, le=123)
+    # onbon-bx: the controller, area 0's size in pixels, colours, the font text is drawn with
+    model: str | None = None
+    width: int | None = Field(default=None, ge=8, le=4096, multiple_of=8)
+    height: int | None = Field(default=None, ge=8, le=512)
+    colors: Literal[1, 2] | None = None
+    color: Literal["red", "green", "yellow"] | None = None
+    font: str | None = None
+
+    @model_validator(mode="after")
+    def _driver_keys(self) -> Device:
+        given = {
+            key for key in DRIVER_KEYS["modbus"] | DRIVER_KEYS["onbon-bx"] if getattr(self, key) is not None
+        }
+        foreign = sorted(given - DRIVER_KEYS[self.driver])
+        if foreign:
+            raise ValueError(f"{', '.join(foreign)}: not a key of a {self.driver!r} device")
+        if self.driver == "modbus":
+            _check_modbus(self)
+        elif self.driver == "onbon-bx":
+            _check_onbon(self)
+        return self
+
+
+def _names(
+    what: str, given: dict[str, int] | None, allowed: tuple[str, ...], all_needed: bool = False
+) -> None:
+    given = given or {}
+    unknown = sorted(set(given) - set(allowed))
+    if unknown:
+        raise ValueError(f"{what}: unknown name {unknown[0]!r}; names: {', '.join(allowed)}")
+    if all_needed and set(given) != set(allowed):
+        raise ValueError(f"{what}: needs all of {', '.join(allowed)}")
+    numbers = list(given.values())
+    if any(not 0 <= number <= 65535 for number in numbers) or len(set(numbers)) != len(numbers):
+        raise ValueError(f"{what}: numbers from 0 to 65535, each once")
+
+
+def _check_modbus(device: Device) -> None:
+    if device.kind == "call_pad":
+        if not device.inputs:
+            raise ValueError("inputs: a Modbus call pad maps its keys to discrete inputs, e.g. { next = 0 }")
+        _names("inputs", device.inputs, MODBUS_PAD_KEYS)
+        _names("coils", device.coils, MODBUS_PAD_LAMPS)
+    elif device.kind == "evaluator":
+        _names("inputs", device.inputs, MODBUS_RATING_INPUTS, all_needed=True)
+        _names("coils", device.coils, MODBUS_EVALUATOR_LAMPS)
+    else:
+        if device.inputs or device.coils:
+            raise ValueError("inputs, coils: a Modbus text module has registers, not inputs or coils")
+        if device.start_register is None or device.registers is None:
+            raise ValueError(
+                "start_register, registers: a Modbus text module needs its first register and how many"
+            )
+    if device.kind in ("call_pad", "evaluator") and (
+        device.start_register is not None or device.registers is not None
+    ):
+        raise ValueError("start_register, registers: only a text module (window board, hall strip) has them")
+
+
+def _check_onbon(device: Device) -> None:
+    if device.kind not in ("window_board", "hall_strip"):
+        raise ValueError("driver: an Onbon controller drives a window board or the hall strip")
+    if device.model not in ONBON_MODELS:
+        raise ValueError(f"model: one of {', '.join(ONBON_MODELS)}")
+    if device.width is None or device.height is None:
+        raise ValueError("width, height: area 0's size in pixels (the width a multiple of 8)")
+    if device.colors != 2 and device.color not in (None, "red"):
+        raise ValueError('color: a one-colour screen is red; set colors = 2 for "green" or "yellow"')
+    if device.font is not None and not Path(device.font).is_file():
+        raise ValueError(f"font: no font file at {device.font}")
 
 
 class Bridge(_Model):

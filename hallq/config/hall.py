@@ -290,6 +290,13 @@ def _cross_check(config: HallConfig) -> list[Problem]:
     devices = config.bridge.devices
     unique("bridge.devices", [d.id for d in devices], "id")
     unique("bridge.devices", [(d.bus, d.address) for d in devices], "address")
+    # one driver per bus: a master speaks one framing, and Modbus RTU frames are told apart by silence alone
+    first_on_bus: dict[str, str] = {}
+    for index, device in enumerate(devices):
+        first = first_on_bus.setdefault(device.bus, device.driver)
+        if device.driver != first:
+            what = f'bus "{device.bus}" carries {first} devices: one driver per bus (docs/devices/README.md)'
+            problems.append(Problem(f"bridge.devices[{index}].driver", what))
     window_ids = {w.id for w in config.windows}
     for index, device in enumerate(devices):
         if device.kind == "hall_strip" and device.window is not None:

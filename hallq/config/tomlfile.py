@@ -68,13 +68,33 @@ def locate(text: str, path: str) -> int | None:
         elif key := re.match(r"([\w-]+)\s*=", line):
             full = [*table, key.group(1)]
             if full == steps[: len(full)]:
-                best = number
+                best = _array_item(lines, number, steps[len(full) :]) or number
             continue
         else:
             continue
         if table == steps[: len(table)] and best is None:
             best = number
     return best
+
+
+def _array_item(lines: list[str], number: int, rest: list[str | int]) -> int | None:
+    """The line of item rest[0] of a multi-line array of inline tables that opens on line `number`."""
+    if (
+        not rest
+        or not isinstance(rest[0], int)
+        or not lines[number - 1].split("#", 1)[0].rstrip().endswith("[")
+    ):
+        return None
+    seen = -1
+    for later, raw in enumerate(lines[number:], start=number + 1):
+        line = raw.split("#", 1)[0].strip()
+        if line.startswith("]"):
+            return None
+        if line.startswith("{"):
+            seen += 1
+            if seen == rest[0]:
+                return later
+    return None
 
 
 def parse_model(

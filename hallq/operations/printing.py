@@ -147,7 +147,8 @@ def set_device_state(
                 set_={"state": state, "message": message, "changed_at": now},
             )
         )
-    data = {"device": device_id, "kind": kind, "state": state, "message": message, "previous": before}
+    data: dict[str, object] = {"device": device_id, "kind": kind, "state": state, "message": message}
+    data |= {"previous": before, "ok": state == "ok", "detail": message}  # ok, detail: the contract's names
     return [
         Push(
             "device_status",
