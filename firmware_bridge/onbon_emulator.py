@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 
 from firmware_bridge.drivers import onbon_codec as codec
 
+#: the manual's ping example is addressed FE FF, "采用统配符，不针对特定控制器" (5.5.1)
+ANY_SCREEN = 0xFFFE
+
 
 @dataclass
 class AreaShown:
@@ -29,7 +32,7 @@ class OnbonController:
     handled: int = 0
 
     def answer(self, packet: codec.Packet) -> bytes | None:
-        if packet.destination not in (self.address, 0xFFFF):
+        if packet.destination not in (self.address, ANY_SCREEN):
             return None
         data = packet.data
         if data[1:3] == bytes([0xA2, 0x00]):
@@ -99,6 +102,6 @@ class OnbonBus:
                 handled = controller.handled
                 answer = controller.answer(packet)
                 self.changes += controller.handled - handled
-                if answer is not None and packet.destination != 0xFFFF:
+                if answer is not None and packet.destination != ANY_SCREEN:
                     out += answer
         return out

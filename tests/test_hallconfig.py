@@ -135,3 +135,58 @@ def test_devices_simulate_command(tmp_path: Path) -> None:
     assert "the evaluator is not lit" in result.output  # nobody was served at W05
     assert "no call_pad for window W99" in result.output
     assert "W05 next|recall" in result.output
+
+
+MODBUS = 'bus = "mb", driver = "modbus", address = 2, window = "W1"'
+DEVICES = f"""
+[bridge]
+devices = [
+  {{ id = "pad", kind = "call_pad", {MODBUS.replace("2", "1")}, inputs = {{ next = 0 }} }},
+  DEVICE
+]
+"""
+ONBON = 'bus = "led", driver = "onbon-bx", address = 2, window = "W1", model = "BX-5E1"'
+
+
+@pytest.mark.parametrize(
+    ("device", "expected"),
+    [
+        (
+            f'{{ id = "d", kind = "call_pad", {MODBUS}, inputs = {{ nxt = 0 }} }}',
+            "bridge.devices[1] (line {line}): Value error, inputs: unknown name 'nxt'",
+        ),
+        (
+            f'{{ id = "d", kind = "evaluator", {MODBUS}, inputs = {{ satisfied = 1 }} }}',
+            "inputs: needs all of very_satisfied, satisfied",
+        ),
+        (
+            f'{{ id = "d", kind = "window_board", {MODBUS} }}',
+            "start_register, registers: a Modbus text module",
+        ),
+        (
+            f'{{ id = "d", kind = "window_board", {MODBUS}, start_register = 0, registers = 200 }}',
+            "bridge.devices[1].registers (line {line})",
+        ),
+        (
+            f'{{ id = "d", kind = "window_board", {ONBON}, width = 60, height = 16 }}',
+            "bridge.devices[1].width (line {line}): Input should be a multiple of 8",
+        ),
+        (
+            f'{{ id = "d", kind = "call_pad", {ONBON}, width = 64, height = 16 }}',
+            "driver: an Onbon controller drives a window board or the hall strip",
+        ),
+        (
+            '{ id = "d", kind = "window_board", address = 2, window = "W1", model = "BX-5E1" }',
+            "model: not a key of a 'hallq' device",
+        ),
+        (
+            '{ id = "d", kind = "window_board", bus = "mb", address = 2, window = "W1" }',
+            'bridge.devices[1].driver (line {line}): bus "mb" carries modbus devices: one driver per bus',
+        ),
+    ],
+)
+def test_device_drivers_keys_are_checked_with_key_and_line(device: str, expected: str) -> None:
+    text = BASE + DEVICES.replace("DEVICE", device)
+    line = text.splitlines().index(f"  {device}") + 1
+    problems = problems_of(text)
+    assert any(expected.format(line=line) in problem for problem in problems), problems

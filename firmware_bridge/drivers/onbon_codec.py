@@ -281,6 +281,6 @@ def draw_pages(text: str, width: int, height: int, font_path: str | Path) -> lis
     for words in pages:
         image = Image.new("1", (width, height), 0)
         ImageDraw.Draw(image).text((0, -lift), words, font=font, fill=1)
-        pixels = list(image.getdata())
+        pixels = image.convert("L").tobytes()  # a byte a pixel, 0 or 255
         drawn.append([[bool(pixels[y * width + x]) for x in range(width)] for y in range(height)])
     return drawn
