@@ -40,6 +40,7 @@ class ModuleState:
     coils: list[bool] = field(default_factory=lambda: [False] * BITS)
     registers: list[int] = field(default_factory=list)
     writes: int = 0
+    reads: int = 0  # of its inputs: the first after the module appears only sets the bridge's baseline
 
     def text(self) -> str:
         raw = b"".join(value.to_bytes(2, "big") for value in self.registers)
@@ -133,6 +134,7 @@ class ModbusBusSimulator:
         module = self.modules[address]
         with self.lock:
             if function_code == 2:  # read discrete inputs: the buttons as they are now
+                module.reads += 1
                 for index in range(len(current)):
                     word = 0
                     for bit in range(16):

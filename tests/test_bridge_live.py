@@ -18,17 +18,9 @@ from firmware_bridge.simulator import DeviceSimulator, SimulatedBus
 from hallq.config.hall import load_hall
 
 from .conftest import ANY_HOUR, K2_PRINTER, demo_hall_copy
-from .livehall import cli_token, free_port, live_serve, take_ticket
+from .livehall import cli_token, free_port, live_serve, take_ticket, until
 
 pytestmark = pytest.mark.server
-
-
-def until(check: Callable[[], object], timeout: float = 10.0, what: str = "") -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what or check}")
-        time.sleep(0.02)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,17 +23,9 @@ from firmware_bridge.simulator import DeviceSimulator
 from hallq.config.hall import load_hall
 
 from .conftest import ANY_HOUR, K2_PRINTER, demo_hall_copy
-from .livehall import cli_token, free_port, live_serve, take_ticket
+from .livehall import cli_token, free_port, live_serve, take_ticket, until
 
 pytestmark = pytest.mark.server
-
-
-def until(check: Callable[[], object], timeout: float = 10.0, what: str = "") -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what or check}")
-        time.sleep(0.02)
 
 
 @dataclass
@@ -90,6 +82,7 @@ def test_a_modbus_button_calls_and_the_modules_show_it(wired: WiredHall) -> None
     calls: list[dict] = []
     display.on("ticket_called", calls.append)
     try:
+        until(lambda: wired.module("pad-W02").reads > 1, what="the pad read twice (a baseline, then keys)")
         wired.devices.press("W02", "pause")  # a closed window: the pause key opens it
         until(lambda: wired.module("pad-W02").writes and not wired.module("pad-W02").lamps()["paused"], 5)
         issued = take_ticket(wired.url, wired.token("kiosk"), "biz_setup")

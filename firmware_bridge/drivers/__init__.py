@@ -4,6 +4,7 @@ Onbon BX LED controllers (onbon.py). docs/devices/ has a page for each, and how 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from firmware_bridge.drivers.base import DeviceDriver, Kind
@@ -33,6 +34,11 @@ def make_driver(spec: Mapping[str, Any]) -> DeviceDriver:
     if driver == "onbon-bx":
         from firmware_bridge.drivers.onbon import DEFAULT_FONT, OnbonBoard
 
+        font = spec.get("font") or DEFAULT_FONT
+        if not Path(font).is_file():
+            raise ValueError(
+                f"{spec['id']}: no font at {font} to draw its text (its font key; Debian: fonts-wqy-zenhei)"
+            )
         return OnbonBoard(
             address,
             kind,
@@ -41,7 +47,7 @@ def make_driver(spec: Mapping[str, Any]) -> DeviceDriver:
             height=spec["height"],
             colors=spec.get("colors") or 1,
             color=spec.get("color") or "red",
-            font=spec.get("font") or DEFAULT_FONT,
+            font=font,
         )
     from firmware_bridge.drivers.hallq import HallqDevice
 

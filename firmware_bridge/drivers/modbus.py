@@ -184,9 +184,6 @@ class _InputModule(ModbusDevice):
         lit, self.lit = self.lit, {}
         self.light(lit)
 
-    def reset(self) -> None:
-        super().reset()
-
 
 @dataclass
 class ModbusCallPad(_InputModule):

@@ -131,7 +131,10 @@ def run_bridge(server_url: str, token: str, buses: dict[str, str], baudrate: int
     unknown = set(buses) - {d["bus"] for d in setup["devices"]}
     if unknown:
         raise click.BadParameter(f"no devices on bus {sorted(unknown)} in the hall file", param_hint="--port")
-    bridge = holder["bridge"] = Bridge(setup, hall, link, buses, baudrate=baudrate)
+    try:
+        bridge = holder["bridge"] = Bridge(setup, hall, link, buses, baudrate=baudrate)
+    except ValueError as exc:  # a device the bridge cannot drive here, e.g. an Onbon board's font is missing
+        raise click.ClickException(str(exc)) from None
     bridge.start()
     link.start()
     count = sum(len(port.master.links) for port in bridge.buses.values())

@@ -129,8 +129,9 @@ def _device_lines(devices: DemoDevices | None, base_url: str, bridge_token: str)
     if devices is None:
         return []
     devices.start_bridge(base_url, bridge_token)
-    ports = ", ".join(f"{bus}={path}" for bus, path in devices.ports.items())
+    ports = " ".join(f"--port {bus}={path}" for bus, path in devices.ports.items())
     return [
-        f"  Serial devices         {base_url}/demo/devices  (pads, LED boards, strip, evaluators on a pty;",
-        f"                         `hallq bridge` drives them: --port {ports})",
+        f"  Serial devices         {base_url}/demo/devices  (pads, LED boards, strip, evaluators on ptys;",
+        "                         window 2 on Modbus modules, window 3's board an Onbon BX-5E1;",
+        f"                         `hallq bridge` drives them: {ports})",
     ]
