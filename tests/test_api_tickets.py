@@ -194,6 +194,8 @@ def test_citizen_status_by_token_without_login(client: FlaskClient, tokens: Toke
     ticket = issue(client, tokens.kiosk, "seal").get_json()
     status_token = ticket["status_url"].removeprefix("/t/")
     body = client.get(f"/api/v1/status/{status_token}").get_json()
+    low, high = body["estimated_wait_range_s"]
+    assert low < body["estimated_wait_s"] < high  # a range around the figure (docs/call-rule.md)
     assert body == {
         "room": f"ticket:{ticket['id']}",
         "number": "A001",
@@ -203,6 +205,7 @@ def test_citizen_status_by_token_without_login(client: FlaskClient, tokens: Toke
         "status": "waiting",
         "ahead": 0,
         "estimated_wait_s": body["estimated_wait_s"],
+        "estimated_wait_range_s": body["estimated_wait_range_s"],
         "issued_at": "2026-11-23T10:00:00+08:00",
         "called_at": None,
         "window": None,

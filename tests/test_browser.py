@@ -4,6 +4,7 @@ test_browser_kiosk.py)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,10 @@ def test_ticket_from_kiosk_is_called_and_shown_on_the_display(browser, hall: Liv
     assert ticket_number.startswith("E")
     assert "居民户口簿" in kiosk.locator("#t-materials-list").inner_text()
     assert "前面还有" in kiosk.locator("#ticket").inner_text()
+    # the wait as an honest range, rounded for a glance (issue 18; docs/call-rule.md)
+    assert re.fullmatch(r"约 \d+–\d+ 分钟", kiosk.locator("#t-wait").inner_text()), kiosk.locator(
+        "#t-wait"
+    ).inner_text()
     # the demo's simulated printer printed it; the kiosk heard so by websocket
     kiosk.wait_for_selector("#t-print >> text=请取走打印的号票", timeout=5000)
     kiosk.screenshot(path=ARTIFACTS / "kiosk-ticket.png", animations="disabled")
@@ -46,6 +51,8 @@ def test_ticket_from_kiosk_is_called_and_shown_on_the_display(browser, hall: Liv
     phone.goto(kiosk.locator("#t-status").get_attribute("href").replace("/t/", f"{hall.url}/t/", 1))
     phone.wait_for_function("() => document.querySelector('#s-state').textContent.includes('等候中')")
     phone.wait_for_selector("#live.on")  # joined its ticket's room
+    assert re.fullmatch(r"约 \d+–\d+ 分钟", phone.locator("#s-wait").inner_text())
+    phone.screenshot(path=ARTIFACTS / "status-waiting.png", animations="disabled")
 
     caller = browser.new_page(viewport={"width": 1280, "height": 900})
     caller.goto(f"{hall.url}/caller")

@@ -133,3 +133,36 @@ def test_a_window_s_own_pace_is_learned_once_it_has_served_enough() -> None:
         model.visit("x", 100, hour=10, window_id="W3")
     assert model.cycle_s("W3", hour=10) == pytest.approx(100, abs=15)
     assert model.cycle_s("W1", hour=10) > 100  # another window keeps its own figure
+
+
+def test_the_range_holds_its_share_of_a_gamma_wait() -> None:
+    """With exponential visits at two windows, the wait for the 10th call is a Gamma sum; the range must
+    hold about RANGE_QUANTILES' share of such waits (Wilson-Hilferty's approximation is good to ~1%)."""
+    import random
+
+    from hallq.engine.estimate import RANGE_QUANTILES, wait_range
+
+    servers = [Server(60.0, 1.0, 60.0), Server(60.0, 1.0, 60.0)]  # busy, exponential 60 s visits
+    promised = wait_range(9, servers, dispersion=1.0)
+    rng = random.Random(5)
+    waits = [sum(rng.expovariate(2 / 60) for _ in range(10)) for _ in range(20_000)]
+    inside = sum(promised.low_s <= w <= promised.high_s for w in waits) / len(waits)
+    low_q, high_q = RANGE_QUANTILES
+    assert abs(inside - (high_q - low_q)) < 0.02
+    assert promised.low_s < promised.estimate_s == 300 < promised.high_s
+
+
+@given(st.integers(0, 60), st.floats(1, 3600), st.floats(0.5, 3))
+def test_a_range_always_holds_its_figure(ahead: int, cycle: float, dispersion: float) -> None:
+    from hallq.engine.estimate import wait_range
+
+    servers = [Server(cycle / 2, 1.0, cycle), Server(0.0, 0.3, cycle)]
+    promised = wait_range(ahead, servers, dispersion)
+    assert 0 <= promised.low_s <= promised.estimate_s <= promised.high_s <= MAX_ESTIMATE_S
+
+
+def test_nothing_to_wait_for_is_no_range() -> None:
+    from hallq.engine.estimate import wait_range
+
+    promised = wait_range(0, [Server(0.0, 1.0, 300.0)])  # an idle window calls at once
+    assert (promised.low_s, promised.estimate_s, promised.high_s) == (0, 0, 0)

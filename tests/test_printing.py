@@ -348,3 +348,20 @@ def test_print_test_fails_with_the_reason(runner: CliRunner, printer: PrinterEmu
     assert bad.exit_code == 2 and "scheme must be one of" in bad.output
     agent = runner.invoke(cli, ["print-test", "agent://"])
     assert agent.exit_code == 2 and "kiosk-agent" in agent.output
+
+
+@pytest.mark.parametrize(
+    ("range_s", "expected"),
+    [
+        ((200, 700), "预计等候约 3–15 分钟"),  # whole minutes under 10, fives above, the high end up
+        ((10, 500), "预计等候约 1–9 分钟"),  # never "0": at least a minute
+        ((650, 1900), "预计等候约 10–35 分钟"),
+        ((3000, 4300), "预计等候约 50–80 分钟"),
+        ((400, 420), "预计等候约 6–7 分钟"),
+    ],
+)
+def test_the_ticket_shows_a_range_a_person_reads_at_a_glance(range_s: tuple[int, int], expected: str) -> None:
+    from hallq.printing.layout import wait_line
+
+    ticket = sample(estimated_wait_s=(range_s[0] + range_s[1]) // 2, estimated_wait_range_s=range_s)
+    assert wait_line(ticket).endswith(expected)

@@ -84,7 +84,8 @@ def results(path: Path) -> dict[str, dict]:
         skip_or_fail(f"{path} is missing: the team's shared/ folder sits beside the checkout")
     if path.name not in RESULTS:
         scenario = load_scenario(path)
-        RESULTS[path.name] = {p: simulate(scenario, p) for p in ("ab", "dedicated", "pooled")}
+        policies = ("ab", "dedicated", "pooled", "longest-wait")
+        RESULTS[path.name] = {p: simulate(scenario, p) for p in policies}
     return RESULTS[path.name]
 
 
@@ -115,16 +116,25 @@ def test_no_zone_waits_much_longer_than_the_hall(path: Path) -> None:
     assert worst <= 1.5 * ab["mean_wait_s"]
 
 
-# The issue's targets that the current rule does not reach yet (docs/call-rule.md has the figures).
-# strict: the day one of them passes, this test fails and the marker must go.
-@pytest.mark.xfail(
-    strict=True,
-    reason="the default rule captures 68-91% of the pooling gain here, target 92%; no rule tried reaches "
-    "it on the realistic day or the hot zone with their assignments (bench/assignment_study.py)",
+# Issue 18's targets (docs/call-rule.md has the figures). Those the default rule does not reach yet are strict
+# xfails: the day one passes, its test fails and the marker must go.
+UNMET_115 = {"absences": "1.17x", "hall-day": "1.21x", "hot-zone": "1.63x", "ring-lognormal": "1.30x"}
+UNMET_115 |= {"two-hot-zones": "1.55x", "clerk-away-morning": "1.34x"}
+
+
+def _unmet(path: Path, unmet: dict[str, str], what: str) -> object:
+    if path.stem not in unmet:
+        return path
+    reason = f"{path.stem}: {unmet[path.stem]} {what} (docs/call-rule.md)"
+    return pytest.param(path, marks=pytest.mark.xfail(strict=True, reason=reason), id=path.stem)
+
+
+@pytest.mark.parametrize(
+    "path", [_unmet(p, UNMET_115, "the mean wait of longest-wait") for p in ALL], ids=lambda p: p.stem
 )
-@pytest.mark.parametrize("path", ALL, ids=lambda p: p.stem)
-def test_target_pooling_gain_92_percent(path: Path) -> None:
-    assert gain(path) >= 0.92
+def test_target_mean_wait_within_115_percent_of_longest_wait(path: Path) -> None:
+    r = results(path)
+    assert r["ab"]["mean_wait_s"] <= 1.15 * r["longest-wait"]["mean_wait_s"]
 
 
 @pytest.mark.xfail(strict=True, reason="N-design: zone Z (only W5, busy helping X and Y) waits 1.8x the mean")
@@ -133,14 +143,32 @@ def test_target_worst_zone_in_the_n_design() -> None:
     assert max(z["mean_wait_s"] for z in ab["per_zone"].values()) <= 1.5 * ab["mean_wait_s"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="estimate MAPE on the realistic day is 0.6; an oracle knowing the hall's state gets 0.42 "
-    "(bench/estimate_floor.py)",
+@pytest.mark.parametrize("path", ALL, ids=lambda p: p.stem)
+def test_the_range_on_the_ticket_holds_most_waits_but_not_all(path: Path) -> None:
+    """The range is honest (most citizens are called inside it) and not a blanket (some are not)."""
+    assert 0.70 <= results(path)["ab"]["range"]["called_within_range"] <= 0.90
+
+
+UNMET_WIDTH = {"hall-day": "1.16x", "n-design": "1.05x"}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [_unmet(p, UNMET_WIDTH, "the single figure: the range is that wide") for p in ALL],
+    ids=lambda p: p.stem,
 )
-def test_target_estimate_mape_25_percent_on_the_realistic_day() -> None:
+def test_target_range_no_wider_than_the_figure_for_waits_over_10_minutes(path: Path) -> None:
+    r = results(path)["ab"]["range"]
+    assert r["median_width_s"] <= r["median_estimate_s"]
+
+
+#: bench/estimate_floor.py, 2026-12-04: the unbiased oracle's MAPE on the realistic day (docs/call-rule.md)
+ORACLE_MAPE_REALISTIC_DAY = 0.51
+
+
+def test_target_single_figure_within_125_percent_of_the_oracle_on_the_realistic_day() -> None:
     ab = results(SCENARIOS / "hall-day.toml")["ab"]
-    assert ab["estimate"]["mean_abs_pct_error"] <= 0.25
+    assert ab["estimate"]["mean_abs_pct_error"] <= 1.25 * ORACLE_MAPE_REALISTIC_DAY
 
 
 def test_estimates_are_about_right_on_average_and_kept_by_most() -> None:

@@ -87,6 +87,13 @@ def document() -> dict[str, Any]:
             "issued_at": {"type": "string", "format": "date-time"},
             "ahead": {"type": "integer", "minimum": 0},
             "estimated_wait_s": {"type": "integer", "minimum": 0},
+            "estimated_wait_range_s": {
+                "type": "array",
+                "items": {"type": "integer", "minimum": 0},
+                "minItems": 2,
+                "maxItems": 2,
+                "description": "the wait likely falls in [low, high] seconds (docs/call-rule.md)",
+            },
             "status_url": {"type": "string"},
             "print": {
                 "type": "object",

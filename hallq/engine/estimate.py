@@ -11,11 +11,18 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from statistics import NormalDist
 
 #: no estimate is longer than a hall day
 MAX_ESTIMATE_S = 8 * 3600
 #: a visit under way is expected to last at least this share of a mean visit more
 MIN_REMAINING_SHARE = 0.1
+#: the range a ticket shows: these percentiles of the wait as the model sees it
+RANGE_QUANTILES = (0.05, 0.85)
+#: how much wider than pure chance the wait spreads (visit times learned, not known; B windows' help; priority
+#: tickets and no-shows): the spread of `n` calls is taken as that of a Gamma(n / DISPERSION) sum; tuned with
+#: the simulator so the range holds 70-90% of waits on every scenario (docs/call-rule.md)
+DISPERSION = 1.0
 
 
 @dataclass(frozen=True)
@@ -50,6 +57,43 @@ def _normal_cdf(x: float) -> float:
     return 0.5 * math.erfc(-x / math.sqrt(2))
 
 
+@dataclass(frozen=True)
+class WaitRange:
+    """What a ticket can honestly promise: likely between low_s and high_s, estimate_s the single figure."""
+
+    low_s: int
+    estimate_s: int
+    high_s: int
+
+
+def _calls_needed(ahead: int, active: Sequence[Server]) -> float:
+    return ahead + 1.0 - sum(s.share for s in active if s.free_in_s <= 0)
+
+
+def wait_range(ahead: int, servers: Sequence[Server], dispersion: float = DISPERSION) -> WaitRange:
+    """The estimate with a range around it: the RANGE_QUANTILES of a Gamma distribution with the estimate as
+    its mean and, as its shape, how many visits the windows are expected to end meanwhile (the wait is a sum
+    of that many gaps, as with exponential visits; at least the calls still needed before this ticket),
+    widened by `dispersion`."""
+    estimate = wait_until_called(ahead, servers)
+    if estimate in (0, MAX_ESTIMATE_S):
+        return WaitRange(estimate, estimate, estimate)
+    active = [s for s in servers if s.share > 0 and s.cycle_s > 0]
+    # the wait is a sum of the gaps between the windows' visits ending, whatever service they were for
+    visits_ending = estimate * sum(1.0 / s.cycle_s for s in active)
+    shape = max(0.5, _calls_needed(ahead, active), visits_ending) / dispersion
+    low, high = (_bounded(gamma_quantile(q, shape, estimate)) for q in RANGE_QUANTILES)
+    return WaitRange(min(low, estimate), estimate, max(high, estimate))
+
+
+def gamma_quantile(p: float, shape: float, mean: float) -> float:
+    """The p-quantile of a Gamma distribution of this shape and mean (Wilson-Hilferty: the cube root of a
+    Gamma variable is nearly normal), never below 0."""
+    spread = 1.0 / (9.0 * shape)
+    root = 1.0 - spread + NormalDist().inv_cdf(p) * math.sqrt(spread)
+    return mean * max(0.0, root) ** 3
+
+
 def wait_until_called(ahead: int, servers: Sequence[Server]) -> int:
     """Seconds until the ticket is called, never negative, never longer than MAX_ESTIMATE_S.
 
@@ -63,7 +107,7 @@ def wait_until_called(ahead: int, servers: Sequence[Server]) -> int:
     active = [s for s in servers if s.share > 0 and s.cycle_s > 0]
     if not active:
         return MAX_ESTIMATE_S
-    need = ahead + 1.0 - sum(s.share for s in active if s.free_in_s <= 0)
+    need = _calls_needed(ahead, active)
     if need <= 1e-9:
         return 0
     rate = sum(s.share / s.cycle_s for s in active)

@@ -9,7 +9,7 @@ from collections import Counter, deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from hallq.engine.estimate import Server, remaining_s, wait_until_called
+from hallq.engine.estimate import Server, WaitRange, remaining_s, wait_range, wait_until_called
 
 #: the hall file's mean visit time counts as this many visits until real ones come in
 PRIOR_VISITS = 5
@@ -175,3 +175,9 @@ class WaitModel:
     def estimate(self, service_id: str, ahead: int, windows: Mapping[str, WindowNow], hour: int) -> int:
         """Seconds until a ticket of the service with `ahead` tickets before it is called."""
         return wait_until_called(ahead, self.servers(service_id, windows, hour))
+
+    def estimate_range(
+        self, service_id: str, ahead: int, windows: Mapping[str, WindowNow], hour: int
+    ) -> WaitRange:
+        """The estimate and the range the wait likely falls in."""
+        return wait_range(ahead, self.servers(service_id, windows, hour))

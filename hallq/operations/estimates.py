@@ -12,6 +12,7 @@ from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from hallq.engine import WindowNow
+from hallq.engine.estimate import WaitRange
 from hallq.operations.context import HallContext
 from hallq.operations.live_model import LiveWaitModel
 
@@ -41,8 +42,10 @@ def windows_now(loads: Mapping[str, Any], now: datetime) -> dict[str, WindowNow]
 
 def estimate_wait(
     ctx: HallContext, connection: Connection | Session, loads: Mapping[str, Any], service_id: str, ahead: int
-) -> int:
-    """Seconds a ticket of the service with `ahead` tickets before it is expected to wait, now."""
+) -> WaitRange:
+    """How long a ticket of the service with `ahead` tickets before it is expected to wait, now: the single
+    figure and the range the wait likely falls in."""
     now = ctx.now()
     model = live_model(ctx).current(connection, ctx.day(now), now)
-    return model.estimate(service_id, ahead, windows_now(loads, now), now.astimezone(ctx.config.tz).hour)
+    hour = now.astimezone(ctx.config.tz).hour
+    return model.estimate_range(service_id, ahead, windows_now(loads, now), hour)

@@ -134,7 +134,7 @@ def issue_ticket(ctx: HallContext, request: IssueRequest) -> tuple[dict[str, Any
             recalls=0,
             kiosk_id=request.kiosk_id,
             appointment_code=request.appointment_code,
-            estimated_wait_s=estimate,
+            estimated_wait_s=estimate.estimate_s,
             status_token=new_status_token(),
         )
         values = {key: getattr(ticket, key) for key in _TICKET_COLUMNS}
@@ -156,7 +156,7 @@ def issue_ticket(ctx: HallContext, request: IssueRequest) -> tuple[dict[str, Any
             # queued with the ticket: a crash after the answer still finds the job (PrintService.recover)
             job_id = queue_job(connection, ticket.id, kiosk.id, request.base_url, now)
         zone_changes = zone_pushes(ctx, connection, day, [zone.id], loads, now)
-    body = ticket_json(ticket, config, ahead=ahead, estimated_wait_s=estimate)
+    body = ticket_json(ticket, config, ahead=ahead, estimate=estimate)
     body["print"] = print_json(job_id, None if job_id else no_print_reason(request.kiosk_id))
     return body, [Push("ticket_issued", public_ticket(body), ("hall", "manager")), *zone_changes]
 

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, and_, bindparam, func, literal, or_, select, 
 from sqlalchemy.orm import Session
 
 from hallq.engine import QueueHead, Status, WindowView
+from hallq.engine.estimate import WaitRange
 from hallq.operations.context import HallContext
 from hallq.operations.estimates import estimate_wait
 from hallq.store.models import Ticket, WindowState
@@ -127,8 +128,8 @@ def ahead_of(session: Session, ticket: Ticket) -> int:
     return int(count or 0)
 
 
-def estimate_for(session: Session, ctx: HallContext, ticket: Ticket) -> tuple[int, int]:
-    """(ahead, estimated wait in seconds) for a waiting ticket."""
+def estimate_for(session: Session, ctx: HallContext, ticket: Ticket) -> tuple[int, WaitRange]:
+    """(ahead, the estimated wait and its range) for a waiting ticket."""
     ahead = ahead_of(session, ticket)
     return ahead, estimate_wait(ctx, session, window_visits(session), ticket.service_id, ahead)
 

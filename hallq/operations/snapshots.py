@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from hallq.engine.estimate import WaitRange
 from hallq.operations.context import HallContext
 from hallq.operations.errors import NotFound
 from hallq.operations.queries import (
@@ -17,7 +18,14 @@ from hallq.operations.queries import (
     window_view,
 )
 from hallq.operations.ratings import rating_open
-from hallq.operations.views import current_calls, events_json, recent_calls, ticket_json, window_json
+from hallq.operations.views import (
+    current_calls,
+    events_json,
+    recent_calls,
+    ticket_json,
+    wait_json,
+    window_json,
+)
 from hallq.operations.zones import current_alerts
 from hallq.store.models import DeviceState, Rating, Ticket
 
@@ -86,9 +94,10 @@ def ticket_snapshot(ctx: HallContext, ticket_id: int, *, with_events: bool = Tru
             raise NotFound("unknown_ticket", f"没有这张票 / No ticket {ticket_id}")
         body = ticket_json(ticket, ctx.config)
         if ticket.status == "waiting":
-            body["ahead"], body["estimated_wait_s"] = estimate_for(session, ctx, ticket)
+            body["ahead"], estimate = estimate_for(session, ctx, ticket)
         else:
-            body["ahead"], body["estimated_wait_s"] = 0, 0
+            body["ahead"], estimate = 0, WaitRange(0, 0, 0)
+        body |= wait_json(estimate)
         if with_events:
             body["events"] = events_json(session, ticket.id, ctx.config)
         return body
@@ -113,6 +122,7 @@ def ticket_status(ctx: HallContext, ticket_id: int) -> dict[str, Any]:
         "status": full["status"],
         "ahead": full["ahead"],
         "estimated_wait_s": full["estimated_wait_s"],
+        "estimated_wait_range_s": full["estimated_wait_range_s"],
         "issued_at": full["issued_at"],
         "called_at": full["called_at"],
         "window": {"number": window.number, "name": window.label} if window else None,

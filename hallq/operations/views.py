@@ -9,6 +9,7 @@ from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from hallq.config.hall import HallConfig
+from hallq.engine.estimate import WaitRange
 from hallq.operations.context import HallContext
 from hallq.operations.pushes import announce_text, announce_text_en
 from hallq.store.models import Ticket, TicketEvent, WindowState
@@ -32,7 +33,7 @@ def ticket_json(
     config: HallConfig,
     *,
     ahead: int | None = None,
-    estimated_wait_s: int | None = None,
+    estimate: WaitRange | None = None,
 ) -> dict[str, Any]:
     service = config.service_by_id.get(ticket.service_id)
     body: dict[str, Any] = {
@@ -51,9 +52,17 @@ def ticket_json(
     }
     if ahead is not None:
         body["ahead"] = ahead
-    if estimated_wait_s is not None:
-        body["estimated_wait_s"] = estimated_wait_s
+    if estimate is not None:
+        body |= wait_json(estimate)
     return body
+
+
+def wait_json(estimate: WaitRange) -> dict[str, Any]:
+    """The single figure and the range a ticket shows ("约 10–20 分钟"), in seconds."""
+    return {
+        "estimated_wait_s": estimate.estimate_s,
+        "estimated_wait_range_s": [estimate.low_s, estimate.high_s],
+    }
 
 
 def call_json(ticket: TicketRecord, config: HallConfig, at: datetime) -> dict[str, Any]:

@@ -61,11 +61,28 @@ class TicketPrint:
     materials: tuple[str, ...] = ()
     footer: str = ""
     green: bool = False
+    #: the range the wait likely falls in, seconds (hallq/engine/estimate.py: wait_range)
+    estimated_wait_range_s: tuple[int, int] | None = None
+
+
+def range_minutes(low_s: int, high_s: int) -> tuple[int, int]:
+    """A range a person reads at a glance: whole minutes under 10, fives under an hour, tens beyond; the
+    low end rounded down, the high end up. hallq.js rounds the same way for the pages."""
+
+    def step(minutes: float) -> int:
+        return 1 if minutes < 10 else 5 if minutes < 60 else 10
+
+    low, high = low_s / 60, high_s / 60
+    return max(1, int(low // step(low) * step(low))), int(-(-high // step(high)) * step(high))
 
 
 def wait_line(ticket: TicketPrint) -> str:
     minutes = max(1, round(ticket.estimated_wait_s / 60)) if ticket.estimated_wait_s > 0 else 0
     wait = f"预计等候约 {minutes} 分钟" if minutes else "马上就到您"
+    if minutes and ticket.estimated_wait_range_s is not None:
+        low, high = range_minutes(*ticket.estimated_wait_range_s)
+        if low < high:
+            wait = f"预计等候约 {low}–{high} 分钟"
     return f"前面还有 {ticket.ahead} 人 · {wait}"
 
 

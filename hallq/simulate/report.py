@@ -10,6 +10,8 @@ from hallq.engine import CallPolicy, make_policy
 from hallq.simulate.run import DayResult, HallDay
 from hallq.simulate.scenario import Scenario
 
+#: the range's width is judged on tickets that were told to wait longer than this
+LONG_WAIT_S = 600
 #: tickets that waited less than this are left out of the estimate's percentage error
 PCT_ERROR_MIN_WAIT_S = 120.0
 
@@ -38,6 +40,9 @@ def summarize(scenario: Scenario, policy_name: str, days: list[DayResult]) -> di
     errors: list[float] = []
     pct_errors: list[float] = []
     by_hour: dict[int, list[float]] = defaultdict(list)
+    in_range: list[bool] = []
+    long_widths: list[float] = []
+    long_estimates: list[float] = []
     for day in days:
         for ticket in day.tickets:
             if ticket.issued_s < day.counted_from_s or ticket.called_s is None:
@@ -46,6 +51,10 @@ def summarize(scenario: Scenario, policy_name: str, days: list[DayResult]) -> di
             waits.append(wait)
             zone_waits[ticket.zone].append(wait)
             by_hour[int(ticket.issued_s // 3600) % 24].append(wait)
+            in_range.append(ticket.low_s <= wait <= ticket.high_s)
+            if ticket.estimate_s > LONG_WAIT_S:
+                long_widths.append(ticket.high_s - ticket.low_s)
+                long_estimates.append(ticket.estimate_s)
             abs_errors.append(abs(ticket.estimate_s - wait))
             errors.append(ticket.estimate_s - wait)
             if wait >= PCT_ERROR_MIN_WAIT_S:
@@ -85,6 +94,13 @@ def summarize(scenario: Scenario, policy_name: str, days: list[DayResult]) -> di
             "called_within_estimate": round(sum(1 for e in errors if e >= 0) / len(errors), 3)
             if errors
             else 0.0,
+        },
+        "range": {
+            # the share of citizens called inside the range their ticket showed
+            "called_within_range": round(sum(in_range) / len(in_range), 3) if in_range else 0.0,
+            # for tickets told over 10 minutes: how wide the range was, against the single figure
+            "median_width_s": round(percentile(long_widths, 0.5), 1),
+            "median_estimate_s": round(percentile(long_estimates, 0.5), 1),
         },
         "by_hour": {f"{hour:02d}:00": round(_mean(values), 1) for hour, values in sorted(by_hour.items())},
     }

@@ -37,6 +37,8 @@ class SimTicket:
     rank: int
     issued_s: float
     estimate_s: int
+    low_s: int = 0
+    high_s: int = 0
     status: Status = Status.WAITING
     called_s: float | None = None
     window_id: str | None = None
@@ -178,6 +180,9 @@ class HallDay:
         self.counters[service.zone] = seq
         queue = self.queues[service_id]
         ahead = sum(1 for rank, _, _ in queue if rank <= priority.rank)
+        promised = self.wait_model.estimate_range(
+            service_id, ahead, self.windows_now(service_id), self.hour()
+        )
         ticket = SimTicket(
             id=len(self.tickets) + 1,
             number=format_number(service.ticket_prefix, seq),
@@ -185,7 +190,9 @@ class HallDay:
             zone=service.zone,
             rank=priority.rank,
             issued_s=self.now,
-            estimate_s=self.wait_model.estimate(service_id, ahead, self.windows_now(service_id), self.hour()),
+            estimate_s=promised.estimate_s,
+            low_s=promised.low_s,
+            high_s=promised.high_s,
         )
         self.tickets.append(ticket)
         heapq.heappush(queue, (ticket.rank, ticket.issued_s, ticket.id))

@@ -71,8 +71,19 @@ const hallq = (() => {
   // a zone's, service's or hall's name from the hall file in the page's language (Chinese when no English)
   const named = (thing) => (lang === "en" && thing.name_en) || thing.name;
 
-  function minutes(seconds) {
+  // a range as a person reads it at a glance (hallq/printing/layout.py: range_minutes rounds the same way)
+  function roundedRange([lowS, highS]) {
+    const step = (minutes) => (minutes < 10 ? 1 : minutes < 60 ? 5 : 10);
+    const low = lowS / 60, high = highS / 60;
+    return [Math.max(1, Math.floor(low / step(low)) * step(low)), Math.ceil(high / step(high)) * step(high)];
+  }
+
+  function minutes(seconds, range) {
     if (!seconds || seconds < 60) return t("soon");
+    if (range) {
+      const [low, high] = roundedRange(range);
+      if (low < high) return t("about_range", { low, high });
+    }
     return t("about_minutes", { minutes: Math.round(seconds / 60) });
   }
 

@@ -29,6 +29,7 @@ COOKIE = "hallq_lang"
 COMMON_TEXTS = {
     "soon": _l("called soon"),
     "about_minutes": _l("about {minutes} min"),
+    "about_range": _l("about {low}–{high} min"),
 }
 
 
