@@ -41,6 +41,7 @@ def summarize(scenario: Scenario, policy_name: str, days: list[DayResult]) -> di
     pct_errors: list[float] = []
     by_hour: dict[int, list[float]] = defaultdict(list)
     in_range: list[bool] = []
+    after_slot: list[float] = []
     long_widths: list[float] = []
     long_estimates: list[float] = []
     for day in days:
@@ -48,6 +49,8 @@ def summarize(scenario: Scenario, policy_name: str, days: list[DayResult]) -> di
             if ticket.issued_s < day.counted_from_s or ticket.called_s is None:
                 continue
             wait = ticket.called_s - ticket.issued_s
+            if ticket.booked:  # counted from the slot, or from the check-in of one who came late
+                after_slot.append(ticket.called_s - max(ticket.issued_s, ticket.queued_s))
             waits.append(wait)
             zone_waits[ticket.zone].append(wait)
             by_hour[int(ticket.issued_s // 3600) % 24].append(wait)
@@ -101,6 +104,14 @@ def summarize(scenario: Scenario, policy_name: str, days: list[DayResult]) -> di
             # for tickets told over 10 minutes: how wide the range was, against the single figure
             "median_width_s": round(percentile(long_widths, 0.5), 1),
             "median_estimate_s": round(percentile(long_estimates, 0.5), 1),
+        },
+        "bookings": {
+            "tickets": len(after_slot),
+            # booked citizens' wait past their slot (check-in counts for those who came late)
+            "mean_wait_after_slot_s": round(_mean(after_slot), 1),
+            "called_within_15_min_of_slot": round(sum(w <= 900 for w in after_slot) / len(after_slot), 3)
+            if after_slot
+            else 0.0,
         },
         "by_hour": {f"{hour:02d}:00": round(_mean(values), 1) for hour, values in sorted(by_hour.items())},
     }

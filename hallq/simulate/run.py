@@ -25,7 +25,7 @@ from hallq.simulate.scenario import Arrival, Scenario, SimService, seconds_of
 
 #: the virtual day starts at this instant (a Monday); only differences of times matter
 EPOCH = datetime(2026, 1, 5, tzinfo=UTC)
-ARRIVE, DONE, AWAY, BACK, RECHECK = range(5)
+ARRIVE, DONE, AWAY, BACK, RECHECK, CHECK_IN, ARRIVE_WALK_IN = range(7)
 
 
 @dataclass
@@ -36,9 +36,12 @@ class SimTicket:
     zone: str
     rank: int
     issued_s: float
+    #: when its queue counts it from: its arrival, or a booked citizen's slot (预约)
+    queued_s: float
     estimate_s: int
     low_s: int = 0
     high_s: int = 0
+    booked: bool = False
     status: Status = Status.WAITING
     called_s: float | None = None
     window_id: str | None = None
@@ -133,6 +136,11 @@ class HallDay:
         self.now, _, kind, key = heapq.heappop(self.events)
         if kind == ARRIVE:
             self.arrive(key)
+        elif kind == CHECK_IN:
+            service_id, slot = key.split("|")
+            self.issue(service_id, float(slot), booked=True)
+        elif kind == ARRIVE_WALK_IN:
+            self.issue(key, self.now)
         elif kind == DONE:
             self.done(key)
         elif kind == AWAY:
@@ -172,6 +180,37 @@ class HallDay:
             moment = change
 
     def arrive(self, service_id: str) -> None:
+        arrival = self.arrivals[service_id]
+        if arrival.booked_share > 0 and self.rng.random() < arrival.booked_share:
+            self.book(service_id)
+            self.schedule_arrival(service_id, self.now)
+            return
+        self.issue(service_id, self.now, next_arrival=True)
+
+    def book(self, service_id: str) -> None:
+        """A citizen who books a slot instead of coming now: they check in around its start (queued from the
+        slot, as the server does), come too late and take an ordinary ticket, or never come."""
+        rules = self.scenario.bookings
+        slot_s = rules.slot_min * 60
+        # a slot far enough ahead that even the earliest check-in comes after now (time never runs back)
+        slot = -(-(self.now + rules.check_in_before_min * 60) // slot_s) * slot_s
+        if self.rng.random() < rules.no_show_share:
+            return
+        if self.rng.random() < rules.late_share:
+            offset = self.rng.uniform(0, 2 * rules.grace_after_min * 60)
+        else:  # early, but not before check-in opens: they wait for it at the kiosk
+            early = self.rng.expovariate(1 / (rules.early_mean_min * 60)) if rules.early_mean_min else 0.0
+            offset = -min(early, rules.check_in_before_min * 60)
+        if offset > rules.grace_after_min * 60:  # check-in has closed: an ordinary ticket on arrival
+            self.schedule(slot + offset, ARRIVE_WALK_IN, service_id)
+        else:
+            self.schedule(slot + offset, CHECK_IN, f"{service_id}|{slot}")
+
+    def issue(
+        self, service_id: str, queued_s: float, booked: bool = False, next_arrival: bool = False
+    ) -> None:
+        """A ticket now, queued from `queued_s`; `next_arrival` draws the service's next arrival before the
+        idle windows call (the order the random draws always had: a seed gives the same day as before)."""
         service = self.services[service_id]
         arrival = self.arrivals[service_id]
         green = arrival.green_share > 0 and self.rng.random() < arrival.green_share
@@ -179,7 +218,7 @@ class HallDay:
         seq = self.counters.get(service.zone, 0) + 1
         self.counters[service.zone] = seq
         queue = self.queues[service_id]
-        ahead = sum(1 for rank, _, _ in queue if rank <= priority.rank)
+        ahead = sum(1 for rank, at, _ in queue if (rank, at) <= (priority.rank, queued_s))
         promised = self.wait_model.estimate_range(
             service_id, ahead, self.windows_now(service_id), self.hour()
         )
@@ -190,13 +229,16 @@ class HallDay:
             zone=service.zone,
             rank=priority.rank,
             issued_s=self.now,
+            queued_s=queued_s,
             estimate_s=promised.estimate_s,
             low_s=promised.low_s,
             high_s=promised.high_s,
+            booked=booked,
         )
         self.tickets.append(ticket)
-        heapq.heappush(queue, (ticket.rank, ticket.issued_s, ticket.id))
-        self.schedule_arrival(service_id, self.now)
+        heapq.heappush(queue, (ticket.rank, ticket.queued_s, ticket.id))
+        if next_arrival:
+            self.schedule_arrival(service_id, self.now)
         # idle windows call at once, the service's own A windows first
         for window_id in self.idle_windows_for(service_id):
             if self.call(window_id):

@@ -48,6 +48,8 @@ class Arrival(_Model):
     rate_per_hour: float | None = Field(default=None, ge=0)
     profile: list[tuple[time, float]] | None = None
     green_share: float = Field(default=0.0, ge=0, le=1)
+    #: 预约: the share of this service's citizens who book a slot and check in with its code
+    booked_share: float = Field(default=0.0, ge=0, le=1)
 
     @model_validator(mode="after")
     def _one_rate(self) -> Arrival:
@@ -61,6 +63,20 @@ class Arrival(_Model):
             if [t for t, _ in self.profile] != sorted(t for t, _ in self.profile):
                 raise ValueError("profile times must be in order")
         return self
+
+
+class Bookings(_Model):
+    """How booked citizens (预约) behave: the hall's check-in window, and how early, late or absent they are.
+    Each books the first slot whose check-in opens after the moment they would otherwise have come."""
+
+    slot_min: int = Field(default=30, ge=5, le=240)
+    check_in_before_min: int = Field(default=30, ge=0, le=240)
+    grace_after_min: int = Field(default=15, ge=0, le=240)
+    #: those who come early come this many minutes before their slot on average (exponentially spread)
+    early_mean_min: float = Field(default=10.0, ge=0, le=240)
+    #: who comes after the slot starts (up to twice the grace: half of them too late to check in)
+    late_share: float = Field(default=0.1, ge=0, le=1)
+    no_show_share: float = Field(default=0.1, ge=0, le=1)
 
 
 class Absence(_Model):
@@ -81,6 +97,7 @@ class Scenario(_Model):
     windows: list[SimWindow] = Field(min_length=1)
     arrivals: list[Arrival] = Field(default_factory=list)
     absences: list[Absence] = Field(default_factory=list)
+    bookings: Bookings = Field(default_factory=Bookings)
 
     @cached_property
     def service_by_id(self) -> dict[str, SimService]:
