@@ -278,7 +278,8 @@ class Bridge:
             if path.endswith("/rating"):
                 self.ratings += status == 201
                 continue
-            nobody = path.endswith("/call-next") and status == 200 and answer.get("ticket") is None
+            calls = path.endswith(("/call-next", "/next"))
+            nobody = calls and status == 200 and answer.get("ticket") is None
             if pad is not None and (status >= 400 or status == 0 or nobody):
                 window = self.windows[str(pad.window)]
                 code = (

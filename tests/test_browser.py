@@ -62,10 +62,13 @@ def test_ticket_from_kiosk_is_called_and_shown_on_the_display(browser, hall: Liv
     caller.click('[data-window="W14"]')
     caller.wait_for_selector("#desk:not(.hidden)")
     caller.wait_for_selector(f'#queue >> text="{ticket_number}"')
+    assert caller.locator('button[data-act="next"]').is_disabled()  # 下一位 ends a current ticket: none yet
     caller.click('button[data-act="call-next"]')
     caller.wait_for_function(
         "n => document.querySelector('#current-number').textContent === n", arg=ticket_number
     )
+    assert caller.locator('button[data-act="next"]').inner_text() == "下一位"
+    caller.wait_for_selector('button[data-act="next"]:not([disabled])')
     caller.screenshot(path=ARTIFACTS / "caller.png", animations="disabled")
 
     # the display hears it by websocket: within a second, in the banner and in window 14's cell

@@ -83,7 +83,7 @@
     $("current-meta").textContent = current
       ? t("issued_and_recalls", { time: time(current.issued_at), recalls: current.recalls }) : "";
     const can = {
-      "call-next": !busy && state === "open", recall: busy && current.status === "called",
+      "call-next": !busy && state === "open", next: busy && state === "open", recall: busy && current.status === "called",
       start: busy && current.status === "called", finish: busy, "no-show": busy && current.status === "called",
       transfer: busy, pause: state !== "closed", close: !busy,
     };
@@ -107,7 +107,7 @@
     if (verb === "transfer") return openTransfer();
     try {
       const result = await hallq.api("POST", `/windows/${windowId}/${verb}`, body);
-      if (verb === "call-next" && !result.ticket) error(t("nothing_to_call"));
+      if ((verb === "call-next" || verb === "next") && !result.ticket) error(t("nothing_to_call"));
       if (verb === "close") { localStorage.removeItem(`hallq${hallq.root}.caller.window`); windowId = null; if (socket) socket.disconnect(); return pickWindow(); }
       await refresh();
     } catch (e) {

@@ -226,6 +226,7 @@ def document() -> dict[str, Any]:
     }
     for verb, summary in [
         ("call-next", "Call the next ticket by the call rule"),
+        ("next", "下一位: end the current ticket (see [hall] next_ends_called_as) and call the next"),
         ("recall", "Call the current ticket again"),
         ("no-show", "Mark the current ticket no-show"),
         ("start", "Start serving the current ticket"),

@@ -20,6 +20,7 @@ Action = Callable[[HallContext, str, Actor], ops.Outcome]
 
 SIMPLE_ACTIONS: dict[str, Action] = {
     "call-next": ops.call_next,
+    "next": ops.next_ticket,
     "recall": ops.recall,
     "no-show": ops.no_show,
     "start": ops.start,

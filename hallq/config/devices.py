@@ -54,7 +54,7 @@ DEFAULT_KEYS = {
     "start": "start",
     "transfer": "transfer",
 }
-KEY_ACTIONS = ("call-next", "recall", "no-show", "pause", "finish", "start", "transfer", "none")
+KEY_ACTIONS = ("call-next", "next", "recall", "no-show", "pause", "finish", "start", "transfer", "none")
 
 
 DRIVERS = ("hallq", "modbus", "onbon-bx")

@@ -74,6 +74,9 @@ class HallInfo(_Model):
     alerts: Alerts = Field(default_factory=Alerts)
     footer: str = ""
     ticket: TicketPrinting = Field(default_factory=TicketPrinting)
+    #: 下一位 on a ticket called and never started: the citizen came and was served (most clerks never press
+    #: 开始办理), or did not come
+    next_ends_called_as: Literal["finished", "no_show"] = "finished"
 
     @field_validator("timezone")
     @classmethod

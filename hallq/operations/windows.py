@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Row
 
-from hallq.engine import Action
+from hallq.engine import Action, Status
 from hallq.operations.audit import record
 from hallq.operations.context import Actor, HallContext
 from hallq.operations.errors import Conflict, Invalid, NotFound
@@ -42,24 +42,46 @@ def _act(
     return Outcome(ticket, window, pushes)
 
 
+def _call_by_the_rule(act: WindowAct) -> Row[Any] | None:
+    """Call the ticket the call rule picks for this free, open window; None when nobody is waiting for it."""
+    view = window_view(act.ctx, act.window.id)
+    day = act.ctx.day(act.now)
+    policy = act.ctx.policy
+    services = policy.queues_for(view, act.ctx.config.service_by_id)
+    a_open = open_a_windows(act.ctx, act.loads())
+    for _attempt in range(CALL_ATTEMPTS):
+        heads = queue_heads(act.connection, view, services, day, a_open)
+        head = policy.choose(view, heads, act.now)
+        if head is None:
+            return None
+        called = act.call(WaitingTicket(head.ticket_id, head.service_id), lost_race_ok=True)
+        if called is not None:
+            return called
+    raise Conflict("busy", "请重试 / Too many windows calling at once, try again")
+
+
 def call_next(ctx: HallContext, window_id: str, actor: Actor) -> Outcome:
     def body(act: WindowAct) -> Row[Any] | None:
         act.require_open()
         act.require_free()
-        view = window_view(act.ctx, window_id)
-        day = act.ctx.day(act.now)
-        policy = act.ctx.policy
-        services = policy.queues_for(view, act.ctx.config.service_by_id)
-        a_open = open_a_windows(act.ctx, act.loads())
-        for _attempt in range(CALL_ATTEMPTS):
-            heads = queue_heads(act.connection, view, services, day, a_open)
-            head = policy.choose(view, heads, act.now)
-            if head is None:
-                return None
-            called = act.call(WaitingTicket(head.ticket_id, head.service_id), lost_race_ok=True)
-            if called is not None:
-                return called
-        raise Conflict("busy", "请重试 / Too many windows calling at once, try again")
+        return _call_by_the_rule(act)
+
+    return _act(ctx, window_id, actor, body)
+
+
+def next_ticket(ctx: HallContext, window_id: str, actor: Actor) -> Outcome:
+    """下一位: one press ends the current ticket (finished; or, for one called and never started, what
+    `[hall] next_ends_called_as` says) and calls the next by the call rule, in one transaction."""
+
+    def body(act: WindowAct) -> Row[Any] | None:
+        act.require_open()
+        current = act.current_or_none()
+        if current is not None:
+            if Status(current.status) == Status.CALLED and ctx.config.hall.next_ends_called_as == "no_show":
+                _end_current(act, Action.NO_SHOW, "no_show", "no_show")
+            else:
+                _end_current(act, Action.FINISH, "finished", "served")
+        return _call_by_the_rule(act)
 
     return _act(ctx, window_id, actor, body)
 
@@ -106,15 +128,16 @@ def start(ctx: HallContext, window_id: str, actor: Actor) -> Outcome:
 def _end(ctx: HallContext, window_id: str, actor: Actor, action: Action, event: str, outcome: str) -> Outcome:
     """Finish or no-show: the ticket leaves the window, which is free to call again."""
 
-    def body(act: WindowAct) -> Row[Any] | None:
-        detail = {"outcome": outcome}
-        ended = act.change(act.current(), action, event, detail, finished_at=act.now, outcome=outcome)
-        assert ended is not None
-        act.set_current(None)
-        act.push_ticket(f"ticket_{event}", ended)
-        return ended
+    return _act(ctx, window_id, actor, lambda act: _end_current(act, action, event, outcome))
 
-    return _act(ctx, window_id, actor, body)
+
+def _end_current(act: WindowAct, action: Action, event: str, outcome: str) -> Row[Any]:
+    detail = {"outcome": outcome}
+    ended = act.change(act.current(), action, event, detail, finished_at=act.now, outcome=outcome)
+    assert ended is not None
+    act.set_current(None)
+    act.push_ticket(f"ticket_{event}", ended)
+    return ended
 
 
 def finish(ctx: HallContext, window_id: str, actor: Actor) -> Outcome:
