@@ -142,6 +142,25 @@ def _call_worker(args: tuple[int, str, list[str], float]) -> tuple[list[float], 
     return latencies, cycles
 
 
+def _next_worker(args: tuple[int, str, list[str], float]) -> int:
+    """下一位 round the worker's windows: one request ends the current ticket and calls the next, until each
+    window finds nobody waiting. Returns how many tickets were called."""
+    port, token, windows, seconds = args
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    called = 0
+    active = list(windows)
+    deadline = time.perf_counter() + seconds
+    while active and time.perf_counter() < deadline:
+        for window in list(active):
+            status, body = _post(conn, f"/api/v1/windows/{window}/next", token)
+            assert status == 200, (status, body)
+            if body["ticket"] is None:
+                active.remove(window)
+            else:
+                called += 1
+    return called
+
+
 def _displays(
     port: int,
     token: str,
@@ -268,6 +287,13 @@ def main() -> None:
             started = time.perf_counter()
             results = pool.map(_call_worker, [(args.port, tokens["bridge"], g, 30.0) for g in groups if g])
             call_wall = time.perf_counter() - started
+            # the same tickets again, served with 下一位: one request a whole call (issue 21)
+            pool.map(_issue_worker, [(args.port, tokens["kiosk"], per, i) for i in range(args.clients)])
+            started = time.perf_counter()
+            next_calls = sum(
+                pool.map(_next_worker, [(args.port, tokens["bridge"], g, 30.0) for g in groups if g])
+            )
+            next_wall = time.perf_counter() - started
             pool.close()
             call_lat = [x for lat, _ in results for x in lat]
             cycles = sum(n for _, n in results)
@@ -289,6 +315,9 @@ def main() -> None:
         "calls": cycles,
         "calls_per_s": round(cycles / call_wall),
         "window_requests_per_s": round((len(call_lat) + cycles) / call_wall),
+        "next_calls_per_s": round(next_calls / next_wall),
+        "next_calls_per_floor": round(next_calls / next_wall / (floor_requests / floor_wall), 3),
+        "issues_per_floor": round(len(issue_lat) / issue_wall / (floor_requests / floor_wall), 3),
         "call_next_p50_ms": ms(statistics.median(call_lat)),
         "call_next_p99_ms": ms(percentile(call_lat, 0.99)),
         "push_clients": args.displays,
