@@ -47,6 +47,52 @@ def prepare(instance: Path, database_url: str | None = None) -> tuple[Path, dict
     return hall, tokens
 
 
+def bare_push_latency(port: int, clients: int, calls: int = 100, processes: int = 5) -> list[float]:
+    """push_latency against bench/bare_fanout.py: the same display clients, a bare emit per call."""
+    context = multiprocessing.get_context("spawn")
+    out = context.Queue()
+    listeners, readies = [], []
+    for index in range(processes):
+        share = clients // processes + (1 if index < clients % processes else 0)
+        ready = context.Event()
+        listener = context.Process(target=_displays, args=(port, "none", share, calls, ready, out))
+        listener.start()
+        listeners.append(listener)
+        readies.append(ready)
+    if not all(ready.wait(60) for ready in readies):
+        raise SystemExit("display clients did not connect to the bare server")
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    sent: dict[int, float] = {}
+    for ticket_id in range(1, calls + 1):
+        sent[ticket_id] = time.monotonic()
+        _post(conn, "/call", "none", {"id": ticket_id})
+        time.sleep(0.03)
+    received = [item for _ in listeners for item in out.get(timeout=90)]
+    for listener in listeners:
+        listener.join(10)
+    return [at - sent[ticket_id] for ticket_id, at in received if ticket_id in sent]
+
+
+def start_bare(port: int) -> subprocess.Popen[bytes]:
+    """bench/bare_fanout.py, once it answers HTTP."""
+    process = subprocess.Popen(
+        [sys.executable, str(Path(__file__).with_name("bare_fanout.py")), str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            probe = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            probe.request("GET", "/api/v1/openapi.json")
+            probe.getresponse().read()
+            return process
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise SystemExit("the bare Flask-SocketIO server did not start")
+
+
 def start_server(
     instance: Path, hall: Path, port: int, async_mode: str, extra: tuple[str, ...] = ()
 ) -> subprocess.Popen[bytes]:
@@ -298,9 +344,17 @@ def main() -> None:
             call_lat = [x for lat, _ in results for x in lat]
             cycles = sum(n for _, n in results)
             push = push_latency(args.port, tokens, args.displays, processes=args.display_processes)
+            push_200 = push_latency(args.port, tokens, 200, processes=args.display_processes)
         finally:
             server.terminate()
             server.wait(10)
+        bare = start_bare(args.port + 1)
+        try:
+            bare_50 = bare_push_latency(args.port + 1, args.displays, processes=args.display_processes)
+            bare_200 = bare_push_latency(args.port + 1, 200, processes=args.display_processes)
+        finally:
+            bare.terminate()
+            bare.wait(10)
     ms = lambda v: round(v * 1000, 2)  # noqa: E731
     report = {
         "date": date.today().isoformat(),
@@ -325,6 +379,14 @@ def main() -> None:
         "push_samples": len(push),
         "push_p50_ms": ms(statistics.median(push)),
         "push_p99_ms": ms(percentile(push, 0.99)),
+        "push_200_p50_ms": ms(statistics.median(push_200)),
+        "push_200_p99_ms": ms(percentile(push_200, 0.99)),
+        "bare_push_p50_ms": ms(statistics.median(bare_50)),
+        "bare_push_p99_ms": ms(percentile(bare_50, 0.99)),
+        "bare_push_200_p50_ms": ms(statistics.median(bare_200)),
+        "bare_push_200_p99_ms": ms(percentile(bare_200, 0.99)),
+        "push_p99_over_bare": round(percentile(push, 0.99) / percentile(bare_50, 0.99), 2),
+        "push_200_p99_over_bare": round(percentile(push_200, 0.99) / percentile(bare_200, 0.99), 2),
     }
     if args.json:
         print(json.dumps(report, indent=2))
