@@ -78,19 +78,9 @@ def start_bare(port: int) -> subprocess.Popen[bytes]:
     process = subprocess.Popen(
         [sys.executable, str(Path(__file__).with_name("bare_fanout.py")), str(port)],
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            probe = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            probe.request("GET", "/api/v1/openapi.json")
-            probe.getresponse().read()
-            return process
-        except OSError:
-            time.sleep(0.1)
-    process.kill()
-    raise SystemExit("the bare Flask-SocketIO server did not start")
+    return _answering(process, port)
 
 
 def start_server(
@@ -113,6 +103,11 @@ def start_server(
         *extra,
     ]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return _answering(process, port)
+
+
+def _answering(process: subprocess.Popen[bytes], port: int) -> subprocess.Popen[bytes]:
+    """`process` once it answers HTTP on `port`; killed, with its errors, when it does not within 30 s."""
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:

@@ -15,11 +15,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from hallq.app.factory import create_app
+from hallq.config.hall import load_hall
 from hallq.config.settings import REPO_ROOT, Settings
-from hallq.engine import ManualClock
+from hallq.engine import ManualClock, make_policy
 from hallq.operations.accounts import create_token, ensure_user
-from hallq.operations.context import HallContext
+from hallq.operations.context import Actor, HallContext
 from hallq.printing.emulator import PrinterEmulator
+from hallq.store.db import Store
 
 #: every test runs with the loopback guard (hallq/net/guard.py): nothing connects off this machine
 pytest_plugins = ["tests.loopback_guard"]
@@ -51,6 +53,29 @@ def demo_hall_copy(folder: Path, *replacements: tuple[str, str]) -> Path:
     path = folder / "hall.toml"
     path.write_text(text, encoding="utf-8")
     return path
+
+
+#: windows whose A and B services overlap: several of them can call each of these services' tickets
+DESKS = ["W01", "W02", "W12", "W13"]
+DESK_SERVICES = ["biz_setup", "biz_change", "biz_cancel", "seal", "housing_fund", "invoice"]
+
+
+def desks_over_one_queue(store: Store, tickets: int) -> tuple[HallContext, Actor]:
+    """The demo hall on `store` with `tickets` waiting for DESKS, all open; the bridge actor that opened
+    them (for tests of windows calling at once)."""
+    from hallq.operations import windows as ops
+    from hallq.operations.issuing import IssueRequest, issue_ticket
+    from hallq.operations.window_act import ensure_window_rows
+
+    store.migrate()
+    ctx = HallContext(load_hall(DEMO_HALL), store, ManualClock(MONDAY_10AM), make_policy())
+    ensure_window_rows(ctx)  # what create_app does at start-up
+    for index in range(tickets):
+        issue_ticket(ctx, IssueRequest(DESK_SERVICES[index % len(DESK_SERVICES)]))
+    bridge = Actor(role="bridge", name="bridge-test")
+    for window_id in DESKS:
+        ops.change_state(ctx, window_id, bridge, "open")
+    return ctx, bridge
 
 
 def small_hall_with(folder: Path, extra_toml: str) -> Path:

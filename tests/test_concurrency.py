@@ -15,7 +15,7 @@ from hallq.operations.issuing import IssueRequest, issue_ticket
 from hallq.store.db import Store, sqlite_url
 from hallq.store.models import Ticket, TicketEvent
 
-from .conftest import DEMO_HALL, MONDAY_10AM
+from .conftest import DEMO_HALL, DESKS, MONDAY_10AM, desks_over_one_queue
 
 PROCESSES, THREADS, PER_THREAD = 2, 8, 200
 SERVICES = ("biz_setup", "seal", "pension", "ss_card")  # zones A and D, no daily caps
@@ -58,20 +58,10 @@ def test_two_processes_eight_threads_each_unique_and_gapless(tmp_path: Path) -> 
 def test_windows_calling_at_once_never_share_a_ticket(tmp_path: Path) -> None:
     """Six windows with overlapping A/B services, each in its own thread, call and finish until empty."""
     from hallq.operations import windows as ops
-    from hallq.operations.context import Actor
-    from hallq.operations.window_act import ensure_window_rows
 
     store = Store(sqlite_url(tmp_path))
-    store.migrate()
-    ctx = HallContext(load_hall(DEMO_HALL), store, ManualClock(MONDAY_10AM), make_policy())
-    ensure_window_rows(ctx)  # what create_app does at start-up
-    services = ["biz_setup", "biz_change", "biz_cancel", "seal", "housing_fund", "invoice"]
-    for index in range(300):
-        issue_ticket(ctx, IssueRequest(services[index % len(services)]))
-    bridge = Actor(role="bridge", name="bridge-test")
-    desks = ["W01", "W02", "W12", "W13"]
-    for window_id in desks:
-        ops.change_state(ctx, window_id, bridge, "open")
+    ctx, bridge = desks_over_one_queue(store, 300)
+    desks = DESKS
 
     def work(window_id: str) -> list[int]:
         called = []

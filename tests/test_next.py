@@ -21,7 +21,7 @@ from hallq.operations.window_act import ensure_window_rows
 from hallq.store.db import Store, sqlite_url
 from hallq.store.models import Ticket, TicketEvent
 
-from .conftest import DEMO_HALL, MONDAY_10AM, Tokens, demo_hall_copy
+from .conftest import DESKS, MONDAY_10AM, Tokens, demo_hall_copy, desks_over_one_queue
 from .postgres import scratch_database
 
 
@@ -130,16 +130,8 @@ def postgres_store(tmp_path: Path) -> Iterator[Store]:
 @pytest.mark.parametrize("stores", [sqlite_store, postgres_store], ids=["sqlite", "postgresql"])
 def test_windows_pressing_next_at_once_never_share_a_ticket(tmp_path: Path, stores: object) -> None:
     with stores(tmp_path) as store:  # type: ignore[operator]
-        store.migrate()
-        ctx = HallContext(load_hall(DEMO_HALL), store, ManualClock(MONDAY_10AM), make_policy())
-        ensure_window_rows(ctx)
-        services = ["biz_setup", "biz_change", "biz_cancel", "seal", "housing_fund", "invoice"]
-        for index in range(200):
-            issue_ticket(ctx, IssueRequest(services[index % len(services)]))
-        bridge = Actor(role="bridge", name="bridge-test")
-        desks = ["W01", "W02", "W12", "W13"]
-        for window_id in desks:
-            ops.change_state(ctx, window_id, bridge, "open")
+        ctx, bridge = desks_over_one_queue(store, 200)
+        desks = DESKS
 
         def work(window_id: str) -> list[int]:
             called = []
