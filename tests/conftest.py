@@ -106,8 +106,10 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-def hall_file() -> Path:
-    return DEMO_HALL
+def hall_file(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
+    """The demo hall; a test changes it by parametrizing this fixture indirectly with (old, new) pairs."""
+    replacements = getattr(request, "param", ())
+    return demo_hall_copy(tmp_path, *replacements) if replacements else DEMO_HALL
 
 
 @pytest.fixture

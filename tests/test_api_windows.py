@@ -280,6 +280,29 @@ def test_b_window_takes_over_when_every_a_window_is_away(
     assert desk.ok("call-next")["ticket"]["number"] == seal["number"]
 
 
+@pytest.mark.parametrize(
+    ("hall_file", "helps"),
+    [((('rule = "ab"', 'rule = "ab"'),), False), ((('rule = "ab"', 'rule = "own-first"'),), True)],
+    indirect=["hall_file"],
+    ids=["ab", "own-first"],
+)
+def test_the_hall_file_chooses_the_call_rule(
+    client: FlaskClient, tokens: Tokens, clock: ManualClock, helps: bool
+) -> None:
+    """One young invoice ticket, both its A windows (W12, W13) open and busy: W01 (its B window, nothing of
+    its own waiting) leaves it to them under `ab` and helps at once under `own-first`."""
+    w12, w13, w01 = (Desk(client, w, tokens.bridge) for w in ("W12", "W13", "W01"))
+    for desk in (w12, w13, w01):
+        desk.ok("open")
+    take(client, tokens, "housing_fund"), take(client, tokens, "housing_fund")
+    w12.ok("call-next"), w13.ok("call-next")
+    invoice = take(client, tokens, "invoice")
+    clock.advance(60)
+    called = w01.ok("call-next")["ticket"]
+    assert (called is not None and called["number"] == invoice["number"]) is helps
+    assert (called is None) is not helps
+
+
 def test_rating_once_per_finished_visit(client: FlaskClient, tokens: Tokens, desk: Desk) -> None:
     ticket = take(client, tokens, "biz_setup")
     path = f"/api/v1/tickets/{ticket['id']}/rating"

@@ -29,7 +29,7 @@ from hallq.engine import (
     next_status,
     service_day,
 )
-from hallq.engine.calling import ABPolicy, DedicatedPolicy, PooledPolicy
+from hallq.engine.calling import ABPolicy, DedicatedPolicy, OwnFirstPolicy, PooledPolicy
 from hallq.operations.clocks import CompressedClock
 
 from .conftest import SMALL_HALL
@@ -250,13 +250,12 @@ def test_policy_always_picks_the_first_eligible_in_queue_order(
 
 def test_make_policy_names() -> None:
     assert make_policy().name == "ab"
-    assert {make_policy(n).name for n in ("ab", "longest-wait", "dedicated", "pooled")} == {
-        "ab",
-        "longest-wait",
-        "dedicated",
-        "pooled",
-    }
+    names = ("ab", "own-first", "longest-wait", "dedicated", "pooled")
+    assert {make_policy(n).name for n in names} == set(names)
     assert make_policy("ab", a_bonus_s=60).a_bonus_s == 60  # type: ignore[attr-defined]
+    # a hall file's [hall.call_rule] carries every rule's parameters; each rule takes those it has
+    own_first = make_policy("own-first", a_bonus_s=60, b_help_after_s=600)
+    assert own_first == OwnFirstPolicy(b_help_after_s=600)
     with pytest.raises(ValueError, match="unknown call policy"):
         make_policy("random")
 
@@ -310,6 +309,59 @@ class TestABRule:
         assert self.rule.choose(only_a, [self.b_head(0, waiting=9)], self.at(12)) is None
         assert self.rule.recheck_at(only_a, [self.b_head(0)], self.at(12)) is None
         assert self.rule.queues_for(only_a, ["a1", "b1"]) == frozenset({"a1"})
+
+
+class TestOwnFirstRule:
+    """own-first: own work while any waits; else the longest-waiting B ticket; B competes after 15 min."""
+
+    rule = OwnFirstPolicy(b_help_after_s=900)
+
+    def at(self, minutes: float) -> datetime:
+        return T0 + timedelta(minutes=minutes)
+
+    @staticmethod
+    def b_head(minutes: float, a_open: int = 2, ticket_id: int = 2) -> QueueHead:
+        return QueueHead("b1", ticket_id, 1, T0 + timedelta(minutes=minutes), 1, a_open=a_open)
+
+    def test_own_work_first_however_long_the_b_queue(self) -> None:
+        assert self.rule.choose(W, [head("a1", 1, 11), self.b_head(0)], self.at(12)).ticket_id == 1
+
+    def test_with_nothing_of_its_own_the_window_helps_at_once(self) -> None:
+        assert self.rule.choose(W, [self.b_head(11.9)], self.at(12)).ticket_id == 2
+        assert self.rule.recheck_at(W, [self.b_head(11.9)], self.at(12)) is None
+
+    def test_a_b_ticket_past_15_minutes_competes_with_own_work_by_its_wait(self) -> None:
+        assert self.rule.choose(W, [head("a1", 1, 1), self.b_head(0)], self.at(15)).ticket_id == 2
+        assert self.rule.choose(W, [head("a1", 1, 0), self.b_head(0.5)], self.at(16)).ticket_id == 1
+
+    def test_takeover_transfers_and_green(self) -> None:
+        orphan = self.b_head(11, a_open=0)  # its A windows are all away: own work, by its wait
+        assert self.rule.choose(W, [head("a1", 1, 11.5), orphan], self.at(12)).ticket_id == 2
+        sent_here = head("zz", 9, 6, targeted=True)
+        assert self.rule.choose(W, [head("a1", 1, 7), sent_here], self.at(12)).ticket_id == 9
+        green_b = QueueHead("b1", 3, 0, self.at(11), 1, a_open=2)
+        assert self.rule.choose(W, [head("a1", 1, 0), green_b], self.at(12)).ticket_id == 1
+        assert self.rule.choose(W, [green_b, self.b_head(0)], self.at(12)).ticket_id == 3
+        assert self.rule.choose(W, [head("zz", 5, 0)], self.at(12)) is None
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["a1", "b1", "zz"]), st.integers(0, 1800), st.booleans(), st.booleans()),
+        max_size=12,
+    )
+)
+def test_own_first_never_idles_and_never_helps_early_while_own_work_waits(
+    rows: list[tuple[str, int, bool, bool]],
+) -> None:
+    now = T0 + timedelta(minutes=30)
+    heads = [head(s, i + 1, m / 60, green=g, targeted=t) for i, (s, m, g, t) in enumerate(rows)]
+    chosen = OwnFirstPolicy().choose(W, heads, now)
+    servable = [h for h in heads if h.targeted or h.service_id in ("a1", "b1")]
+    assert (chosen is None) == (not servable)
+    own = [h for h in servable if h.targeted or h.service_id == "a1"]
+    if chosen is not None and own and chosen not in own:
+        assert (now - chosen.queued_at).total_seconds() >= 900
 
 
 def test_baselines_look_at_their_own_queues() -> None:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import get_args
 
 import pytest
 from click.testing import CliRunner
 
 from hallq.cli.main import cli
-from hallq.config.hall import load_hall, parse_hall
+from hallq.config.hall import CallRule, load_hall, parse_hall
 from hallq.config.tomlfile import ConfigError
+from hallq.engine.calling import HALL_RULES
 
 from .conftest import DEMO_HALL, SMALL_HALL
 
@@ -190,3 +192,36 @@ def test_device_drivers_keys_are_checked_with_key_and_line(device: str, expected
     line = text.splitlines().index(f"  {device}") + 1
     problems = problems_of(text)
     assert any(expected.format(line=line) in problem for problem in problems), problems
+
+
+def test_call_rule_parameters_out_of_range_are_named_with_key_and_line(tmp_path: Path) -> None:
+    """Issue 18's bad input: a call-rule parameter out of range or not a number fails check-config."""
+    text = DEMO_HALL.read_text(encoding="utf-8")
+    text = text.replace("a_bonus_s = 300 ", "a_bonus_s = -5 ").replace(
+        "b_help_after_s = 900 ", 'b_help_after_s = "soon" '
+    )
+    bad = tmp_path / "hall.toml"
+    bad.write_text(text, encoding="utf-8")
+    lines = text.splitlines()
+    bonus_line = next(i for i, line in enumerate(lines, 1) if line.startswith("a_bonus_s"))
+    result = CliRunner().invoke(cli, ["check-config", str(bad)])
+    assert result.exit_code == 1
+    assert (
+        f"hall.call_rule.a_bonus_s (line {bonus_line}): Input should be greater than or equal to 0"
+        in result.output
+    )
+    assert (
+        f"hall.call_rule.b_help_after_s (line {bonus_line - 1}): Input should be a valid number"
+        in result.output
+    )
+    assert "Traceback" not in result.output
+
+
+def test_the_hall_file_chooses_the_call_rule() -> None:
+    """`[hall.call_rule] rule` names one of the engine's hall rules; an unknown name fails with its line."""
+    assert set(get_args(CallRule.model_fields["rule"].annotation)) == set(HALL_RULES)
+    text = DEMO_HALL.read_text(encoding="utf-8")
+    assert parse_hall(text.replace('rule = "ab"', 'rule = "own-first"')).hall.call_rule.rule == "own-first"
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if row.startswith('rule = "ab"'))
+    problems = problems_of(text.replace('rule = "ab"', 'rule = "fastest"'))
+    assert any(p.startswith(f"hall.call_rule.rule (line {line}): Input should be 'ab'") for p in problems)

@@ -84,7 +84,7 @@ def results(path: Path) -> dict[str, dict]:
         skip_or_fail(f"{path} is missing: the team's shared/ folder sits beside the checkout")
     if path.name not in RESULTS:
         scenario = load_scenario(path)
-        policies = ("ab", "dedicated", "pooled", "longest-wait")
+        policies = ("ab", "own-first", "dedicated", "pooled", "longest-wait")
         RESULTS[path.name] = {p: simulate(scenario, p) for p in policies}
     return RESULTS[path.name]
 
@@ -135,6 +135,20 @@ def _unmet(path: Path, unmet: dict[str, str], what: str) -> object:
 def test_target_mean_wait_within_115_percent_of_longest_wait(path: Path) -> None:
     r = results(path)
     assert r["ab"]["mean_wait_s"] <= 1.15 * r["longest-wait"]["mean_wait_s"]
+
+
+@pytest.mark.parametrize("path", ALL, ids=lambda p: p.stem)
+def test_own_first_waits_within_115_percent_of_longest_wait(path: Path) -> None:
+    """The other rule a hall may choose: it meets the wait target everywhere (docs/call-rule.md)."""
+    r = results(path)
+    assert r["own-first"]["mean_wait_s"] <= 1.15 * r["longest-wait"]["mean_wait_s"]
+
+
+@pytest.mark.parametrize("path", BALANCED, ids=lambda p: p.stem)
+def test_own_first_gives_up_part_of_the_a_share_on_balanced_load(path: Path) -> None:
+    """...at a price: on the rings about 60% of each window's work is its own (ab: over 70%)."""
+    shares = [row["a_share"] for row in results(path)["own-first"]["per_window"].values()]
+    assert 0.55 <= min(shares) < 0.70
 
 
 @pytest.mark.xfail(strict=True, reason="N-design: zone Z (only W5, busy helping X and Y) waits 1.8x the mean")

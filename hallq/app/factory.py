@@ -90,8 +90,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         pool_size=settings.pool_size,
     )
     store.migrate()
-    rule = config.hall.call_rule.model_dump() if settings.policy == "ab" else {}
-    policy = make_policy(settings.policy, **rule)
+    rule = config.hall.call_rule
+    policy = make_policy(rule.rule, **rule.model_dump(exclude={"rule"}))
     identity_secret = hmac.new(settings.secret_key().encode(), b"hallq identity", "sha256").digest()
     clock = clock or (
         compressed_clock(config, settings.clock_speed) if settings.clock_speed else SystemClock()

@@ -41,8 +41,10 @@ class Hours(_Model):
 
 
 class CallRule(_Model):
-    """Parameters of the default A/B rule (docs/call-rule.md); the defaults are the measured ones."""
+    """Which A/B rule the windows call by, and its parameters (docs/call-rule.md); defaults as measured."""
 
+    #: "ab" (the default), "own-first" (help whenever nothing of one's own waits) or "longest-wait"
+    rule: Literal["ab", "own-first", "longest-wait"] = "ab"
     help_queue_per_a_window: float = Field(default=0.5, ge=0)
     b_help_after_s: float = Field(default=900.0, ge=0)
     a_bonus_s: float = Field(default=300.0, ge=0)

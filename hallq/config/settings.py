@@ -7,8 +7,6 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hallq.engine.calling import DEFAULT_POLICY
-
 ASYNC_MODES = ("eventlet", "threading")
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -32,7 +30,6 @@ class Settings:
     async_mode: str = field(default_factory=lambda: os.environ.get("HALLQ_ASYNC_MODE", "eventlet"))
     #: None keeps the hall file's [hall.hours] enforce; the demo hall sets False so it runs at any hour
     enforce_hours: bool | None = None
-    policy: str = DEFAULT_POLICY
     testing: bool = False
     #: kiosk id -> printer URI, replacing the hall file's (the demo and tests point kiosks at emulators)
     printers: dict[str, str] = field(default_factory=dict)

@@ -63,6 +63,10 @@ def _first_in_order(heads: Sequence[QueueHead]) -> QueueHead | None:
     return min(heads, key=lambda head: head.order_key, default=None)
 
 
+def _is_own(window: WindowView, head: QueueHead) -> bool:
+    return head.service_id in window.a_services or head.a_open == 0
+
+
 class LongestWaitPolicy:
     """Green priority first, then the longest-waiting ticket among the window's A and B services."""
 
@@ -129,7 +133,7 @@ class ABPolicy:
         return window.a_services | window.b_services
 
     def is_own(self, window: WindowView, head: QueueHead) -> bool:
-        return head.targeted or head.service_id in window.a_services or head.a_open == 0
+        return head.targeted or _is_own(window, head)
 
     def may_help(self, window: WindowView, head: QueueHead, now: datetime) -> bool:
         if head.targeted or not window.serves(head.service_id):
@@ -157,17 +161,50 @@ class ABPolicy:
         return min(waiting_b) + timedelta(seconds=self.b_help_after_s) if waiting_b else None
 
 
+@dataclass(frozen=True)
+class OwnFirstPolicy:
+    """AB岗 as "help when you have nothing of your own": own work first, B tickets only when none waits.
+
+    Own work is as in `ABPolicy` (A services, transfers to this window, a B service whose A windows are
+    all away). While any own ticket waits the window calls own work, green priority first, then the longest
+    wait; only a B ticket that has waited `b_help_after_s` competes with it, by its wait. With no own ticket
+    waiting the window helps: it calls the B ticket that has waited longest, so no window idles while someone
+    it could serve waits. docs/call-rule.md compares it with `ab`: shorter waits on hard days, less of each
+    window's work its own on balanced ones.
+    """
+
+    b_help_after_s: float = 900.0
+    name: str = "own-first"
+
+    def queues_for(self, window: WindowView, services: Collection[str]) -> frozenset[str]:
+        return window.a_services | window.b_services
+
+    def choose(self, window: WindowView, heads: Sequence[QueueHead], now: datetime) -> QueueHead | None:
+        own = [h for h in heads if h.targeted or (window.serves(h.service_id) and _is_own(window, h))]
+        helpable = [h for h in heads if not h.targeted and window.serves(h.service_id) and h not in own]
+        if own:
+            late = [h for h in helpable if (now - h.queued_at).total_seconds() >= self.b_help_after_s]
+            return _first_in_order([*own, *late])
+        return _first_in_order(helpable)
+
+    def recheck_at(self, window: WindowView, heads: Sequence[QueueHead], now: datetime) -> datetime | None:
+        return None
+
+
 POLICIES: dict[str, type[CallPolicy]] = {
     policy.name: policy  # type: ignore[misc]
-    for policy in (ABPolicy, LongestWaitPolicy, DedicatedPolicy, PooledPolicy)
+    for policy in (ABPolicy, OwnFirstPolicy, LongestWaitPolicy, DedicatedPolicy, PooledPolicy)
 }
 DEFAULT_POLICY = "ab"
+#: the rules a hall may run (`[hall.call_rule] rule`); `dedicated` and `pooled` are the simulator's baselines
+HALL_RULES = ("ab", "own-first", "longest-wait")
 
 
 def make_policy(name: str = DEFAULT_POLICY, **options: float) -> CallPolicy:
-    """A policy by name; `options` (e.g. a_bonus_s) configure the default A/B rule."""
+    """A policy by name; `options` (e.g. a_bonus_s) configure it, those it has no use for are ignored."""
     try:
         policy_class = POLICIES[name]
     except KeyError:
         raise ValueError(f"unknown call policy {name!r}; known: {', '.join(sorted(POLICIES))}") from None
-    return policy_class(**options) if options else policy_class()
+    fields = getattr(policy_class, "__dataclass_fields__", {})
+    return policy_class(**{key: value for key, value in options.items() if key in fields and key != "name"})
