@@ -67,9 +67,10 @@ bench: $(STAMP)
 	$(BIN)/python bench/report_history.py
 	$(BIN)/python bench/scale_out.py
 
-## The call rule's studies (by hand, about 15 minutes): what any rule or estimate could reach on the scenarios.
+## The call rule's studies (by hand, about 20 minutes): what any rule or estimate could reach on the scenarios.
 studies: $(STAMP)
 	$(BIN)/python bench/assignment_study.py
+	$(BIN)/python bench/rule_study.py --seeds 4
 	$(BIN)/python bench/estimate_floor.py
 
 ## An hour-long soak at 20x speed (by hand): memory and latency over a compressed hall day and more.
