@@ -17,7 +17,7 @@ from hallq.cli.support import (
     "--policy",
     default="ab",
     show_default=True,
-    help="ab (the default A/B rule), longest-wait, dedicated or pooled.",
+    help="ab (the default A/B rule), own-first, longest-wait, dedicated or pooled.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
 @click.option(
