@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 from hallq.engine import CallPolicy, make_policy
+from hallq.simulate.replay import RecordedDay
 from hallq.simulate.run import DayResult, HallDay
 from hallq.simulate.scenario import Scenario
 
@@ -31,6 +33,12 @@ def _mean(values: list[float]) -> float:
 def run_days(scenario: Scenario, policy: CallPolicy) -> list[DayResult]:
     seeds = random.Random(scenario.seed)
     return [HallDay(scenario, policy, seeds.getrandbits(64)).run() for _ in range(scenario.replications)]
+
+
+def replay_days(scenario: Scenario, policy: CallPolicy, days: Sequence[RecordedDay]) -> list[DayResult]:
+    """Each recorded day once, its citizens and absences replayed, the scenario's windows and rule."""
+    seeds = random.Random(scenario.seed)
+    return [HallDay(scenario, policy, seeds.getrandbits(64), replay=day).run() for day in days]
 
 
 def summarize(scenario: Scenario, policy_name: str, days: list[DayResult]) -> dict[str, Any]:

@@ -21,11 +21,12 @@ from hallq.engine import (
     next_status,
 )
 from hallq.engine.wait_model import WaitModel, WindowNow
+from hallq.simulate.replay import RecordedDay
 from hallq.simulate.scenario import Arrival, Scenario, SimService, seconds_of
 
 #: the virtual day starts at this instant (a Monday); only differences of times matter
 EPOCH = datetime(2026, 1, 5, tzinfo=UTC)
-ARRIVE, DONE, AWAY, BACK, RECHECK, CHECK_IN, ARRIVE_WALK_IN = range(7)
+ARRIVE, DONE, AWAY, BACK, RECHECK, CHECK_IN, ARRIVE_WALK_IN, ARRIVE_RECORDED = range(8)
 
 
 @dataclass
@@ -42,6 +43,8 @@ class SimTicket:
     low_s: int = 0
     high_s: int = 0
     booked: bool = False
+    #: a replayed citizen's recorded visit (None: drawn from the service's distribution)
+    visit_s: float | None = None
     status: Status = Status.WAITING
     called_s: float | None = None
     window_id: str | None = None
@@ -78,10 +81,13 @@ def sample_service_time(spec: SimService, rng: random.Random) -> float:
 
 
 class HallDay:
-    """One replication: arrivals, windows calling by the policy, absences, until everyone is served."""
+    """One replication: arrivals, windows calling by the policy, absences, until everyone is served. With
+    `replay`, the arrivals and absences are a recorded day's instead of the scenario's."""
 
-    def __init__(self, scenario: Scenario, policy: CallPolicy, seed: int) -> None:
-        self.scenario, self.policy = scenario, policy
+    def __init__(
+        self, scenario: Scenario, policy: CallPolicy, seed: int, replay: RecordedDay | None = None
+    ) -> None:
+        self.scenario, self.policy, self.replay = scenario, policy, replay
         self.rng = random.Random(seed)
         self.services = scenario.service_by_id
         self.arrivals: dict[str, Arrival] = {a.service: a for a in scenario.arrivals}
@@ -119,16 +125,25 @@ class HallDay:
     def run(self) -> DayResult:
         scenario = self.scenario
         self.now = scenario.start_s
-        for arrival in scenario.arrivals:
-            self.schedule_arrival(arrival.service, scenario.start_s)
-        for absence in scenario.absences:
-            self.schedule(seconds_of(absence.start), AWAY, absence.window)
-            self.schedule(seconds_of(absence.end), BACK, absence.window)
+        if self.replay is not None:
+            for index, recorded in enumerate(self.replay.tickets):
+                self.schedule(recorded.issued_s, ARRIVE_RECORDED, str(index))
+            for away in self.replay.absences:
+                self.schedule(away.start_s, AWAY, away.window_id)
+                self.schedule(away.end_s, BACK, away.window_id)
+        else:
+            for arrival in scenario.arrivals:
+                self.schedule_arrival(arrival.service, scenario.start_s)
+            for absence in scenario.absences:
+                self.schedule(seconds_of(absence.start), AWAY, absence.window)
+                self.schedule(seconds_of(absence.end), BACK, absence.window)
         while self.events:
             self.step()
+        # a hall day's windows stay staffed until closing time, even when the last citizen left earlier
+        until = max(self.now, seconds_of(scenario.close)) if scenario.close is not None else self.now
         for window_id, state in self.windows.items():
             if state.present:
-                self.present_s[window_id] += self.now - self.present_since[window_id]
+                self.present_s[window_id] += until - self.present_since[window_id]
         return DayResult(self.tickets, self.windows, scenario.counted_from_s, self.present_s)
 
     def step(self) -> None:
@@ -141,6 +156,10 @@ class HallDay:
             self.issue(service_id, float(slot), booked=True)
         elif kind == ARRIVE_WALK_IN:
             self.issue(key, self.now)
+        elif kind == ARRIVE_RECORDED:
+            assert self.replay is not None
+            recorded = self.replay.tickets[int(key)]
+            self.issue(recorded.service_id, recorded.queued_s, rank=recorded.rank, visit_s=recorded.visit_s)
         elif kind == DONE:
             self.done(key)
         elif kind == AWAY:
@@ -207,14 +226,24 @@ class HallDay:
             self.schedule(slot + offset, CHECK_IN, f"{service_id}|{slot}")
 
     def issue(
-        self, service_id: str, queued_s: float, booked: bool = False, next_arrival: bool = False
+        self,
+        service_id: str,
+        queued_s: float,
+        booked: bool = False,
+        next_arrival: bool = False,
+        rank: int | None = None,
+        visit_s: float | None = None,
     ) -> None:
         """A ticket now, queued from `queued_s`; `next_arrival` draws the service's next arrival before the
-        idle windows call (the order the random draws always had: a seed gives the same day as before)."""
+        idle windows call (the order the random draws always had: a seed gives the same day as before).
+        A replayed citizen comes with its recorded `rank` and `visit_s`."""
         service = self.services[service_id]
-        arrival = self.arrivals[service_id]
-        green = arrival.green_share > 0 and self.rng.random() < arrival.green_share
-        priority = Priority.GREEN if green else Priority.NORMAL
+        if rank is None:
+            arrival = self.arrivals[service_id]
+            green = arrival.green_share > 0 and self.rng.random() < arrival.green_share
+            priority = Priority.GREEN if green else Priority.NORMAL
+        else:
+            priority = Priority.GREEN if rank == Priority.GREEN.rank else Priority.NORMAL
         seq = self.counters.get(service.zone, 0) + 1
         self.counters[service.zone] = seq
         queue = self.queues[service_id]
@@ -234,6 +263,7 @@ class HallDay:
             low_s=promised.low_s,
             high_s=promised.high_s,
             booked=booked,
+            visit_s=visit_s,
         )
         self.tickets.append(ticket)
         heapq.heappush(queue, (ticket.rank, ticket.queued_s, ticket.id))
@@ -289,7 +319,9 @@ class HallDay:
         ticket.called_s, ticket.window_id = self.now, window_id
         state.busy_with = ticket
         self.wait_model.call(window_id, ticket.service_id)
-        duration = sample_service_time(self.services[ticket.service_id], self.rng)
+        duration = ticket.visit_s
+        if duration is None:
+            duration = sample_service_time(self.services[ticket.service_id], self.rng)
         state.busy_s += duration
         self.schedule(self.now + duration, DONE, window_id)
         return True
