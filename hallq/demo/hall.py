@@ -106,7 +106,12 @@ def seed_history(ctx: HallContext, days: int = 35, tickets_per_day: int = 300) -
     if earlier:
         return f"history: {earlier} past tickets already in the database"
     written = write_history(
-        ctx, today - timedelta(days=days), today - timedelta(days=1), tickets_per_day, with_events=True
+        ctx,
+        today - timedelta(days=days),
+        today - timedelta(days=1),
+        tickets_per_day,
+        with_events=True,
+        queued=True,
     )
     return (
         f"history: {written} synthetic past tickets over the last {days} days (reports, ranking, follow-ups)"

@@ -16,13 +16,28 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, text
 
+from hallq.engine import make_policy
 from hallq.operations.context import HallContext
+from hallq.simulate.replay import RecordedAbsence, RecordedDay, RecordedTicket
+from hallq.simulate.run import HallDay
+from hallq.simulate.scenario import seconds_of
 from hallq.store.models import FollowUp, Rating, Ticket, TicketEvent, WindowEvent
+from hallq.whatif.replay import scenario_for
 
 #: share of the day's tickets issued in each hour from opening (a morning peak, a rush after lunch)
 HOURLY_SHAPE = [0.16, 0.19, 0.15, 0.02, 0.15, 0.14, 0.11, 0.08]
 LEVEL_WEIGHTS = {5: 0.62, 4: 0.24, 3: 0.09, 2: 0.03, 1: 0.02}
 CHUNK = 5000
+
+
+@dataclass(frozen=True)
+class Visit:
+    service_id: str
+    window_id: str
+    issued: datetime
+    called: datetime
+    duration_s: float
+    no_show: bool
 
 
 @dataclass
@@ -48,11 +63,18 @@ def _local(ctx: HallContext, day: date, clock: time, plus_s: float = 0.0) -> dat
 
 
 class HistoryWriter:
-    def __init__(self, ctx: HallContext, seed: int = 1, *, with_events: bool = False) -> None:
-        self.ctx, self.random, self.with_events = ctx, random.Random(seed), with_events
+    def __init__(
+        self, ctx: HallContext, seed: int = 1, *, with_events: bool = False, queued: bool = False
+    ) -> None:
+        self.ctx, self.random, self.with_events, self.queued = ctx, random.Random(seed), with_events, queued
         config = ctx.config
         self.clerks = {window.id: f"clerk{window.number:02d}" for window in config.windows}
         self.services = [service for service in config.services if config.windows_for(service.id)[0]]
+        # a service's share of the citizens: what its A windows can serve (each shared among its A services)
+        self.weights = [
+            sum(1 / (service.mean_service_s * len(w.a_services)) for w in config.windows_for(service.id)[0])
+            for service in self.services
+        ]
         self.ids: dict[str, int] = {}
         self.today = ctx.day()
 
@@ -68,11 +90,71 @@ class HistoryWriter:
                     self._window_event(window.id, day, state, _local(self.ctx, day, clock))
                 )
         seqs: dict[str, int] = {}
+        visits = (
+            self._queued_visits(day, tickets_per_day)
+            if self.queued
+            else self._random_visits(day, tickets_per_day)
+        )
+        for visit in visits:
+            self._ticket(batch, day, seqs, visit)
+        return batch
+
+    def _random_visits(self, day: date, tickets_per_day: int) -> list[Visit]:
+        """Visits drawn one by one, waits at random (fast, for volume: the 1,000,000-ticket benchmark)."""
+        rnd, config, visits = self.random, self.ctx.config, []
+        hours = config.hall.hours
         for hour, share in enumerate(HOURLY_SHAPE):
             for _ in range(round(tickets_per_day * share)):
-                issued = _local(self.ctx, day, hours.open, hour * 3600 + self.random.uniform(0, 3600))
-                self._ticket(batch, day, issued, seqs, busy=share)
-        return batch
+                issued = _local(self.ctx, day, hours.open, hour * 3600 + rnd.uniform(0, 3600))
+                service = rnd.choice(self.services)
+                a_windows, b_windows = config.windows_for(service.id)
+                window = rnd.choice(b_windows) if b_windows and rnd.random() < 0.2 else rnd.choice(a_windows)
+                wait = rnd.lognormvariate(0, 0.8) * 2400 * share
+                no_show = rnd.random() < 0.05
+                duration = 30.0 if no_show else rnd.lognormvariate(0, 0.6) * service.mean_service_s * 0.85
+                visits.append(
+                    Visit(service.id, window.id, issued, issued + timedelta(seconds=wait), duration, no_show)
+                )
+        return visits
+
+    def _queued_visits(self, day: date, tickets_per_day: int) -> list[Visit]:
+        """A day that is a queue: citizens come (each zone in proportion to its windows), the windows call
+        them by the hall's own rule in the simulator, pausing for lunch, so every wait follows from the
+        staffing and the visits before it, as in a real log (what `hallq simulate --from-log` replays)."""
+        rnd, config = self.random, self.ctx.config
+        hours = config.hall.hours
+        planned: list[tuple[RecordedTicket, bool]] = []
+        for hour, share in enumerate(HOURLY_SHAPE):
+            for _ in range(round(tickets_per_day * share)):
+                service = rnd.choices(self.services, weights=self.weights)[0]
+                no_show = rnd.random() < 0.05
+                duration = 30.0 if no_show else rnd.lognormvariate(0, 0.6) * service.mean_service_s * 0.85
+                moment = seconds_of(hours.open) + hour * 3600 + rnd.uniform(0, 3600)
+                planned.append((RecordedTicket(service.id, moment, moment, 1, duration), no_show))
+        planned.sort(key=lambda pair: pair[0].issued_s)
+        tickets = [ticket for ticket, _ in planned]
+        lunch = [
+            RecordedAbsence(w.id, seconds_of(hours.lunch[0]), seconds_of(hours.lunch[1]))
+            for w in config.windows
+            if hours.lunch
+        ]
+        recorded = RecordedDay(day, tuple(tickets), tuple(lunch))
+        scenario = scenario_for(config, [recorded])
+        rule = config.hall.call_rule
+        policy = make_policy(rule.rule, **rule.model_dump(exclude={"rule"}))
+        result = HallDay(scenario, policy, rnd.getrandbits(64), replay=recorded).run()
+        midnight = datetime.combine(day, time(), config.tz).astimezone(UTC)
+        return [
+            Visit(
+                sim.service_id,
+                sim.window_id or "",
+                midnight + timedelta(seconds=sim.issued_s),
+                midnight + timedelta(seconds=sim.called_s or sim.issued_s),
+                ticket.visit_s or 0.0,
+                no_show,
+            )
+            for sim, (ticket, no_show) in zip(result.tickets, planned, strict=True)
+        ]
 
     def _window_event(self, window_id: str, day: date, state: str, at: datetime) -> dict[str, Any]:
         self.ids["window_events"] += 1
@@ -80,18 +162,15 @@ class HistoryWriter:
         row = {"window_id": window_id, "service_day": day, "state": state, "clerk": clerk, "at": at}
         return {"id": self.ids["window_events"] - 1, **row}
 
-    def _ticket(self, batch: Batch, day: date, issued: datetime, seqs: dict[str, int], busy: float) -> None:
+    def _ticket(self, batch: Batch, day: date, seqs: dict[str, int], visit: Visit) -> None:
         rnd, config = self.random, self.ctx.config
-        service = rnd.choice(self.services)
+        service = config.service_by_id[visit.service_id]
         zone = config.zone_by_id[service.zone]
         seqs[zone.id] = seq = seqs.get(zone.id, 0) + 1
-        a_windows, b_windows = config.windows_for(service.id)
-        window = rnd.choice(b_windows) if b_windows and rnd.random() < 0.2 else rnd.choice(a_windows)
-        wait = rnd.lognormvariate(0, 0.8) * 2400 * busy
-        called = issued + timedelta(seconds=wait)
-        no_show = rnd.random() < 0.05
-        duration = 30.0 if no_show else rnd.lognormvariate(0, 0.6) * service.mean_service_s * 0.85
-        finished = called + timedelta(seconds=duration)
+        window = config.window_by_id[visit.window_id]
+        issued, called, no_show = visit.issued, visit.called, visit.no_show
+        wait = (called - issued).total_seconds()
+        finished = called + timedelta(seconds=visit.duration_s)
         ticket_id = self.ids["tickets"]
         self.ids["tickets"] += 1
         batch.tickets.append(
@@ -194,9 +273,12 @@ def write_history(
     *,
     seed: int = 1,
     with_events: bool = False,
+    queued: bool = False,
 ) -> int:
-    """Fill first .. last (working days only) with past visits; returns how many tickets were written."""
-    writer = HistoryWriter(ctx, seed, with_events=with_events)
+    """Fill first .. last (working days only) with past visits; returns how many tickets were written.
+    `queued` makes each day a queue run by the simulator (waits that follow from the staffing); without it
+    waits are drawn at random, which is what volume benchmarks need."""
+    writer = HistoryWriter(ctx, seed, with_events=with_events, queued=queued)
     written = 0
     pending = Batch()
     with ctx.store.write_connection() as connection:
