@@ -39,6 +39,7 @@ def check_config(hall_file: Path) -> None:
 
 def _register() -> None:
     from hallq.cli.accounts import token, user
+    from hallq.cli.advise import advise
     from hallq.cli.backup import backup_command, restore_command
     from hallq.cli.devices import bridge_command, devices
     from hallq.cli.printing import kiosk_agent, print_test
@@ -51,6 +52,7 @@ def _register() -> None:
         token,
         user,
         simulate_command,
+        advise,
         print_test,
         kiosk_agent,
         bridge_command,

@@ -59,6 +59,17 @@ class Alerts(_Model):
     paused_window_s: float = Field(default=900.0, gt=0)
 
 
+class Staffing(_Model):
+    """What-if advice on the managers' pages (docs/manager.md, "What if")."""
+
+    #: the staffing advice keeps 90% of citizens' waits under this
+    p90_wait_target_s: float = Field(default=900.0, gt=0)
+    #: a typical day of the week is learned from this many past weeks
+    weeks: int = Field(default=4, ge=1, le=26)
+    #: windows busy less than this share of their open time are offered for consolidation (综合窗口)
+    quiet_below: float = Field(default=0.3, gt=0, lt=1)
+
+
 class TicketPrinting(_Model):
     """The printed ticket: where its QR code points, how many materials it lists, which CJK font draws it."""
 
@@ -74,6 +85,7 @@ class HallInfo(_Model):
     hours: Hours = Field(default_factory=Hours)
     call_rule: CallRule = Field(default_factory=CallRule)
     alerts: Alerts = Field(default_factory=Alerts)
+    staffing: Staffing = Field(default_factory=Staffing)
     footer: str = ""
     ticket: TicketPrinting = Field(default_factory=TicketPrinting)
     #: 下一位 on a ticket called and never started: the citizen came and was served (most clerks never press

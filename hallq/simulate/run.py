@@ -105,6 +105,8 @@ class HallDay:
         self.counters: dict[str, int] = {}
         self.events: list[tuple[float, int, int, str]] = []
         self.sequence = 0
+        #: when the last citizen came or left: the day's windows are staffed until then (or closing time)
+        self.last_activity = 0.0
         self.now = 0.0
         self.present_since = {w: scenario.start_s for w in self.windows}
         self.present_s = dict.fromkeys(self.windows, 0.0)
@@ -140,10 +142,10 @@ class HallDay:
         while self.events:
             self.step()
         # a hall day's windows stay staffed until closing time, even when the last citizen left earlier
-        until = max(self.now, seconds_of(scenario.close)) if scenario.close is not None else self.now
+        until = max(self.last_activity, seconds_of(scenario.close) if scenario.close else 0.0)
         for window_id, state in self.windows.items():
             if state.present:
-                self.present_s[window_id] += until - self.present_since[window_id]
+                self.present_s[window_id] += max(0.0, until - self.present_since[window_id])
         return DayResult(self.tickets, self.windows, scenario.counted_from_s, self.present_s)
 
     def step(self) -> None:
@@ -237,6 +239,7 @@ class HallDay:
         """A ticket now, queued from `queued_s`; `next_arrival` draws the service's next arrival before the
         idle windows call (the order the random draws always had: a seed gives the same day as before).
         A replayed citizen comes with its recorded `rank` and `visit_s`."""
+        self.last_activity = self.now
         service = self.services[service_id]
         if rank is None:
             arrival = self.arrivals[service_id]
@@ -327,6 +330,7 @@ class HallDay:
         return True
 
     def done(self, window_id: str) -> None:
+        self.last_activity = self.now
         state = self.windows[window_id]
         ticket = state.busy_with
         assert ticket is not None
@@ -352,7 +356,8 @@ class HallDay:
 
     def leave(self, window_id: str) -> None:
         self.windows[window_id].present = False
-        self.present_s[window_id] += self.now - self.present_since[window_id]
+        # an absence may start before the day does (a window closed all day): no time present then
+        self.present_s[window_id] += max(0.0, self.now - self.present_since[window_id])
 
     def back(self, window_id: str) -> None:
         state = self.windows[window_id]

@@ -51,6 +51,8 @@ class Changes:
     #: (window id, service id) pairs
     add_b: tuple[tuple[str, str], ...] = ()
     remove_b: tuple[tuple[str, str], ...] = ()
+    #: (from window, into window) pairs: the first closes for good, the second takes on its services as A
+    move_services: tuple[tuple[str, str], ...] = ()
 
     def check(self, config: HallConfig) -> None:
         windows = {window.id: window for window in config.windows}
@@ -59,6 +61,12 @@ class Changes:
                 raise BadChange(f"unknown window {window_id!r}")
             if service_id not in config.service_by_id:
                 raise BadChange(f"unknown service {service_id!r}")
+        for source, target in self.move_services:
+            for window_id in (source, target):
+                if window_id not in windows:
+                    raise BadChange(f"unknown window {window_id!r}")
+            if source == target:
+                raise BadChange(f"{source} cannot move its services into itself")
         for window_id, service_id in self.add_b:
             if service_id in windows[window_id].a_services:
                 raise BadChange(f"{service_id} is already an A service of {window_id}")
@@ -101,10 +109,18 @@ def scenario_for(config: HallConfig, days: Sequence[RecordedDay], changes: Chang
         for service in config.services
     ]
     windows = []
+    by_id = {window.id: window for window in config.windows}
     for window in config.windows:
+        a_services = list(window.a_services)
+        for source, target in changes.move_services:
+            if target == window.id:
+                moved = by_id[source]
+                a_services += [s for s in (*moved.a_services, *moved.b_services) if s not in a_services]
         b_services = [s for s in window.b_services if (window.id, s) not in changes.remove_b]
         b_services += [s for w, s in changes.add_b if w == window.id and s not in b_services]
-        windows.append(SimWindow(id=window.id, a=list(window.a_services), b=b_services))
+        windows.append(
+            SimWindow(id=window.id, a=a_services, b=[s for s in b_services if s not in a_services])
+        )
     hours = config.hall.hours
     open_h = (seconds_of(hours.close) - seconds_of(hours.open)) / 3600
     counts: dict[str, int] = defaultdict(int)
@@ -135,7 +151,8 @@ def changed_days(days: Sequence[RecordedDay], changes: Changes, seed: int = 1) -
         if changes.arrivals_factor != 1.0:
             day = day.scaled(changes.arrivals_factor, rng)
         absences = list(day.absences)
-        for hours in changes.window_hours:
+        closed = [WindowHours(source, "closed", 0.0, 86_400.0) for source, _ in changes.move_services]
+        for hours in (*changes.window_hours, *closed):
             absences = _set_hours(absences, hours)
         out.append(replace(day, absences=tuple(absences)))
     return out
@@ -211,12 +228,21 @@ def recorded_figures(config: HallConfig, days: Sequence[RecordedDay]) -> dict[st
 
 
 def _present_s(config: HallConfig, days: Sequence[RecordedDay]) -> dict[str, float]:
+    """Opening hours less absences, plus any time a window kept serving after closing (as replays count)."""
     hours = config.hall.hours
-    day_s = seconds_of(hours.close) - seconds_of(hours.open)
+    close = seconds_of(hours.close)
+    day_s = close - seconds_of(hours.open)
     present = {window.id: day_s * len(days) for window in config.windows}
     for day in days:
         for away in day.absences:
             present[away.window_id] -= away.end_s - away.start_s
+        last_finish: dict[str, float] = {}
+        for t in day.tickets:
+            if t.recorded_window_id and t.recorded_wait_s is not None and t.visit_s is not None:
+                finish = t.issued_s + t.recorded_wait_s + t.visit_s
+                last_finish[t.recorded_window_id] = max(last_finish.get(t.recorded_window_id, 0.0), finish)
+        for window_id, finish in last_finish.items():
+            present[window_id] += max(0.0, finish - close)
     return present
 
 
