@@ -40,6 +40,11 @@ RULES: dict[tuple[str, str], set[str]] = {
     ("GET", "/manager/reports"): MANAGERS,
     ("GET", "/manager/ranking"): MANAGERS,
     ("GET", "/manager/follow-ups"): MANAGERS,
+    ("GET", "/manager/whatif"): MANAGERS,
+    ("POST", "/manager/whatif/runs"): MANAGERS,
+    ("GET", "/manager/whatif/runs/<int:run_id>"): MANAGERS,
+    ("GET", "/manager/whatif/runs/<int:run_id>.json"): MANAGERS,
+    ("GET", "/manager/whatif/runs/<int:run_id>/staffing.<extension>"): MANAGERS,
     ("GET", "/api/v1/hall"): STAFF,
     ("GET", "/api/v1/devices"): {"bridge", "manager", "admin"},
     ("POST", "/api/v1/devices/<device_id>/status"): {"bridge"},
@@ -81,6 +86,8 @@ SAMPLES = {
     "follow_up_id": "1",
     "verb": "pause",
     "device_id": "board-W01",
+    "run_id": "1",
+    "extension": "csv",
 }
 
 

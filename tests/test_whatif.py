@@ -187,8 +187,11 @@ def test_the_command_line(server_day: LoggedHall) -> None:
     )
     for args, message in [
         (["--from-log", "last monday"], "give DATE or DATE..DATE"),
-        (["--from-log", DAY.isoformat(), "--add-b", "W14"], "give WINDOW:SERVICE"),
-        (["--from-log", DAY.isoformat(), "--window", "W03 closed"], "give e.g. W03=closed@09:00-12:00"),
+        (["--from-log", DAY.isoformat(), "--add-b", "W14"], "write a window and a service like W01:invoice"),
+        (
+            ["--from-log", DAY.isoformat(), "--window", "W03 closed"],
+            "write a window's hours like W03=closed@09:00-12:00",
+        ),
         (["--from-log", DAY.isoformat(), "--add-b", "W99:invoice"], "unknown window 'W99'"),
         (["--from-log", "2026-11-24"], "no tickets were issued from 2026-11-24 to 2026-11-24"),
         ([], "give a SCENARIO_FILE, or --from-log"),

@@ -37,6 +37,7 @@ from hallq.web.runtime import emit_pushes
 from hallq.web.sockets import register_socket_handlers
 from kiosk import bp as kiosk_bp
 from manager import bp as manager_bp
+from manager.whatif import bp as whatif_bp
 
 log = logging.getLogger(__name__)
 MAX_ID = 2**63 - 1
@@ -133,7 +134,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 
     # ids in URLs are database integers: a larger number is simply not found (404), never an overflow
     app.url_map.converters["int"] = DatabaseId
-    for blueprint in (api_bp, kiosk_bp, caller_bp, display_bp, manager_bp):
+    app.extensions["hallq_offload"] = offload_for(settings.async_mode)
+    for blueprint in (api_bp, kiosk_bp, caller_bp, display_bp, manager_bp, whatif_bp):
         app.register_blueprint(blueprint)
     register_errors(app)
 

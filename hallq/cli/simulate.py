@@ -100,28 +100,6 @@ def _days(text: str) -> tuple[date, date]:
         ) from None
 
 
-def _pair(text: str, option: str) -> tuple[str, str]:
-    window_id, sep, service_id = text.partition(":")
-    if not sep or not window_id or not service_id:
-        raise click.BadParameter(f"{text!r}: give WINDOW:SERVICE, e.g. W01:invoice", param_hint=option)
-    return window_id, service_id
-
-
-def _hours(text: str) -> Any:
-    from hallq.whatif.replay import WindowHours
-
-    try:
-        window_id, rest = text.split("=", 1)
-        state, span = rest.split("@", 1)
-        start, end = span.split("-", 1)
-        seconds = [int(h) * 3600 + int(m) * 60 for h, m in (t.split(":") for t in (start, end))]
-    except ValueError:
-        raise click.BadParameter(
-            f"{text!r}: give e.g. W03=closed@09:00-12:00", param_hint="--window"
-        ) from None
-    return WindowHours(window_id, state, float(seconds[0]), float(seconds[1]))
-
-
 def _from_log(
     days_text: str,
     policy: str | None,
@@ -135,15 +113,19 @@ def _from_log(
 ) -> dict[str, Any]:
     from hallq.whatif.log import NoRecordedDays, read_days
     from hallq.whatif.replay import BadChange, Changes, what_if
+    from hallq.whatif.runs import parse_pair, parse_window_hours
 
     first, last = _days(days_text)
-    changes = Changes(
-        rule=policy,
-        arrivals_factor=scale,
-        window_hours=tuple(_hours(text) for text in window_hours),
-        add_b=tuple(_pair(text, "--add-b") for text in add_b),
-        remove_b=tuple(_pair(text, "--remove-b") for text in remove_b),
-    )
+    try:
+        changes = Changes(
+            rule=policy,
+            arrivals_factor=scale,
+            window_hours=tuple(parse_window_hours(text) for text in window_hours),
+            add_b=tuple(parse_pair(text) for text in add_b),
+            remove_b=tuple(parse_pair(text) for text in remove_b),
+        )
+    except BadChange as error:
+        raise click.ClickException(str(error)) from None
     ctx = hall_app(base_settings(instance, database_url, hall_file)).extensions["hallq"]
     try:
         return what_if(ctx.config, read_days(ctx, first, last), changes)

@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 from sqlalchemy import (
     JSON,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -272,3 +273,22 @@ class AuditEntry(Base):
     #: what it was done to: a username, a token's role and name, a ticket number, the hall file
     subject: Mapped[str] = mapped_column(String(200))
     detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class WhatIfRun(Base):
+    """A what-if a manager ran on /manager/whatif: what was asked, how far it got, and its answer."""
+
+    __tablename__ = "whatif_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: replay | staffing | consolidation
+    kind: Mapped[str] = mapped_column(String(16))
+    request: Mapped[dict[str, Any]] = mapped_column(JSON)
+    #: running | done | failed
+    state: Mapped[str] = mapped_column(String(16))
+    progress: Mapped[float] = mapped_column(Float)
+    message: Mapped[str | None] = mapped_column(String(300))
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_by: Mapped[str] = mapped_column(String(96))
+    created_at: Mapped[datetime] = mapped_column(index=True)
+    updated_at: Mapped[datetime]

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -48,7 +49,12 @@ def _least_busy_neighbour(config: HallConfig, window_id: str, utilisation: dict[
     return min(same_zone or others, key=lambda w: (utilisation.get(w.id, 0.0), w.number)).id
 
 
-def consolidation(config: HallConfig, days: list[RecordedDay], into: str | None = None) -> dict[str, Any]:
+def consolidation(
+    config: HallConfig,
+    days: list[RecordedDay],
+    into: str | None = None,
+    progress: Callable[[float], None] = lambda share: None,
+) -> dict[str, Any]:
     """Windows busy under `[hall.staffing] quiet_below` of their open time, and what the replay says if each
     closes and its services move to `into` (a named 综合窗口) or to its least busy neighbour."""
     threshold = config.hall.staffing.quiet_below
@@ -58,7 +64,8 @@ def consolidation(config: HallConfig, days: list[RecordedDay], into: str | None 
     utilisation: dict[str, float] = recorded["utilisation"]
     as_recorded = what_if(config, days)["replayed"]
     rows = []
-    for window in config.windows:
+    for index, window in enumerate(config.windows):
+        progress(index / len(config.windows))
         busy = utilisation.get(window.id, 0.0)
         if busy >= threshold or window.id == into or busy == 0.0:
             continue  # busy enough, the 综合窗口 itself, or never open in these days (nothing to merge)

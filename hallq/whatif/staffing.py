@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import random
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import time
 
@@ -129,13 +129,18 @@ def _p90_by_hour(scenario: Scenario, seed: int) -> dict[int, float]:
 
 
 def staffing_advice(
-    config: HallConfig, days: Sequence[RecordedDay], target_p90_s: float, seed: int = 1
+    config: HallConfig,
+    days: Sequence[RecordedDay],
+    target_p90_s: float,
+    seed: int = 1,
+    progress: Callable[[float], None] = lambda share: None,
 ) -> list[HourAdvice]:
     """Per zone and opening hour, the fewest windows that keep the P90 wait under `target_p90_s`."""
     advice: list[HourAdvice] = []
     hours = _hours(config)
     base = scenario_for(config, days)
-    for zone in config.zones:
+    for index, zone in enumerate(config.zones):
+        progress(index / len(config.zones))
         zone_services = [s for s in base.services if s.zone == zone.id]
         windows = sum(1 for w in config.windows if any(s.id in w.a_services for s in zone_services))
         if not zone_services or windows == 0:

@@ -1,0 +1,154 @@
+"""/manager/whatif: replay recorded days with changes, staffing advice for a typical day, quiet windows to
+merge; each run computed in the background with a progress bar, and kept (hallq/whatif/runs.py)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from markupsafe import Markup
+from werkzeug.wrappers import Response
+
+from hallq.web.auth import current_actor
+from hallq.web.i18n import pick
+from hallq.web.runtime import hall_context, socketio
+from hallq.whatif import runs
+from hallq.whatif.export import staffing_csv, staffing_xlsx
+from hallq.whatif.log import NoRecordedDays
+from hallq.whatif.replay import BadChange
+from manager.charts import bars
+
+bp = Blueprint("whatif", __name__, url_prefix="/manager/whatif", template_folder="templates")
+MANAGERS = ("manager", "admin")
+KINDS = ("replay", "staffing", "consolidation")
+
+
+@bp.before_request
+def managers_only() -> Response | None:
+    actor = current_actor()
+    if actor is None or actor.role not in MANAGERS:
+        return redirect(url_for("manager.login", next=request.script_root + request.full_path.rstrip("?")))
+    return None
+
+
+@bp.context_processor
+def hall_name() -> dict[str, Any]:
+    hall = hall_context().config.hall
+    return {"config_hall_name": pick(hall.name, hall.name_en or hall.name)}
+
+
+def _form_defaults() -> dict[str, Any]:
+    today = hall_context().day()
+    monday = today - timedelta(days=today.weekday() + 7)
+    return {"kind": "replay", "first": monday.isoformat(), "last": (monday + timedelta(days=4)).isoformat()}
+
+
+def _page(form: dict[str, Any], error: str | None = None) -> tuple[str, int]:
+    ctx = hall_context()
+    return render_template(
+        "manager/whatif.html",
+        form=form,
+        error=error,
+        runs=runs.recent(ctx),
+        windows=ctx.config.windows,
+        hall_rule=ctx.config.hall.call_rule.rule,
+        staffing=ctx.config.hall.staffing,
+    ), (422 if error else 200)
+
+
+@bp.get("")
+def page() -> tuple[str, int]:
+    return _page(_form_defaults())
+
+
+def _fields(form: Any) -> dict[str, Any]:
+    """The form as RunRequest fields: empty inputs left out, the text boxes one change per line."""
+    keys = ("kind", "first", "last", "weekday", "rule", "into")
+    fields: dict[str, Any] = {key: form.get(key) for key in keys if form.get(key) not in (None, "")}
+    if form.get("arrivals_factor"):
+        fields["arrivals_factor"] = form.get("arrivals_factor")
+    for key in ("window_hours", "add_b", "remove_b"):
+        fields[key] = [line for line in form.get(key, "").splitlines() if line.strip()]
+    return fields
+
+
+@bp.post("/runs")
+def start_run() -> Response | tuple[str, int]:
+    ctx, actor = hall_context(), current_actor()
+    assert actor is not None
+    try:
+        run_request, days = runs.prepare(ctx, _fields(request.form))
+    except (BadChange, NoRecordedDays) as error:
+        return _page(request.form.to_dict(), str(error))
+    run_id = runs.start(ctx, run_request, actor.name)
+    server = socketio()
+    offload = current_app.extensions["hallq_offload"]
+    server.start_background_task(
+        runs.execute, ctx, run_id, run_request, days, offload, server.start_background_task, server.sleep
+    )
+    return redirect(url_for("whatif.run_page", run_id=run_id), code=303)
+
+
+def _run_or_404(run_id: int) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    found = runs.get(hall_context(), run_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.get("/runs/<int:run_id>.json")
+def run_json(run_id: int) -> Response:
+    run, _result = _run_or_404(run_id)
+    return jsonify(run)
+
+
+def _charts(run: dict[str, Any], result: dict[str, Any]) -> list[Markup]:
+    if run["kind"] == "replay":
+        rows = [
+            {
+                "label": zone,
+                "recorded": round(figures["mean_wait_s"] / 60, 1),
+                "replayed": round(result["replayed"]["per_zone"].get(zone, {}).get("mean_wait_s", 0) / 60, 1),
+            }
+            for zone, figures in result["recorded"]["per_zone"].items()
+        ]
+        series = [("recorded", _("as recorded"), "#94a3b8"), ("replayed", _("with the changes"), "#2563eb")]
+        return [bars(_("Mean wait by zone (min)"), rows, series, lambda v: f"{v:.1f}")]
+    if run["kind"] == "staffing":
+        by_hour: dict[str, int] = {}
+        for row in result["rows"]:
+            by_hour[row["hour"]] = by_hour.get(row["hour"], 0) + row["windows"]
+        hours = [{"label": hour, "windows": count} for hour, count in sorted(by_hour.items())]
+        series = [("windows", _("windows to open"), "#2563eb")]
+        return [bars(_("Windows to open, all zones"), hours, series, lambda v: f"{v:.0f}")]
+    return []
+
+
+@bp.get("/runs/<int:run_id>")
+def run_page(run_id: int) -> str:
+    run, result = _run_or_404(run_id)
+    charts = _charts(run, result) if result is not None else []
+    grid: dict[str, dict[str, Any]] = {}
+    if result is not None and run["kind"] == "staffing":
+        for row in result["rows"]:
+            grid.setdefault(row["zone"], {})[row["hour"]] = row
+    return render_template("manager/whatif_run.html", run=run, result=result, charts=charts, grid=grid)
+
+
+@bp.get("/runs/<int:run_id>/staffing.<extension>")
+def staffing_export(run_id: int, extension: str) -> Response:
+    run, result = _run_or_404(run_id)
+    if run["kind"] != "staffing" or result is None or extension not in ("csv", "xlsx"):
+        abort(404)
+    ctx = hall_context()
+    if extension == "csv":
+        body, mimetype = staffing_csv(result), "text/csv; charset=utf-8"
+    else:
+        body = staffing_xlsx(result, ctx.config.hall.name)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response = current_app.response_class(body, mimetype=mimetype)
+    name = f"hallq-staffing-{result['weekday']}.{extension}"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
