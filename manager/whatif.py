@@ -15,6 +15,7 @@ from hallq.web.auth import current_actor
 from hallq.web.i18n import pick
 from hallq.web.runtime import hall_context, socketio
 from hallq.whatif import runs
+from hallq.whatif.advice import WEEKDAYS
 from hallq.whatif.export import staffing_csv, staffing_xlsx
 from hallq.whatif.log import NoRecordedDays
 from hallq.whatif.replay import BadChange
@@ -53,6 +54,7 @@ def _page(form: dict[str, Any], error: str | None = None) -> tuple[str, int]:
         error=error,
         runs=runs.recent(ctx),
         windows=ctx.config.windows,
+        weekdays=weekday_names(),
         hall_rule=ctx.config.hall.call_rule.rule,
         staffing=ctx.config.hall.staffing,
     ), (422 if error else 200)
@@ -105,10 +107,11 @@ def run_json(run_id: int) -> Response:
 
 
 def _charts(run: dict[str, Any], result: dict[str, Any]) -> list[Markup]:
+    zone_names = {zone.id: pick(zone.name, zone.name_en or zone.name) for zone in hall_context().config.zones}
     if run["kind"] == "replay":
         rows = [
             {
-                "label": zone,
+                "label": zone_names.get(zone, zone),
                 "recorded": round(figures["mean_wait_s"] / 60, 1),
                 "replayed": round(result["replayed"]["per_zone"].get(zone, {}).get("mean_wait_s", 0) / 60, 1),
             }
@@ -134,7 +137,22 @@ def run_page(run_id: int) -> str:
     if result is not None and run["kind"] == "staffing":
         for row in result["rows"]:
             grid.setdefault(row["zone"], {})[row["hour"]] = row
-    return render_template("manager/whatif_run.html", run=run, result=result, charts=charts, grid=grid)
+    config = hall_context().config
+    zones = {zone.id: pick(zone.name, zone.name_en or zone.name) for zone in config.zones}
+    weekdays = dict(zip(WEEKDAYS, weekday_names(), strict=True))
+    return render_template(
+        "manager/whatif_run.html",
+        run=run,
+        result=result,
+        charts=charts,
+        grid=grid,
+        zones=zones,
+        weekdays=weekdays,
+    )
+
+
+def weekday_names() -> list[str]:
+    return [_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"), _("Saturday"), _("Sunday")]
 
 
 @bp.get("/runs/<int:run_id>/staffing.<extension>")

@@ -237,6 +237,33 @@ def test_manager_watches_the_hall_live_and_reads_a_month(browser, hall: LiveHall
     assert report.locator("#ranking-windows .m-title").count() == 3
 
 
+def test_manager_asks_what_if_and_comes_back_to_it(browser, hall: LiveHall) -> None:  # type: ignore[no-untyped-def]
+    """Last week replayed with W03 away all morning, then the staffing advice for a typical Monday; both are
+    listed on /manager/whatif to come back to."""
+    page = manager_page(browser, hall, "/manager/whatif")
+    page.fill('textarea[name="window_hours"]', "W03=closed@09:00-12:00")
+    page.click("#run")
+    page.wait_for_selector("#result", timeout=30_000)
+    assert page.locator("#result tbody tr").count() == 7  # the hall and its six zones
+    assert page.locator(".m-charts svg").count() == 1
+    page.screenshot(path=ARTIFACTS / "manager-whatif.png", animations="disabled", full_page=True)
+
+    page.goto(f"{hall.url}/manager/whatif")
+    page.check('input[name="kind"][value="staffing"]')
+    page.select_option('select[name="weekday"]', "0")
+    page.click("#run")
+    page.wait_for_selector("#run-progress, #result", timeout=30_000)
+    page.wait_for_selector("#result", timeout=60_000)
+    assert page.locator("#result tbody tr").count() == 6
+    with page.expect_download() as download:
+        page.click('a >> text="导出 Excel"')
+    assert download.value.suggested_filename == "hallq-staffing-monday.xlsx"
+    page.screenshot(path=ARTIFACTS / "manager-whatif-staffing.png", animations="disabled", full_page=True)
+    page.goto(f"{hall.url}/manager/whatif")
+    assert page.locator("#runs tbody tr").count() == 2
+    assert "已完成" in page.locator("#runs").inner_text()
+
+
 def test_a_city_serves_each_halls_pages_under_its_own_path(browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """Two halls in one server: the pages of /h/north talk to north's API and Socket.IO only, a clerk of
     north works there, and a city manager compares the halls at /city."""

@@ -164,7 +164,7 @@ def view(ctx: HallContext, run: WhatIfRun) -> dict[str, Any]:
         "progress": run.progress,
         "message": run.message,
         "created_by": run.created_by,
-        "created_at": run.created_at.astimezone(ctx.config.tz).isoformat(timespec="minutes"),
+        "created_at": run.created_at.astimezone(ctx.config.tz).strftime("%Y-%m-%d %H:%M"),
     }
 
 
