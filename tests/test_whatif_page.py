@@ -53,6 +53,7 @@ def test_a_manager_runs_what_ifs_and_comes_back_to_them(
     assert run["state"] == "done" and run["progress"] == 1.0 and run["created_by"] == "manager-token"
     html = client.get(replay, headers=manager).get_data(as_text=True)
     assert 'id="result"' in html and html.count("<svg") == 1 and "W03" in html
+    assert 'id="by-hour"' in html and "<td>09:00</td>" in html
 
     staffing = start(client, manager, {"kind": "staffing", "weekday": "0"})
     assert finished(client, manager, staffing)["state"] == "done"

@@ -180,7 +180,7 @@ def figures(
     busy_s: dict[str, float],
     present_s: dict[str, float],
 ) -> dict[str, Any]:
-    """Mean and P90 wait per zone and for the hall, the share over the hall's limit, the mean wait by hour,
+    """Mean and P90 wait and the share over the hall's limit, for the hall, per zone and per hour of issue,
     and each window's utilisation; `waits` holds (zone, issued_s, wait_s) per citizen called."""
     limit = config.hall.alerts.longest_wait_s
     by_zone: dict[str, list[float]] = defaultdict(list)
@@ -202,7 +202,7 @@ def figures(
     return {
         "hall": summary(everyone),
         "per_zone": {zone: summary(by_zone[zone]) for zone in sorted(by_zone)},
-        "by_hour": {f"{hour:02d}:00": round(statistics.fmean(v), 1) for hour, v in sorted(by_hour.items())},
+        "by_hour": {f"{hour:02d}:00": summary(values) for hour, values in sorted(by_hour.items())},
         "utilisation": {
             window.id: round(busy_s.get(window.id, 0.0) / present_s[window.id], 3)
             if present_s.get(window.id)
