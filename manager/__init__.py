@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -16,10 +16,9 @@ from hallq.operations.ratings import LEVELS, LEVELS_EN
 from hallq.stats.export import COLUMNS, GROUP_NAMES
 from hallq.stats.ranking import month_period, ranking
 from hallq.stats.summary import GROUPS, Period, summary
-from hallq.web.auth import current_actor
 from hallq.web.i18n import page_texts, pick
 from hallq.web.runtime import hall_context
-from manager import texts
+from manager import access, texts
 from manager.charts import bars, rating_bars
 
 bp = Blueprint(
@@ -30,23 +29,16 @@ bp = Blueprint(
     static_folder="static",
     static_url_path="/static",
 )
-MANAGERS = ("manager", "admin")
 
 
 @bp.before_request
 def managers_only() -> Response | None:
     if request.endpoint in ("manager.login", "manager.static"):
         return None
-    actor = current_actor()
-    if actor is None or actor.role not in MANAGERS:
-        return redirect(url_for("manager.login", next=request.script_root + request.full_path.rstrip("?")))
-    return None
+    return access.managers_only()
 
 
-@bp.context_processor
-def hall_name() -> dict[str, Any]:
-    hall = hall_context().config.hall
-    return {"config_hall_name": pick(hall.name, hall.name_en or hall.name)}
+bp.context_processor(access.hall_name)
 
 
 @bp.get("/login")

@@ -14,7 +14,8 @@ from hallq.stats.city import compare_halls
 from hallq.stats.summary import Period
 from hallq.web.auth import SessionUser, current_actor
 from hallq.web.ratelimits import RateLimits
-from manager import MANAGERS, _ranges
+from manager import _ranges
+from manager.access import MANAGERS
 
 bp = Blueprint(
     "city",

@@ -19,25 +19,12 @@ from hallq.whatif.advice import WEEKDAYS
 from hallq.whatif.export import staffing_csv, staffing_xlsx
 from hallq.whatif.log import NoRecordedDays
 from hallq.whatif.replay import BadChange
+from manager.access import hall_name, managers_only
 from manager.charts import bars
 
 bp = Blueprint("whatif", __name__, url_prefix="/manager/whatif", template_folder="templates")
-MANAGERS = ("manager", "admin")
-KINDS = ("replay", "staffing", "consolidation")
-
-
-@bp.before_request
-def managers_only() -> Response | None:
-    actor = current_actor()
-    if actor is None or actor.role not in MANAGERS:
-        return redirect(url_for("manager.login", next=request.script_root + request.full_path.rstrip("?")))
-    return None
-
-
-@bp.context_processor
-def hall_name() -> dict[str, Any]:
-    hall = hall_context().config.hall
-    return {"config_hall_name": pick(hall.name, hall.name_en or hall.name)}
+bp.before_request(managers_only)
+bp.context_processor(hall_name)
 
 
 def _form_defaults() -> dict[str, Any]:
