@@ -11,7 +11,7 @@ EMUPOS_PYTHON ?= $(firstword $(foreach python,$(wildcard $(HOME)/.pyenv/versions
 	$(shell $(python) -c 'import sys; print(sys.executable) if sys.version_info >= (3, 13) else None' 2>/dev/null)))
 EMUPOS_VENV := .venv-emupos
 
-.PHONY: demo test lint bench soak studies install emupos fonts translations
+.PHONY: demo test lint bench soak studies install emupos fonts voice translations
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,12 +39,22 @@ fonts:
 		fi; \
 		[ -e $(CJK_FONT) ] || echo "hallq: no CJK font for printed tickets: sudo apt-get install fonts-wqy-zenhei"; }
 
+# Displays speak calls rendered on the server by espeak-ng (docs/voice.md); sox checks the audio in the tests.
+# Installed here when we may (root, apt), like the font; without them displays use their own voice or chime.
+voice:
+	@command -v espeak-ng >/dev/null && command -v sox >/dev/null || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			(apt-get install -y -qq espeak-ng sox >/dev/null 2>&1 || \
+			 (apt-get update -qq && apt-get install -y -qq espeak-ng sox >/dev/null)) || true; \
+		fi; \
+		command -v espeak-ng >/dev/null || echo "hallq: no espeak-ng, displays speak with their own voice: sudo apt-get install espeak-ng"; }
+
 ## Run the demo hall on http://127.0.0.1:5000 and print its URLs, logins and tokens.
-demo: $(STAMP) fonts
+demo: $(STAMP) fonts voice
 	$(BIN)/hallq demo
 
 ## Run every test. pytest's exit code 5 (no test collected) counts as a failure.
-test: $(STAMP) emupos fonts
+test: $(STAMP) emupos fonts voice
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy

@@ -20,7 +20,7 @@ TOP_LEVEL = ("hallq", "kiosk", "caller", "display_board", "manager", "firmware_b
 #: or alongside (docs/architecture.md draws the same picture)
 LAYERS: list[set[str]] = [
     {"hallq.engine", "hallq.net"},
-    {"hallq.printing", "firmware_bridge"},
+    {"hallq.printing", "hallq.speech", "firmware_bridge"},
     {"hallq.config"},
     {"hallq.simulate", "hallq.store"},
     {"hallq.operations"},

@@ -48,7 +48,7 @@
     renderWindows(call.window.id);
     renderRecent();
     banner(call);
-    hallqVoice.announce(call.announce);
+    hallqVoice.announce(call, token);
     if (hallqVoice.blocked()) $("sound-gate").classList.remove("hidden");
   }
   function onLeave(event) {
@@ -68,6 +68,7 @@
     snapshot: (s) => {
       if (s.room !== "hall") return;
       state = s;
+      hallqVoice.configure(s.voice);
       $("hall-name").textContent = named(s.hall);
       renderWindows(); renderRecent(); renderWaiting();
       error("");

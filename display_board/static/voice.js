@@ -1,9 +1,15 @@
-// Offline announcements: the browser's own speech synthesis when it has a Chinese voice, else a chime.
-// Nothing here reaches the internet: speechSynthesis voices marked localService only, WebAudio for the chime.
+// Call announcements, offline: the server's recording of the call (espeak-ng or Piper, docs/voice.md), else the
+// browser's own local Chinese voice, else a chime. One call at a time, in the order they came; a recall is
+// spoken again; nothing is replayed after a reconnect (only pushes are announced, never snapshots).
 "use strict";
 const hallqVoice = (() => {
   const queue = [];
-  let speaking = false, audio = null, voice = null;
+  let busy = false, audio = null, voice = null;
+  let settings = { engine: "browser", repeat: 2, pause_s: 1, volume: 1, english: false };
+  // what was played, newest last: {ticket, lang, how, called, start, end}, page milliseconds (called: when the
+  // push came), for diagnostics and tests
+  const played = [];
+  const status = { now: "idle" };  // what the voice is doing (diagnostics)
 
   function pickVoice() {
     if (!("speechSynthesis" in window)) return null;
@@ -14,6 +20,7 @@ const hallqVoice = (() => {
     voice = pickVoice();
     speechSynthesis.addEventListener?.("voiceschanged", () => { voice = pickVoice(); });
   }
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
   function context() {
     if (!audio && (window.AudioContext || window.webkitAudioContext)) {
@@ -27,48 +34,107 @@ const hallqVoice = (() => {
     const ctx = context();
     if (!ctx) return Promise.resolve();
     const now = ctx.currentTime;
-    [[880, 0], [660, 0.45]].forEach(([freq, at]) => {
+    [[880, 0], [660, 0.3]].forEach(([freq, at]) => {
       const osc = ctx.createOscillator(), gain = ctx.createGain();
       osc.frequency.value = freq;
       gain.gain.setValueAtTime(0.0001, now + at);
-      gain.gain.exponentialRampToValueAtTime(0.4, now + at + 0.02);
-      gain.gain.exponentialRampToValueAtTime(0.0001, now + at + 0.8);
+      gain.gain.exponentialRampToValueAtTime(0.4 * settings.volume + 0.0001, now + at + 0.02);
+      gain.gain.exponentialRampToValueAtTime(0.0001, now + at + 0.4);
       osc.connect(gain).connect(ctx.destination);
       osc.start(now + at);
-      osc.stop(now + at + 0.85);
+      osc.stop(now + at + 0.45);
     });
-    return new Promise((resolve) => setTimeout(resolve, 1300));
+    return sleep(700);
   }
 
-  function speak(text) {
-    if (!voice) return Promise.resolve(false);
+  function speak(text, lang) {
+    if (!voice || lang !== "zh") return Promise.resolve(false);
     return new Promise((resolve) => {
       const utterance = new SpeechSynthesisUtterance(text);
       utterance.voice = voice;
       utterance.lang = voice.lang;
       utterance.rate = 0.9;
+      utterance.volume = settings.volume;
       utterance.onend = () => resolve(true);
       utterance.onerror = () => resolve(false);
       speechSynthesis.speak(utterance);
     });
   }
 
-  async function drain() {
-    if (speaking) return;
-    speaking = true;
-    while (queue.length) {
-      const text = queue.shift();
-      await chime();
-      // halls say a call twice
-      if (await speak(text)) await speak(text);
+  // The server's recording as an object URL, or null (this hall speaks in the browser, or it failed).
+  async function recording(call, lang, token) {
+    if (settings.engine === "browser") return null;
+    try {
+      const response = await fetch(`${hallq.root}/api/v1/tickets/${call.ticket.id}/call.wav?lang=${lang}`,
+        { headers: { Authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(5000) });
+      return response.ok ? URL.createObjectURL(await response.blob()) : null;
+    } catch (error) {
+      return null;
     }
-    speaking = false;
+  }
+
+  // One audio element for every recording: browsers limit how many media players a page may create.
+  let player = null;
+  function play(url) {
+    player = player || new Audio();
+    return new Promise((resolve) => {
+      let done = false, guard = null;
+      const finish = (ok) => { if (!done) { done = true; clearTimeout(guard); resolve(ok); } };
+      // a recording that stalls must not silence the display: give up a little after its length
+      const giveUpIn = (ms) => { clearTimeout(guard); guard = setTimeout(() => finish(false), ms); };
+      giveUpIn(15_000);
+      player.onloadedmetadata = () => Number.isFinite(player.duration) && giveUpIn(player.duration * 1000 + 3000);
+      player.onended = () => finish(true);
+      player.onerror = () => finish(false);
+      player.src = url;
+      player.volume = settings.volume;
+      player.play().catch(() => finish(false));
+    });
+  }
+
+  async function sayOnce(call, lang, url, called) {
+    const entry = { ticket: call.ticket.number, lang, how: url ? "server" : "browser", called, start: performance.now() };
+    const text = lang === "zh" ? call.announce : call.announce_en;
+    played.push(entry);  // listed while it plays
+    const spoken = url ? await play(url) : await speak(text, lang);
+    entry.end = performance.now();
+    if (!spoken) played.splice(played.indexOf(entry), 1);
+    return spoken;
+  }
+
+  async function drain() {
+    if (busy) return;
+    busy = true;
+    while (queue.length) {
+      const { call, token, called } = queue.shift();
+      const english = settings.english && call.announce_en;
+      // fetched while the chime plays: the voice follows it at once
+      status.now = `fetching ${call.ticket.number}`;
+      const urls = Promise.all([recording(call, "zh", token), english ? recording(call, "en", token) : null]);
+      status.now = `chime ${call.ticket.number}`;
+      await chime();
+      status.now = `waiting for ${call.ticket.number}`;
+      const [zh, en] = await urls;
+      status.now = `saying ${call.ticket.number}`;
+      for (let round = 0; round < settings.repeat; round += 1) {
+        if (round) await sleep(settings.pause_s * 1000);
+        const spoke = await sayOnce(call, "zh", zh, called);
+        if (english && (en || spoke)) await sayOnce(call, "en", en, called);
+        if (!spoke) break;  // no voice here at all: the chime said it
+      }
+      [zh, en].forEach((url) => url && URL.revokeObjectURL(url));
+    }
+    busy = false;
+    status.now = "idle";
   }
 
   return {
-    announce(text) { queue.push(text); drain(); },
-    hasVoice: () => !!voice,
+    configure(voiceSettings) { if (voiceSettings) settings = { ...settings, ...voiceSettings }; },
+    announce(call, token) { queue.push({ call, token, called: performance.now() }); drain(); },
+    hasVoice: () => !!voice || settings.engine !== "browser",
     blocked: () => !!context() && context().state === "suspended",
     unlock: () => context() && context().resume(),
+    played,
+    status,
   };
 })();

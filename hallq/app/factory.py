@@ -35,6 +35,7 @@ from hallq.web.print_worker import PrintService
 from hallq.web.ratelimits import RateLimits, storage_for
 from hallq.web.runtime import emit_pushes
 from hallq.web.sockets import register_socket_handlers
+from hallq.web.speech import speech_for
 from kiosk import bp as kiosk_bp
 from manager import bp as manager_bp
 from manager.whatif import bp as whatif_bp
@@ -135,6 +136,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     # ids in URLs are database integers: a larger number is simply not found (404), never an overflow
     app.url_map.converters["int"] = DatabaseId
     app.extensions["hallq_offload"] = offload_for(settings.async_mode)
+    app.extensions["hallq_speech"] = speech_for(config, settings.instance, str(settings.hall_file))
     for blueprint in (api_bp, kiosk_bp, caller_bp, display_bp, manager_bp, whatif_bp):
         app.register_blueprint(blueprint)
     register_errors(app)

@@ -12,6 +12,7 @@ from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from hallq.config.devices import Bridge, Kiosk
 from hallq.config.tomlfile import ID_PATTERN, Problem, StrictModel, parse_model, read_text
+from hallq.config.voice import Voice, voice_problems
 from hallq.engine.calendar import WorkCalendar
 
 _ID = ID_PATTERN
@@ -221,6 +222,7 @@ class HallConfig(_Model):
     ranking: Ranking = Field(default_factory=Ranking)
     limits: Limits = Field(default_factory=Limits)
     appointments: Appointments = Field(default_factory=Appointments)
+    voice: Voice = Field(default_factory=Voice)
     #: the URL path a city deployment serves this hall under ("/h/<id>"); "" for a hall on its own
     _mount: str = PrivateAttr(default="")
 
@@ -352,6 +354,7 @@ def _cross_check(config: HallConfig) -> list[Problem]:
     if both_days:
         days = ", ".join(str(day) for day in sorted(both_days))
         problems.append(Problem("calendar.extra_workdays", f"also listed as holidays: {days}"))
+    problems += voice_problems(config.voice, zone_ids)
     hours = config.hall.hours
     if hours.open >= hours.close:
         problems.append(Problem("hall.hours.close", "closing time must come after opening time"))

@@ -11,11 +11,3 @@ class Push:
     event: str
     data: dict[str, Any]
     rooms: tuple[str, ...] = field(default=("hall",))
-
-
-def announce_text(number: str, window_number: int) -> str:
-    return f"请{number}号到{window_number}号窗口办理"
-
-
-def announce_text_en(number: str, window_number: int) -> str:
-    return f"Ticket {number}, please go to window {window_number}"

@@ -43,7 +43,20 @@ def hall_snapshot(ctx: HallContext) -> dict[str, Any]:
             "windows": current_calls(session, ctx, states),
             "recent_calls": recent_calls(session, ctx),
             "waiting": waiting_by_zone(session, ctx, ctx.day()),
+            "voice": voice_settings(ctx),
         }
+
+
+def voice_settings(ctx: HallContext) -> dict[str, Any]:
+    """How displays announce calls ([voice]): the server's recording first unless the hall says "browser"."""
+    voice = ctx.config.voice
+    return {
+        "engine": voice.engine,
+        "repeat": voice.repeat,
+        "pause_s": voice.pause_s,
+        "volume": voice.volume,
+        "english": bool(voice.call_en),
+    }
 
 
 def manager_snapshot(ctx: HallContext) -> dict[str, Any]:

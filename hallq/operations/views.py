@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from hallq.config.hall import HallConfig
 from hallq.engine.estimate import WaitRange
 from hallq.operations.context import HallContext
-from hallq.operations.pushes import announce_text, announce_text_en
+from hallq.operations.wording import call_wording
 from hallq.store.models import Ticket, TicketEvent, WindowState
 
 #: a ticket as an ORM object or as a row of a Core query: both carry the same attributes
@@ -68,13 +68,13 @@ def wait_json(estimate: WaitRange) -> dict[str, Any]:
 def call_json(ticket: TicketRecord, config: HallConfig, at: datetime) -> dict[str, Any]:
     """The payload of ticket_called / ticket_recalled: what a display shows and says."""
     window = config.window_by_id[ticket.window_id] if ticket.window_id else None
-    number = window.number if window else 0
+    words = call_wording(config, ticket.number, ticket.service_id, window) if window else None
     return {
         "ticket": {"id": ticket.id, "number": ticket.number, "service_id": ticket.service_id},
-        "window": {"id": window.id, "number": number, "name": window.label} if window else None,
+        "window": {"id": window.id, "number": window.number, "name": window.label} if window else None,
         "at": iso(at, config),
-        "announce": announce_text(ticket.number, number),
-        "announce_en": announce_text_en(ticket.number, number),
+        "announce": words.shown if words else "",
+        "announce_en": words.shown_en if words else "",
     }
 
 
@@ -144,7 +144,7 @@ def recent_calls(session: Session, ctx: HallContext, limit: int = 10) -> list[di
                 "ticket": {"id": ticket.id, "number": ticket.number},
                 "window": {"id": window.id, "number": window.number, "name": window.label},
                 "at": iso(event.at, ctx.config),
-                "announce": announce_text(ticket.number, window.number),
+                "announce": call_wording(ctx.config, ticket.number, ticket.service_id, window).shown,
             }
         )
     return calls

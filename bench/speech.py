@@ -1,0 +1,112 @@
+"""Benchmark: a call from the call-next press to the display's first sound (target: the voice within 1.5 s,
+cache miss included), and what rendering costs.
+
+1. In process: espeak-ng rendering 20 different calls (each a cache miss), then reading them from the cache.
+2. End to end: `hallq serve` (eventlet) on 127.0.0.1 with the demo hall, Debian's Chromium showing /display;
+   20 times: a ticket is issued and called with call-next; the time from sending the press to the display's
+   chime (the push arriving) and to the recording starting to play (`hallqVoice.played`), every call a new
+   ticket number, so every recording a cache miss.
+
+Run: `python bench/speech.py` (also part of `make bench`). Figures go to docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+from issue_and_call import prepare, start_server
+from loadhall import loopback_only, machine
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from hallq.speech import EspeakNg, SpeechCache  # noqa: E402
+from tests.browsers import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from tests.livehall import free_port  # noqa: E402
+
+CALLS = 20
+
+
+def in_process(folder: Path) -> None:
+    cache = SpeechCache(folder / "speech", EspeakNg())
+    texts = [f"请 A 零{n // 10}{n % 10} 号到 {n % 9 + 1} 号窗口办理" for n in range(CALLS)]
+    cold, warm = [], []
+    for text in texts:
+        start = time.perf_counter()
+        cache.wav(text, "zh")
+        cold.append(time.perf_counter() - start)
+    for text in texts:
+        start = time.perf_counter()
+        cache.wav(text, "zh")
+        warm.append(time.perf_counter() - start)
+    print(
+        f"  espeak-ng render (cache miss): median {statistics.median(cold) * 1000:.1f} ms, "
+        f"max {max(cold) * 1000:.1f} ms"
+    )
+    print(f"  from the cache: median {statistics.median(warm) * 1000:.2f} ms, max {max(warm) * 1000:.2f} ms")
+
+
+def end_to_end(folder: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    hall, tokens = prepare(folder / "instance")
+    port = free_port()
+    server = start_server(folder / "instance", hall, port, "eventlet")
+    url = f"http://127.0.0.1:{port}"
+    bridge = {"Authorization": f"Bearer {tokens['bridge']}"}
+    kiosk = {"Authorization": f"Bearer {tokens['kiosk']}"}
+    try:
+        requests.post(f"{url}/api/v1/windows/W01/open", headers=bridge, timeout=5)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_page()
+            page.goto(f"{url}/display?token={tokens['display']}")
+            page.wait_for_function("() => document.querySelector('#live').classList.contains('on')")
+            push, voice = [], []
+            for index in range(CALLS):
+                issued = requests.post(
+                    f"{url}/api/v1/tickets", json={"service_id": "biz_setup"}, headers=kiosk, timeout=5
+                )
+                assert issued.status_code == 201, issued.text
+                before = page.evaluate("performance.now()")
+                called = requests.post(f"{url}/api/v1/windows/W01/call-next", headers=bridge, timeout=5)
+                assert called.status_code == 200 and called.json()["ticket"], called.text
+                page.wait_for_function("n => hallqVoice.played.length > n", arg=index * 4, timeout=15_000)
+                first = page.evaluate(f"hallqVoice.played[{index * 4}]")
+                push.append(first["called"] - before)
+                voice.append(first["start"] - before)
+                page.wait_for_function(  # the call said in full (zh, en, zh, en) before the next press
+                    "n => hallqVoice.played.length >= n && hallqVoice.played[n - 1].end",
+                    arg=(index + 1) * 4,
+                    timeout=40_000,
+                )
+                requests.post(f"{url}/api/v1/windows/W01/finish", headers=bridge, timeout=5)
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(10)
+    print(
+        f"  press -> push at the display (the chime starts): median {statistics.median(push):.0f} ms, "
+        f"max {max(push):.0f} ms"
+    )
+    print(
+        f"  press -> the recording plays (cache miss): median {statistics.median(voice):.0f} ms, "
+        f"max {max(voice):.0f} ms"
+    )
+
+
+def main() -> None:
+    loopback_only()
+    print(f"speech, {machine()}, {time.strftime('%Y-%m-%d')}, {CALLS} calls")
+    with tempfile.TemporaryDirectory() as folder:
+        in_process(Path(folder))
+        end_to_end(Path(folder))
+
+
+if __name__ == "__main__":
+    main()
