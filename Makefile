@@ -72,6 +72,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/issue_and_call.py --async-mode threading
 	$(BIN)/python bench/simulate_day.py
 	$(BIN)/python bench/whatif_run.py
+	$(BIN)/python bench/speech.py
 	$(BIN)/python bench/request_cost.py
 	$(BIN)/python bench/print_ticket.py
 	$(BIN)/python bench/bridge_latency.py
