@@ -123,6 +123,19 @@ def paths(rate_body: dict[str, Any], follow_up_body: dict[str, Any]) -> dict[str
             }
         },
     }
+    result["/api/v1/tickets/{ticket_id}/call.wav"] = {
+        "get": {
+            "summary": "The ticket's call spoken by the server (espeak-ng or Piper, offline; docs/voice.md)",
+            "parameters": [
+                {"name": "ticket_id", "in": "path", "required": True, "schema": {"type": "integer"}},
+                _query("lang", "zh (default) or en", {"enum": ["zh", "en"]}),
+            ],
+            "responses": {
+                "200": {"description": "WAV audio", "content": {"audio/wav": {}}},
+                **_errors(401, 403, 404, 409, 422, 503),
+            },
+        }
+    }
     for extension, mimetype in file_formats.items():
         result[f"/api/v1/stats/export.{extension}"] = {
             "get": {
