@@ -66,17 +66,11 @@ def _hours(config: HallConfig) -> list[int]:
     return list(range(hours.open.hour, math.ceil(seconds_of(hours.close) / 3600)))
 
 
-def _zone_day(
-    config: HallConfig,
-    zone_id: str,
-    days: Sequence[RecordedDay],
-    plan: dict[int, int],
-    windows: int,
+def _zone_alone(
+    config: HallConfig, base: Scenario, zone_id: str, days: Sequence[RecordedDay], windows: int
 ) -> Scenario:
-    """The zone alone, `windows` identical windows, window k away in every hour whose plan is k or fewer."""
-    base = scenario_for(config, days)
-    services = [s for s in base.services if s.zone == zone_id]
-    names = [s.id for s in services]
+    """The zone alone: its services and citizens per hour, `windows` identical windows, none away yet."""
+    names = [s.id for s in base.services if s.zone == zone_id]
     counts: dict[tuple[str, int], int] = defaultdict(int)
     for day in days:
         for ticket in day.tickets:
@@ -86,23 +80,27 @@ def _zone_day(
     arrivals = [
         Arrival(service=s, profile=[(time(h), counts[s, h] / len(days)) for h in hours]) for s in names
     ]
+    return base.model_copy(
+        update={
+            "name": f"{zone_id} staffing",
+            "services": [s for s in base.services if s.zone == zone_id],
+            "windows": [SimWindow(id=f"Z{k}", a=names) for k in range(windows)],
+            "arrivals": arrivals,
+            "replications": REPLICATIONS,
+        }
+    )
+
+
+def _staffed(zone: Scenario, plan: dict[int, int]) -> Scenario:
+    """The zone with window k away in every hour whose plan is k windows or fewer."""
     absences = [
         Absence.model_validate(
             {"window": f"Z{k}", "from": time(h), "to": time(h + 1) if h < 23 else time(23, 59)}
         )
-        for h in hours
-        for k in range(plan[h], windows)
+        for h, open_windows in plan.items()
+        for k in range(open_windows, len(zone.windows))
     ]
-    return base.model_copy(
-        update={
-            "name": f"{zone_id} staffing",
-            "services": services,
-            "windows": [SimWindow(id=f"Z{k}", a=names) for k in range(windows)],
-            "arrivals": arrivals,
-            "absences": _merged(absences),
-            "replications": REPLICATIONS,
-        }
-    )
+    return zone.model_copy(update={"absences": _merged(absences)})
 
 
 def _merged(absences: list[Absence]) -> list[Absence]:
@@ -156,8 +154,9 @@ def staffing_advice(
         # the fewest that keep up at all: the hour's work in window-hours, rounded up (at least one)
         plan = {h: min(windows, max(1, math.ceil(work[h] / 3600 + 1e-9))) for h in hours}
         p90: dict[int, float] = {}
+        alone = _zone_alone(config, base, zone.id, days, windows)  # built once; each round only staffs it
         for _ in range(MAX_ROUNDS):
-            p90 = _p90_by_hour(_zone_day(config, zone.id, days, plan, windows), seed)
+            p90 = _p90_by_hour(_staffed(alone, plan), seed)
             short = [h for h in hours if p90.get(h, 0.0) > target_p90_s and plan[h] < windows]
             if not short:
                 break
