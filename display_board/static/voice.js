@@ -9,6 +9,7 @@ const hallqVoice = (() => {
   // what was played, newest last: {ticket, lang, how, called, start, end}, page milliseconds (called: when the
   // push came), for diagnostics and tests
   const played = [];
+  const failed = [];  // recordings that did not play to their end, with why
   const status = { now: "idle" };  // what the voice is doing (diagnostics)
 
   function pickVoice() {
@@ -75,20 +76,23 @@ const hallqVoice = (() => {
 
   // One audio element for every recording: browsers limit how many media players a page may create.
   let player = null;
-  function play(url) {
+  function play(url, entry) {
     player = player || new Audio();
     return new Promise((resolve) => {
       let done = false, guard = null;
-      const finish = (ok) => { if (!done) { done = true; clearTimeout(guard); resolve(ok); } };
+      const finish = (ok, why) => { if (!done) { done = true; entry.why = why; clearTimeout(guard); resolve(ok); } };
       // a recording that stalls must not silence the display: give up a little after its length
-      const giveUpIn = (ms) => { clearTimeout(guard); guard = setTimeout(() => finish(false), ms); };
-      giveUpIn(15_000);
-      player.onloadedmetadata = () => Number.isFinite(player.duration) && giveUpIn(player.duration * 1000 + 3000);
-      player.onended = () => finish(true);
-      player.onerror = () => finish(false);
+      const giveUpIn = (ms, why) => { clearTimeout(guard); guard = setTimeout(() => finish(false, why), ms); };
+      giveUpIn(15_000, "no metadata");
+      player.onloadedmetadata = () => {
+        entry.duration = player.duration;
+        if (Number.isFinite(player.duration)) giveUpIn(player.duration * 1000 + 3000, `stalled at ${player.currentTime}`);
+      };
+      player.onended = () => finish(true, "ended");
+      player.onerror = () => finish(false, `error ${player.error && player.error.code}`);
       player.src = url;
       player.volume = settings.volume;
-      player.play().catch(() => finish(false));
+      player.play().catch((error) => finish(false, `play: ${error.name}`));
     });
   }
 
@@ -96,9 +100,9 @@ const hallqVoice = (() => {
     const entry = { ticket: call.ticket.number, lang, how: url ? "server" : "browser", called, start: performance.now() };
     const text = lang === "zh" ? call.announce : call.announce_en;
     played.push(entry);  // listed while it plays
-    const spoken = url ? await play(url) : await speak(text, lang);
+    const spoken = url ? await play(url, entry) : await speak(text, lang);
     entry.end = performance.now();
-    if (!spoken) played.splice(played.indexOf(entry), 1);
+    if (!spoken) failed.push(...played.splice(played.indexOf(entry), 1));
     return spoken;
   }
 
@@ -135,6 +139,7 @@ const hallqVoice = (() => {
     blocked: () => !!context() && context().state === "suspended",
     unlock: () => context() && context().resume(),
     played,
+    failed,
     status,
   };
 })();

@@ -37,9 +37,10 @@ def call_audio(ticket_id: int) -> Response:
     text = words.spoken if lang == "zh" else words.spoken_en
     if not text:
         raise NotFound("no_english", "本大厅不用英语播报 / This hall announces in Chinese only")
-    offload = current_app.extensions["hallq_offload"]
+    # Rendered on the request's own thread, never through the offload pool: the renderer is a program,
+    # and under eventlet its pipes are green; waiting on them from a tpool thread hung one render in ~30.
     try:
-        audio = offload(speech.wav, text, lang)
+        audio = speech.wav(text, lang)
     except SpeechError as error:
         raise HallqError("speech_failed", f"语音合成失败 / Speech failed: {error}", 503) from None
     return Response(audio, mimetype="audio/wav", headers={"Cache-Control": "no-store"})
