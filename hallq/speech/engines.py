@@ -11,6 +11,7 @@ from __future__ import annotations
 import shutil
 import struct
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 from typing import Protocol
@@ -84,11 +85,17 @@ class EspeakNg:
         return None
 
 
+def piper_program() -> str:
+    """`piper` on the PATH, else the one installed beside this Python (a service started without the virtual
+    environment's bin/ on its PATH)."""
+    return shutil.which("piper") or shutil.which("piper", path=str(Path(sys.executable).parent)) or "piper"
+
+
 class Piper:
     """piper-tts's `piper` program with one voice model; English calls fall back to espeak-ng's English."""
 
-    def __init__(self, model: str, executable: str = "piper", english: EspeakNg | None = None) -> None:
-        self.model, self.executable = Path(model), executable
+    def __init__(self, model: str, executable: str | None = None, english: EspeakNg | None = None) -> None:
+        self.model, self.executable = Path(model), executable or piper_program()
         self.english = english or EspeakNg("en")
         self.name = f"piper/{self.model.name}"
 
