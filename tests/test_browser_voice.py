@@ -77,3 +77,35 @@ def test_every_recording_comes_back_promptly_from_the_eventlet_server(hall: Live
             assert list(pool.map(fetch, [ticket_id] * 2, ["zh", "en"])) == [200, 200]
             press(hall, "W12", "finish")
     press(hall, "W12", "close")
+
+
+def test_a_recall_speaks_again_and_a_display_that_reconnects_replays_nothing(  # type: ignore[no-untyped-def]
+    browser, hall: LiveHall
+) -> None:
+    if shutil.which("espeak-ng") is None:
+        skip_or_fail("espeak-ng is not installed (apt-get install espeak-ng)")
+    display = browser.new_page(viewport={"width": 1600, "height": 900})
+    display.goto(f"{hall.url}/display?token={hall.display_token}")
+    display.wait_for_function("() => document.querySelector('#live').classList.contains('on')")
+    ticket = take_ticket(hall.url, hall.kiosk_token, "invoice")
+    press(hall, "W13", "open")
+    press(hall, "W13", "call-next")
+    said = "n => hallqVoice.played.filter((p) => p.ticket === n && p.lang === 'zh').length"
+    display.wait_for_function(
+        f"n => ({said})(n) >= 2 && hallqVoice.status.now === 'idle'", arg=ticket["number"]
+    )
+    press(hall, "W13", "recall")
+    display.wait_for_function(f"n => ({said})(n) >= 3", arg=ticket["number"], timeout=10_000)
+    # the display PC restarts its page: it shows the call in hand but says nothing of it
+    display.reload()
+    display.wait_for_function("() => document.querySelector('#live').classList.contains('on')")
+    display.wait_for_selector(f'.win[data-window="W13"] .num:text("{ticket["number"]}")')
+    display.wait_for_timeout(2000)
+    assert display.evaluate(
+        "[hallqVoice.played.length, hallqVoice.failed.length, hallqVoice.status.now]"
+    ) == [
+        0,
+        0,
+        "idle",
+    ]
+    press(hall, "W13", "finish")
