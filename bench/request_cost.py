@@ -1,6 +1,7 @@
 """Benchmark: server CPU per request, in process (Flask's test client, no HTTP, no other process).
 
-Steadier than the HTTP benchmark on a shared machine, so it is the one to compare versions with:
+Steadier than the HTTP benchmark on a shared machine (it counts the process's CPU time, not the clock, and
+the SQL statements each request runs), so it is the one to compare versions with:
 `python bench/request_cost.py [CHECKOUT ...]` runs it against each checkout given (default: this one), in one
 run, e.g. `git worktree add /tmp/before HEAD~5 && python bench/request_cost.py /tmp/before .`
 """
@@ -14,9 +15,10 @@ import time
 from pathlib import Path
 
 from loadhall import SERVICES, WINDOWS, load_test_hall
+from sqlalchemy import event
 
 
-def measure(checkout: Path, tickets: int = 2000, calls: int = 1500) -> str:
+def measure(checkout: Path, tickets: int = 4000, calls: int = 1500) -> str:
     sys.path.insert(0, str(checkout))
     from hallq.app.factory import create_app
     from hallq.config.settings import Settings
@@ -29,20 +31,45 @@ def measure(checkout: Path, tickets: int = 2000, calls: int = 1500) -> str:
     kiosk = {"Authorization": f"Bearer {create_token(ctx.store, 'kiosk', ctx.now())}"}
     bridge = {"Authorization": f"Bearer {create_token(ctx.store, 'bridge', ctx.now())}"}
     client = app.test_client()
-    started = time.perf_counter()
+    statements = [0]
+
+    def count(*_: object) -> None:
+        statements[0] += 1
+
+    for engine in {ctx.store.engine, ctx.store.read_engine}:
+        event.listen(engine, "before_cursor_execute", count)
+
+    def per_request(requests: int) -> str:
+        done, statements[0] = statements[0] / requests, 0
+        return f"{done:.1f} statements"
+
+    started, statements[0] = time.process_time(), 0
     for index in range(tickets):
         client.post("/api/v1/tickets", json={"service_id": SERVICES[index % len(SERVICES)]}, headers=kiosk)
-    issue_ms = (time.perf_counter() - started) / tickets * 1000
+    issue_ms = (time.process_time() - started) / tickets * 1000
+    issue_statements = per_request(tickets)
     for window in WINDOWS:
         client.post(f"/api/v1/windows/{window}/open", headers=bridge)
-    started, cycles = time.perf_counter(), 0
+    started, cycles, statements[0] = time.process_time(), 0, 0
     for index in range(calls):
         window = WINDOWS[index % len(WINDOWS)]
         if client.post(f"/api/v1/windows/{window}/call-next", headers=bridge).get_json()["ticket"]:
             client.post(f"/api/v1/windows/{window}/finish", headers=bridge)
             cycles += 1
-    cycle_ms = (time.perf_counter() - started) / calls * 1000
-    cost = f"issue {issue_ms:.2f} ms, call-next (+ finish when it called) {cycle_ms:.2f} ms"
+    cycle_ms = (time.process_time() - started) / calls * 1000
+    cost = (
+        f"issue {issue_ms:.2f} ms ({issue_statements}), "
+        f"call-next (+ finish when it called) {cycle_ms:.2f} ms ({per_request(calls)})"
+    )
+    has_next = client.post(f"/api/v1/windows/{WINDOWS[0]}/next", headers=bridge).status_code != 404
+    if has_next:  # 下一位: one request finishes the current ticket and calls the next (issue 21)
+        started, nexts, statements[0] = time.process_time(), 0, 0
+        for index in range(calls):
+            window = WINDOWS[index % len(WINDOWS)]
+            answer = client.post(f"/api/v1/windows/{window}/next", headers=bridge).get_json()
+            nexts += 1 if answer.get("ticket") else 0
+        next_ms = (time.process_time() - started) / calls * 1000
+        cost += f", next {next_ms:.2f} ms ({per_request(calls)}; {nexts} calls)"
     return f"{checkout}: {cost}, {cycles} calls"
 
 

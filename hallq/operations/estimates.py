@@ -25,9 +25,10 @@ def live_model(ctx: HallContext) -> LiveWaitModel:
 
 def refresh_before_writing(ctx: HallContext) -> None:
     """Read the log (when due) on a read connection, so a write transaction never waits on it."""
-    now = ctx.now()
-    with ctx.store.read() as session:
-        live_model(ctx).current(session, ctx.day(now), now)
+    now, model = ctx.now(), live_model(ctx)
+    if model.stale(ctx.day(now), now):  # most requests: not due, and no read transaction opened at all
+        with ctx.store.read() as session:
+            model.current(session, ctx.day(now), now)
 
 
 def windows_now(loads: Mapping[str, Any], now: datetime) -> dict[str, WindowNow]:

@@ -73,7 +73,8 @@ class LiveWaitModel:
         self.visits_learned: set[tuple[int, datetime]] = set()
         self.lock = threading.Lock()
 
-    def _stale(self, day: date, now: datetime) -> bool:
+    def stale(self, day: date, now: datetime) -> bool:
+        """Due for a read of the log (older than REFRESH_S by the hall's clock, or of another day)."""
         return (
             self.read_at is None
             or day != self.day
@@ -82,10 +83,10 @@ class LiveWaitModel:
 
     def current(self, connection: Connection | Session, day: date, now: datetime) -> WaitModel:
         """The model, brought up to date from the log when older than REFRESH_S by the hall's clock."""
-        if not self._stale(day, now):
+        if not self.stale(day, now):
             return self.model
         with self.lock:
-            if self._stale(day, now):
+            if self.stale(day, now):
                 if self.read_at is None or day != self.day or now < self.read_at:  # a new day, or a restart
                     model, self.day = fresh_model(self.config), day
                     self.calls_learned, self.visits_learned = set(), set()

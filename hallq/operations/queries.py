@@ -91,18 +91,23 @@ def zone_services(ctx: HallContext, zone_id: str) -> list[str]:
     return ctx.config.services_of_zone[zone_id]
 
 
-_ZONE_QUEUE = select(func.count(), func.min(Ticket.queued_at)).where(
-    Ticket.service_day == bindparam("day"),
-    Ticket.status == Status.WAITING.value,
-    Ticket.service_id.in_(bindparam("services", expanding=True)),
-)
+@cache
+def _zone_queue_statement(services: int) -> Any:
+    """Waiting tickets of `services` services and the earliest queue time: named parameters, not an expanding
+    IN list, so SQLAlchemy reuses the compiled statement as it is (built once per number of services)."""
+    names = [bindparam(f"service_{index}") for index in range(services)]
+    return select(func.count(), func.min(Ticket.queued_at)).where(
+        _WAITING_TODAY, Ticket.service_id.in_(names)
+    )
 
 
 def zone_queue(
     connection: Session | Connection, ctx: HallContext, day: date, zone_id: str
 ) -> tuple[int, Any]:
     """(tickets waiting in a zone, the earliest queue time among them or None)."""
-    row = connection.execute(_ZONE_QUEUE, {"day": day, "services": zone_services(ctx, zone_id)}).one()
+    services = zone_services(ctx, zone_id)
+    named = {f"service_{index}": service_id for index, service_id in enumerate(services)}
+    row = connection.execute(_zone_queue_statement(len(services)), {"day": day, **named}).one()
     return int(row[0] or 0), row[1]
 
 
@@ -137,11 +142,6 @@ def estimate_for(session: Session, ctx: HallContext, ticket: Ticket) -> tuple[in
 _WAITING_TODAY = and_(Ticket.service_day == bindparam("day"), Ticket.status == Status.WAITING.value)
 _FOR_WINDOW = or_(Ticket.target_window_id.is_(None), Ticket.target_window_id == bindparam("window_id"))
 _QUEUE_ORDER = (Ticket.queue_rank, Ticket.queued_at, Ticket.id)
-_QUEUE_COUNTS = (
-    select(Ticket.service_id, func.count())
-    .where(_WAITING_TODAY, Ticket.service_id.in_(bindparam("services", expanding=True)), _FOR_WINDOW)
-    .group_by(Ticket.service_id)
-)
 
 
 def open_a_windows(ctx: HallContext, loads: Mapping[str, Any]) -> dict[str, int]:
@@ -157,10 +157,19 @@ def open_a_windows(ctx: HallContext, loads: Mapping[str, Any]) -> dict[str, int]
 
 @cache
 def _heads_statement(services: int) -> Any:
-    """The first ticket of each of `services` queues and of the tickets sent to the window: one statement."""
+    """The first ticket of each of `services` queues with the queue's length, and the first of the tickets
+    sent to the window: one statement, no IN list to expand (built once per number of queues)."""
     columns = (Ticket.service_id, Ticket.id, Ticket.queue_rank, Ticket.queued_at)
+
+    def waiting(index: int) -> Any:
+        return (
+            select(func.count())
+            .where(_WAITING_TODAY, Ticket.service_id == bindparam(f"service_{index}"), _FOR_WINDOW)
+            .scalar_subquery()
+        )
+
     branches = [
-        select(*columns, literal(False).label("targeted"))
+        select(*columns, literal(False).label("targeted"), waiting(index).label("waiting"))
         .where(_WAITING_TODAY, Ticket.service_id == bindparam(f"service_{index}"), _FOR_WINDOW)
         .order_by(*_QUEUE_ORDER)
         .limit(1)
@@ -169,7 +178,7 @@ def _heads_statement(services: int) -> Any:
         for index in range(services)
     ]
     targeted = (
-        select(*columns, literal(True).label("targeted"))
+        select(*columns, literal(True).label("targeted"), literal(1).label("waiting"))
         .where(_WAITING_TODAY, Ticket.target_window_id == bindparam("window_id"))
         .order_by(*_QUEUE_ORDER)
         .limit(1)
@@ -188,23 +197,20 @@ def queue_heads(
 ) -> list[QueueHead]:
     """The first ticket of every queue in `services` this window may call from, with each queue's length."""
     services = sorted(services)
-    where = {"day": day, "window_id": window.id}
-    counts = dict(connection.execute(_QUEUE_COUNTS, {**where, "services": services}).all())
     named = {f"service_{index}": service_id for index, service_id in enumerate(services)}
-    heads = []
-    for row in connection.execute(_heads_statement(len(services)), {**where, **named}):
-        heads.append(
-            QueueHead(
-                row.service_id,
-                row.id,
-                row.queue_rank,
-                row.queued_at,
-                1 if row.targeted else counts.get(row.service_id, 1),
-                targeted=bool(row.targeted),
-                a_open=a_open.get(row.service_id, 0),
-            )
+    rows = connection.execute(_heads_statement(len(services)), {"day": day, "window_id": window.id, **named})
+    return [
+        QueueHead(
+            row.service_id,
+            row.id,
+            row.queue_rank,
+            row.queued_at,
+            int(row.waiting),
+            targeted=bool(row.targeted),
+            a_open=a_open.get(row.service_id, 0),
         )
-    return heads
+        for row in rows
+    ]
 
 
 def waiting_for_window(session: Session, window: WindowView, day: date, limit: int = 50) -> list[Ticket]:

@@ -111,6 +111,7 @@ class WindowAct:
         #: open/paused/closed changed: logged in window_events for open time, idle share, attendance
         self._state_logged = False
         self._loads: dict[str, Any] | None = None
+        self._current: Row[Any] | None = None
 
     # --- who may act -------------------------------------------------------------------------------
     def authorize(self, *, signing_in: bool = False) -> None:
@@ -149,9 +150,12 @@ class WindowAct:
         return ticket
 
     def current_or_none(self) -> Row[Any] | None:
+        """The ticket called or served here; read once per action (下一位 asks twice)."""
         if self.state.current_ticket_id is None:
             return None
-        ticket = self.ticket(self.state.current_ticket_id)
+        if self._current is None or self._current.id != self.state.current_ticket_id:
+            self._current = self.ticket(self.state.current_ticket_id)
+        ticket = self._current
         return ticket if ticket is not None and Status(ticket.status) in IN_PROGRESS else None
 
     def require_free(self) -> None:
@@ -185,6 +189,8 @@ class WindowAct:
         parameters = {f"b_{key}": values[key] for key in keys}
         parameters.update(where_id=ticket.id, where_status=ticket.status)
         row = self.connection.execute(_update_ticket(keys), parameters).first()
+        if row is not None and self._current is not None and row.id == self._current.id:
+            self._current = row  # the current ticket as this action has left it
         if row is None:
             if lost_race_ok:
                 return None
