@@ -95,7 +95,7 @@ def zone_services(ctx: HallContext, zone_id: str) -> list[str]:
 def _zone_queue_statement(services: int) -> Any:
     """Waiting tickets of `services` services and the earliest queue time: named parameters, not an expanding
     IN list, so SQLAlchemy reuses the compiled statement as it is (built once per number of services)."""
-    names = [bindparam(f"service_{index}") for index in range(services)]
+    names: list[Any] = [bindparam(f"service_{index}") for index in range(services)]
     return select(func.count(), func.min(Ticket.queued_at)).where(
         _WAITING_TODAY, Ticket.service_id.in_(names)
     )
