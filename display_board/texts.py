@@ -6,6 +6,9 @@ DISPLAY = {
     "window_number": _l("Window {number}"),
     "paused": _l("Paused"),
     "closed": _l("Closed"),
+    "idle": _l("Free"),
+    "recalled": _l("Recall"),
+    "no_calls_yet": _l("No calls yet today"),
     "no_token": _l("This display has no token: open /display?token=…"),
     "reconnecting": _l("Connection lost, reconnecting…"),
 }

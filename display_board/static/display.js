@@ -15,15 +15,18 @@
   function renderWindows(blinkId) {
     $("windows").replaceChildren(...state.windows.map((w) => {
       const calling = w.current && w.state !== "closed";
-      const text = calling ? w.current.number : w.state === "paused" ? t("paused") : w.state === "closed" ? t("closed") : "—";
-      return el("div", { class: `win ${w.state}${w.id === blinkId ? " blink" : ""}`, "data-window": w.id },
+      const text = calling ? w.current.number : t(w.state === "open" ? "idle" : w.state);
+      return el("div", { class: `win ${w.state}${calling ? " busy" : ""}${w.id === blinkId ? " blink" : ""}`, "data-window": w.id },
         el("div", { class: "label" }, t("window_number", { number: w.number })),
         el("div", { class: "num" }, text));
     }));
   }
   function renderRecent() {
-    $("recent").replaceChildren(...state.recent_calls.map((c) => el("li", {},
-      el("b", {}, c.ticket.number), el("span", {}, t("window_number", { number: c.window.number })))));
+    const calls = state.recent_calls;
+    $("recent").replaceChildren(...(calls.length ? calls.map((c) => el("li", { "data-ticket": c.ticket.number },
+      el("b", {}, c.ticket.number, c.recalled ? el("span", { class: "recall-mark" }, t("recalled")) : null),
+      el("span", {}, t("window_number", { number: c.window.number }))))
+      : [el("li", { class: "empty" }, t("no_calls_yet"))]));
   }
   function renderWaiting() {
     $("waiting").replaceChildren(...state.zones.map((z) => el("li", {},
@@ -44,7 +47,8 @@
     if (!state) return;
     const w = state.windows.find((x) => x.id === call.window.id);
     if (w) w.current = { id: call.ticket.id, number: call.ticket.number, status: "called", called_at: call.at };
-    state.recent_calls = [call, ...state.recent_calls.filter((c) => !(c.ticket.id === call.ticket.id && c.at === call.at))].slice(0, 10);
+    // one line a ticket: a recall moves it to the top, marked 重呼
+    state.recent_calls = [call, ...state.recent_calls.filter((c) => c.ticket.id !== call.ticket.id)].slice(0, 10);
     renderWindows(call.window.id);
     renderRecent();
     banner(call);

@@ -104,6 +104,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 
     init_login(app, store)
     init_i18n(app)
+    # every page's clocks and times in the hall's time zone, whatever the screen PC's (base.html, hallq.js)
+    app.context_processor(lambda: {"hall_timezone": config.hall.timezone})
     app.before_request(refuse_cross_site)
     app.extensions["hallq_limits"] = RateLimits(
         config.limits, storage_for(settings.message_queue), settings.hall_id or "hall"

@@ -1,5 +1,5 @@
 """hallq's command line: the `hallq` group, `check-config`, and every command group's module registered on it
-(serve, accounts, simulate, printing, devices, backup)."""
+(serve, accounts, simulate, printing, devices, backup, screen)."""
 
 from __future__ import annotations
 
@@ -43,6 +43,7 @@ def _register() -> None:
     from hallq.cli.backup import backup_command, restore_command
     from hallq.cli.devices import bridge_command, devices
     from hallq.cli.printing import kiosk_agent, print_test
+    from hallq.cli.screen import screen_command
     from hallq.cli.serve import demo, serve
     from hallq.cli.simulate import simulate_command
 
@@ -57,6 +58,7 @@ def _register() -> None:
         kiosk_agent,
         bridge_command,
         devices,
+        screen_command,
     ):
         cli.add_command(command)
     cli.add_command(backup_command)

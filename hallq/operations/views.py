@@ -65,14 +65,17 @@ def wait_json(estimate: WaitRange) -> dict[str, Any]:
     }
 
 
-def call_json(ticket: TicketRecord, config: HallConfig, at: datetime) -> dict[str, Any]:
-    """The payload of ticket_called / ticket_recalled: what a display shows and says."""
+def call_json(
+    ticket: TicketRecord, config: HallConfig, at: datetime, *, recalled: bool = False
+) -> dict[str, Any]:
+    """The payload of ticket_called / ticket_recalled: what a display shows and says (`recalled`: 重呼)."""
     window = config.window_by_id[ticket.window_id] if ticket.window_id else None
     words = call_wording(config, ticket.number, ticket.service_id, window) if window else None
     return {
         "ticket": {"id": ticket.id, "number": ticket.number, "service_id": ticket.service_id},
         "window": {"id": window.id, "number": window.number, "name": window.label} if window else None,
         "at": iso(at, config),
+        "recalled": recalled,
         "announce": words.shown if words else "",
         "announce_en": words.shown_en if words else "",
     }
@@ -126,24 +129,28 @@ def current_calls(session: Session, ctx: HallContext, states: dict[str, WindowSt
 
 
 def recent_calls(session: Session, ctx: HallContext, limit: int = 10) -> list[dict[str, Any]]:
+    """The day's latest calls, newest first, one line a ticket: a recall moves it to the top, marked."""
     day_start = ctx.day()
     rows = session.execute(
         select(TicketEvent, Ticket)
         .join(Ticket, Ticket.id == TicketEvent.ticket_id)
         .where(TicketEvent.type.in_(("called", "recalled")), Ticket.service_day == day_start)
         .order_by(TicketEvent.at.desc(), TicketEvent.id.desc())
-        .limit(limit)
+        .limit(limit * 4)  # recalls of the same tickets take some of these rows
     ).all()
-    calls = []
+    calls: list[dict[str, Any]] = []
+    seen: set[int] = set()
     for event, ticket in rows:
         window = ctx.config.window_by_id.get(event.window_id or "")
-        if window is None:
+        if window is None or ticket.id in seen or len(calls) == limit:
             continue
+        seen.add(ticket.id)
         calls.append(
             {
                 "ticket": {"id": ticket.id, "number": ticket.number},
                 "window": {"id": window.id, "number": window.number, "name": window.label},
                 "at": iso(event.at, ctx.config),
+                "recalled": event.type == "recalled",
                 "announce": call_wording(ctx.config, ticket.number, ticket.service_id, window).shown,
             }
         )

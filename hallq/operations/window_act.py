@@ -241,7 +241,7 @@ class WindowAct:
     def push_ticket(self, event: str, ticket: Row[Any]) -> None:
         rooms = ("hall", "manager", f"window:{self.window.id}", f"ticket:{ticket.id}")
         if event in ("ticket_called", "ticket_recalled"):
-            data = call_json(ticket, self.ctx.config, self.now)
+            data = call_json(ticket, self.ctx.config, self.now, recalled=event == "ticket_recalled")
         else:
             public = ticket_json(ticket, self.ctx.config)
             public.pop("status_url")

@@ -100,11 +100,14 @@ const hallq = (() => {
     return node;
   }
 
+  // the hall's time zone (the hall file's [hall] timezone), not the screen PC's
+  const timeZone = document.querySelector('meta[name="hallq-timezone"]')?.content || undefined;
   function clock(node) {
-    const tick = () => { node.textContent = new Date().toLocaleTimeString(lang, { hour12: false }); };
+    const format = new Intl.DateTimeFormat(lang, { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23", timeZone });
+    const tick = () => { node.textContent = format.format(new Date()); };
     tick();
     setInterval(tick, 1000);
   }
 
-  return { root, socketOptions, lang, t, pick, named, deviceToken, api, connect, minutes, el, clock };
+  return { root, socketOptions, lang, timeZone, t, pick, named, deviceToken, api, connect, minutes, el, clock };
 })();

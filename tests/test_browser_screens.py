@@ -1,0 +1,111 @@
+"""The screens as a hall meets them (issue 22), in Debian's Chromium: clocks in the hall's time zone
+whatever the screen PC's, the display's recent calls (an empty state, a recall listed once and marked
+重呼, idle windows named), and `hallq screen` starting Chromium in kiosk mode on a display's address."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import requests
+
+from .browsers import CHROMIUM
+from .livehall import LiveHall, take_ticket
+
+HALL_ZONE = ZoneInfo("Asia/Shanghai")  # the demo hall's [hall] timezone
+
+
+def seconds_of_day(clock: str) -> int:
+    hours, minutes, seconds = (int(part) for part in clock.split(":"))
+    return hours * 3600 + minutes * 60 + seconds
+
+
+def press(hall: LiveHall, window: str, verb: str) -> dict:  # type: ignore[type-arg]
+    response = requests.post(
+        f"{hall.url}/api/v1/windows/{window}/{verb}",
+        headers={"Authorization": f"Bearer {hall.bridge_token}"},
+        timeout=5,
+    )
+    assert response.status_code == 200, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+def test_the_display_lists_each_call_once_and_marks_a_recall(browser, hall: LiveHall) -> None:  # type: ignore[no-untyped-def]
+    display = browser.new_page(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
+    display.goto(f"{hall.url}/display?token={hall.display_token}")
+    display.wait_for_selector('.win[data-window="W14"]')
+    assert display.inner_text("#recent li.empty") == "今日暂无叫号"  # before any call: said, not blank
+    assert display.inner_text('.win[data-window="W13"] .num') == "未开放"  # a closed window says so
+    ticket = take_ticket(hall.url, hall.kiosk_token)
+    press(hall, "W14", "open")
+    display.wait_for_function(
+        "() => document.querySelector('.win[data-window=\"W14\"] .num').textContent === '空闲'"
+    )
+    press(hall, "W14", "call-next")
+    number = ticket["number"]
+    display.wait_for_selector(f'#recent li[data-ticket="{number}"]')
+    press(hall, "W14", "recall")
+    display.wait_for_selector(f'#recent li[data-ticket="{number}"] .recall-mark')
+    assert display.locator(f'#recent li[data-ticket="{number}"]').count() == 1
+    assert display.inner_text(f'#recent li[data-ticket="{number}"] .recall-mark') == "重呼"
+    display.reload()  # the snapshot says the same: one line, marked
+    display.wait_for_selector(f'#recent li[data-ticket="{number}"] .recall-mark')
+    assert display.locator("#recent li").count() == 1
+    press(hall, "W14", "finish")
+    press(hall, "W14", "close")
+
+
+def test_clocks_show_the_halls_time_on_a_pc_set_to_utc(browser, hall: LiveHall) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context(timezone_id="UTC", locale="zh-CN", viewport={"width": 1920, "height": 1080})
+    for path, token in (("/display", hall.display_token), ("/kiosk", hall.kiosk_token)):
+        page = context.new_page()
+        page.goto(f"{hall.url}{path}?token={token}")
+        page.wait_for_function(
+            "() => /^\\d\\d:\\d\\d:\\d\\d$/.test(document.getElementById('clock').textContent)"
+        )
+        assert page.evaluate("new Date().getTimezoneOffset()") == 0  # the PC: UTC
+        shown = seconds_of_day(page.inner_text("#clock"))
+        hall_now = seconds_of_day(datetime.now(HALL_ZONE).strftime("%H:%M:%S"))
+        assert min((shown - hall_now) % 86400, (hall_now - shown) % 86400) <= 3, (path, shown, hall_now)
+    context.close()
+
+
+def test_hallq_screen_starts_chromium_in_kiosk_mode_on_the_display(hall: LiveHall, tmp_path: Path) -> None:
+    url = f"{hall.url}/display?token={hall.display_token}"
+    shown = subprocess.run(
+        [sys.executable, "-m", "hallq", "screen", url, "--browser", CHROMIUM, "--print-command"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert "--kiosk" in shown.stdout.split() and "--autoplay-policy=no-user-gesture-required" in shown.stdout
+    # the same command, really started (headless here: no screen), loads the display page
+    launcher = [
+        sys.executable,
+        "-m",
+        "hallq",
+        "screen",
+        url,
+        "--browser",
+        CHROMIUM,
+        "--profile",
+        str(tmp_path),
+    ]
+    headless = ["--headless=new", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=3000", "--dump-dom"]
+    started = subprocess.run(
+        [*launcher, "--", *headless],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert started.returncode == 0, started.stderr[-2000:]
+    assert "/display/static/display.js" in started.stdout  # the display page, as Chromium loaded it
+    assert '<meta name="hallq-timezone" content="Asia/Shanghai">' in started.stdout
+    refused = subprocess.run(
+        [sys.executable, "-m", "hallq", "screen", "display.local"], capture_output=True, text=True, timeout=30
+    )
+    assert refused.returncode == 2 and "not an http(s) address" in refused.stderr
