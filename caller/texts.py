@@ -17,6 +17,13 @@ CALLER = {
     "green_tag": _l("priority"),
     "call_this": _l("Call"),
     "nothing_to_call": _l("Nothing for this window to call now"),
+    # why an action is greyed out, shown under it
+    "why_finish_first": _l("Finish or no-show first"),
+    "why_not_open": _l("Open the window first"),
+    "why_paused": _l("Resume first"),
+    "why_nothing_current": _l("No current ticket"),
+    "why_started": _l("Already being served"),
+    "why_closed": _l("Window closed"),
 }
 
 EVALUATE = {

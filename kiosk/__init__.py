@@ -1,6 +1,8 @@
 """The touch kiosk (取号机): zone, then service, then the ticket on screen with its materials."""
 
+import qrcode
 from flask import Blueprint, Response, render_template, request
+from qrcode.image.svg import SvgPathImage
 
 from hallq.operations.errors import HallqError, NotFound
 from hallq.operations.printing import ticket_print
@@ -24,6 +26,20 @@ def page() -> str:
 def status_page(status_token: str) -> str:
     """The citizen's ticket on their phone: position, estimate, and the window once called."""
     return render_template("kiosk/status.html", status_token=status_token, texts=page_texts(texts.STATUS))
+
+
+@bp.get("/t/<status_token>/qr.svg")
+def status_qr(status_token: str) -> Response:
+    """The QR code of the ticket's status page, for the kiosk screen: a phone scans it off the glass."""
+    ctx = hall_context()
+    if len(status_token) > 64 or ticket_id_for_token(ctx, status_token) is None:
+        raise NotFound("unknown_ticket", "没有这张票 / No such ticket")
+    public = ctx.config.hall.ticket.public_url or request.host_url  # as the printed ticket's QR code
+    address = public.rstrip("/") + f"{ctx.config.mount}/t/{status_token}"
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2)
+    code.add_data(address)
+    svg = code.make_image(image_factory=SvgPathImage).to_string(encoding="unicode")
+    return Response(svg, mimetype="image/svg+xml", headers={"Cache-Control": "no-store"})
 
 
 @bp.get("/t/<status_token>/ticket.png")

@@ -87,10 +87,26 @@
       start: busy && current.status === "called", finish: busy, "no-show": busy && current.status === "called",
       transfer: busy, pause: state !== "closed", close: !busy,
     };
-    for (const button of document.querySelectorAll(".actions button")) button.disabled = !can[button.dataset.act];
+    // a greyed-out action says why, under its name (CSS shows data-why)
+    const notOpen = t(state === "paused" ? "why_paused" : "why_not_open");
+    const why = {
+      "call-next": busy ? t("why_finish_first") : notOpen,
+      next: busy ? notOpen : t("why_nothing_current"),
+      recall: busy ? t("why_started") : t("why_nothing_current"),
+      start: busy ? t("why_started") : t("why_nothing_current"),
+      finish: t("why_nothing_current"),
+      "no-show": busy ? t("why_started") : t("why_nothing_current"),
+      transfer: t("why_nothing_current"),
+      close: t("why_finish_first"),
+      pause: t("why_closed"),
+    };
     $("pause").dataset.act = state === "paused" ? "resume" : "pause";
     $("pause").textContent = t(state === "paused" ? "resume" : "pause");
-    $("pause").disabled = state === "closed";
+    for (const button of document.querySelectorAll(".actions button")) {
+      const act = button.id === "pause" ? "pause" : button.dataset.act;
+      button.disabled = !can[act];
+      if (button.disabled) button.dataset.why = why[act]; else delete button.dataset.why;
+    }
     $("waiting-count").textContent = s.waiting.length;
     $("queue").replaceChildren(...s.waiting.map((ticket) => el("tr", {},
       el("td", {}, el("b", {}, ticket.number),

@@ -183,6 +183,7 @@
     }
     $("t-status").href = ticket.status_url;
     $("t-status").textContent = new URL(ticket.status_url, location.href).toString();
+    $("t-qr").src = `${ticket.status_url}/qr.svg`;
     $("t-materials").classList.toggle("hidden", service.materials.length === 0);
     $("t-materials-list").replaceChildren(...service.materials.map((m) => el("li", {}, m)));
     show("ticket");

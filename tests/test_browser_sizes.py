@@ -1,0 +1,143 @@
+"""The screens at the sizes hall hardware has (issue 22), in Debian's Chromium: the kiosk at 1080x1920
+(floor-standing, portrait), 1920x1080 and 1366x768 (the common 19" kiosk); the display at 1920x1080 and
+1366x768; the caller and the managers' pages at 1366x768 and 1920x1080. On each: nothing wider than the
+screen, on the kiosk every button and tile at least 90 px (15 mm) each way, and on the kiosk and display no
+text under 16 px; the ticket screen's QR code decodes to the ticket's phone page. A screenshot of each page at
+each size goes to tests/artifacts/sizes/ (copied to docs/screenshots/sizes/ for the README's table)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from .browsers import ARTIFACTS, manager_page
+from .conftest import skip_or_fail
+from .livehall import LiveHall, take_ticket
+
+SHOTS = ARTIFACTS / "sizes"
+KIOSK_SIZES = [(1080, 1920), (1920, 1080), (1366, 768)]
+SCREEN_SIZES = [(1920, 1080), (1366, 768)]
+TOUCH_PX = 90
+
+#: what a page looks like to a standing citizen: overflow, text under 16 px, touch targets smaller than 15 mm
+MEASURE = """() => {
+  const small = [], targets = [];
+  for (const node of document.querySelectorAll('body *')) {
+    const box = node.getBoundingClientRect();
+    const style = getComputedStyle(node);
+    if (!box.width || !box.height || style.visibility === 'hidden') continue;
+    const text = [...node.childNodes].some((c) => c.nodeType === 3 && c.textContent.trim());
+    const size = parseFloat(style.fontSize);
+    if (text && size < 16) small.push(`${node.tagName}.${node.className}: ${size}px`);
+    const name = node.textContent.trim().slice(0, 12);
+    if (node.matches('button, .tile')) targets.push([name, box.width, box.height]);
+  }
+  return { overflow: document.documentElement.scrollWidth - window.innerWidth, small, targets };
+}"""
+
+
+def shot(page: Any, name: str, size: tuple[int, int]) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SHOTS / f"{name}-{size[0]}x{size[1]}.png", animations="disabled")
+
+
+def check(page: Any, *, touch: bool, min_font: bool) -> None:
+    seen = page.evaluate(MEASURE)
+    assert seen["overflow"] <= 0, f"{seen['overflow']} px wider than the screen"
+    if min_font:
+        assert seen["small"] == [], seen["small"]
+    if touch:
+        too_small = [t for t in seen["targets"] if t[1] < TOUCH_PX or t[2] < TOUCH_PX]
+        assert too_small == [], too_small
+
+
+def qr_text(png: bytes) -> list[str]:
+    try:
+        import zxingcpp
+        from PIL import Image
+    except ImportError:
+        skip_or_fail("zxing-cpp is not installed (pip install -e '.[test]')")
+    import io
+
+    return [code.text for code in zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))]
+
+
+@pytest.mark.parametrize("size", KIOSK_SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_the_kiosk_fills_its_screen_and_shows_the_qr_code(browser, hall: LiveHall, size) -> None:  # type: ignore[no-untyped-def]
+    page = browser.new_page(viewport={"width": size[0], "height": size[1]}, locale="zh-CN")
+    page.goto(f"{hall.url}/kiosk?token={hall.kiosk_token}")
+    page.wait_for_selector(".tile")
+    check(page, touch=True, min_font=True)
+    tiles = page.locator("#zones .tile")
+    lowest = tiles.nth(tiles.count() - 1).bounding_box()
+    assert lowest["y"] + lowest["height"] > size[1] * 0.85  # the choices fill the screen, not its top third
+    shot(page, "kiosk-zones", size)
+    page.click("#zones .tile >> nth=0")
+    page.wait_for_selector("#step-service:not(.hidden) .tile")
+    check(page, touch=True, min_font=True)
+    page.click("#step-service .tile >> nth=0")
+    page.wait_for_selector("#step-ticket:not(.hidden)")
+    page.wait_for_function(
+        "() => document.getElementById('t-qr').complete && document.getElementById('t-qr').naturalWidth"
+    )
+    check(page, touch=True, min_font=True)
+    phone_page = page.inner_text("#t-status")
+    assert qr_text(page.locator("#t-qr").screenshot()) == [
+        phone_page
+    ]  # a phone scanning the glass lands there
+    assert "/t/" in phone_page and phone_page.startswith(hall.url)
+    shot(page, "kiosk-ticket", size)
+    page.click("#done")
+    page.close()
+
+
+@pytest.mark.parametrize("size", SCREEN_SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_the_display_and_the_caller_fit_their_screens(browser, hall: LiveHall, size) -> None:  # type: ignore[no-untyped-def]
+    display = browser.new_page(viewport={"width": size[0], "height": size[1]}, locale="zh-CN")
+    display.goto(f"{hall.url}/display?token={hall.display_token}")
+    display.wait_for_selector('.win[data-window="W14"]')
+    check(display, touch=False, min_font=True)
+    shot(display, "display", size)
+
+    caller = browser.new_page(viewport={"width": size[0], "height": size[1]}, locale="zh-CN")
+    caller.goto(f"{hall.url}/caller")
+    caller.fill("#username", "clerk14")
+    caller.fill("#password", "hallq-demo")
+    caller.click("#login-btn")
+    caller.click('[data-window="W14"]')
+    caller.wait_for_selector("#desk:not(.hidden)")
+    take_ticket(hall.url, hall.kiosk_token)
+    caller.wait_for_selector('button[data-act="call-next"]:not([disabled])', timeout=10_000)
+    caller.click('button[data-act="call-next"]')
+    caller.wait_for_selector('button[data-act="call-next"][disabled]')
+    # a greyed-out 叫号 says why, and the main actions are the biggest buttons
+    why = caller.evaluate(
+        "() => getComputedStyle(document.querySelector('button[data-act=\"call-next\"]'), '::after').content"
+    )
+    assert why == '"先办结或过号"'
+    areas = "() => [...document.querySelectorAll('.actions button')].map((b) => [b.dataset.act, b.offsetWidth * b.offsetHeight])"  # noqa: E501
+    boxes = caller.evaluate(areas)
+    biggest = max(area for _, area in boxes)
+    assert dict(boxes)["next"] == biggest and dict(boxes)["call-next"] == biggest
+    check(caller, touch=False, min_font=False)
+    shot(caller, "caller", size)
+    caller.click('button[data-act="next"]')  # 下一位 ends it (and calls nobody: the queue is empty)
+    caller.wait_for_selector('button[data-act="call-next"]:not([disabled])')
+    display.close()
+    caller.close()
+
+
+@pytest.mark.parametrize("size", SCREEN_SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("path", ["/manager/reports", "/manager/ranking", "/manager"])
+def test_managers_pages_never_clip_a_table(browser, hall: LiveHall, path: str, size) -> None:  # type: ignore[no-untyped-def]
+    page = manager_page(browser, hall, path)
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    page.wait_for_load_state("networkidle")
+    check(page, touch=False, min_font=False)
+    for table in page.locator(".m-table").all():  # a wide table scrolls inside its card
+        inside = table.evaluate("(t) => t.parentElement.classList.contains('m-table-wrap')")
+        assert inside, table.evaluate("(t) => t.id")
+    name = "manager" + path.removeprefix("/manager").replace("/", "-")
+    shot(page, name, size)
+    page.close()
