@@ -7,6 +7,7 @@ DISPLAY = {
     "paused": _l("Paused"),
     "closed": _l("Closed"),
     "idle": _l("Free"),
+    "welcome": _l("Welcome"),
     "recalled": _l("Recall"),
     "no_calls_yet": _l("No calls yet today"),
     "no_token": _l("This display has no token: open /display?token=…"),

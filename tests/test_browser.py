@@ -88,7 +88,7 @@ def test_ticket_from_kiosk_is_called_and_shown_on_the_display(browser, hall: Liv
 
     caller.click('button[data-act="finish"]')
     display.wait_for_function(
-        "() => document.querySelector('.win[data-window=\"W14\"] .num').textContent === '—'", timeout=2000
+        "() => document.querySelector('.win[data-window=\"W14\"] .num').textContent === '空闲'", timeout=2000
     )
 
 

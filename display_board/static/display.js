@@ -38,6 +38,7 @@
     const [first, second] = hallq.lang === "en" && call.announce_en
       ? [call.announce_en, call.announce] : [call.announce, call.announce_en || ""];
     node.replaceChildren(first, el("span", { class: "en" }, second));
+    node.dataset.ticket = call.ticket.id;
     node.classList.remove("flash");
     void node.offsetWidth;
     node.classList.add("flash");
@@ -60,6 +61,13 @@
     const w = state.windows.find((x) => x.id === event.window);
     if (w && w.current && w.current.id === event.ticket.id) w.current = null;
     renderWindows();
+    // the banner never goes on calling a citizen who has been served, left, or been sent elsewhere
+    const node = $("now-calling");
+    if (node.dataset.ticket === String(event.ticket.id)) {
+      node.classList.remove("flash");
+      node.replaceChildren(t("welcome"));
+      delete node.dataset.ticket;
+    }
   }
 
   $("sound-gate").addEventListener("click", () => { hallqVoice.unlock(); $("sound-gate").classList.add("hidden"); });

@@ -75,7 +75,10 @@ def init_i18n(app: Flask) -> None:
     @app.after_request
     def remember_language(response: Response) -> Response:
         asked = request.args.get("lang")
-        if asked in LANGUAGES and request.endpoint not in NOT_REMEMBERED:
+        # a page's choice only: the API's own `lang` (a call's recording in English) is no choice of language,
+        # and remembering it turned a display English at its next reload
+        page = request.blueprint != "api"
+        if asked in LANGUAGES and page and request.endpoint not in NOT_REMEMBERED:
             path = f"{request.script_root}/" if request.script_root else "/"
             response.set_cookie(COOKIE, asked, max_age=365 * 24 * 3600, path=path, samesite="Lax")
         return response
