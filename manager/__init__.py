@@ -55,6 +55,10 @@ def live() -> str:
     )
 
 
+#: what the report covers when opened with no range
+DEFAULT_DAYS = 30
+
+
 def _ranges(today: Any) -> list[tuple[str, str, str]]:
     """Quick ranges: (label, from, to)."""
     monday = today - timedelta(days=today.weekday())
@@ -62,6 +66,7 @@ def _ranges(today: Any) -> list[tuple[str, str, str]]:
     last_month_end = month_start - timedelta(days=1)
     return [
         (_("Today"), today.isoformat(), today.isoformat()),
+        (_("Last 30 days"), (today - timedelta(days=DEFAULT_DAYS - 1)).isoformat(), today.isoformat()),
         (_("This week"), monday.isoformat(), today.isoformat()),
         (_("This month"), month_start.isoformat(), today.isoformat()),
         (_("Last month"), last_month_end.replace(day=1).isoformat(), last_month_end.isoformat()),
@@ -74,8 +79,12 @@ def reports() -> tuple[str, int]:
     today = ctx.day()
     group_by = request.args.get("group_by", "zone")
     error, report = None, None
+    # opened with no range: the last 30 days, so the hall's history shows at once (today alone is often empty)
+    asked = {key: request.args[key] for key in ("from", "to") if request.args.get(key)}
+    if not asked:
+        asked = {"from": (today - timedelta(days=DEFAULT_DAYS - 1)).isoformat(), "to": today.isoformat()}
     try:
-        period = Period.parse(request.args.get("from"), request.args.get("to"), today)
+        period = Period.parse(asked.get("from"), asked.get("to"), today)
         report = summary(ctx, period, group_by)
     except HallqError as exc:
         error = exc.message
@@ -95,7 +104,7 @@ def reports() -> tuple[str, int]:
         )
         levels = {str(level): pick(LEVELS[level], LEVELS_EN[level]) for level in LEVELS}
         charts.append(rating_bars(_("Ratings"), report["rows"], levels))
-    query = {key: value for key, value in request.args.items() if key in ("from", "to", "group_by")}
+    query = {**asked, **({"group_by": group_by} if "group_by" in request.args else {})}
     return render_template(
         "manager/reports.html",
         report=report,
@@ -106,8 +115,8 @@ def reports() -> tuple[str, int]:
         columns=COLUMNS,
         ranges=_ranges(today),
         export_query=urlencode(query),
-        first=request.args.get("from", today.isoformat()),
-        last=request.args.get("to", request.args.get("from", today.isoformat())),
+        first=asked.get("from", today.isoformat()),
+        last=asked.get("to", asked.get("from", today.isoformat())),
         levels=LEVELS,
     ), (422 if error else 200)
 

@@ -19,7 +19,7 @@ import csv
 import io
 from collections.abc import Iterator
 from contextlib import ExitStack
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -316,3 +316,13 @@ def test_manager_pages_need_a_manager_and_show_the_figures(
     follow_ups = client.get("/manager/follow-ups", headers=manager).get_data(as_text=True)
     assert "B001" in follow_ups and "2026-11-30" in follow_ups  # Monday + 5 working days
     assert client.get("/manager", headers=manager).status_code == 200
+
+
+def test_reports_open_on_the_last_30_days(app, client: FlaskClient, tokens: Tokens) -> None:  # type: ignore[no-untyped-def]
+    """Opened with no range, the report covers the last 30 days (today alone hid the hall's history), and its
+    export link asks for the same days."""
+    today = app.extensions["hallq"].day()
+    first = (today - timedelta(days=29)).isoformat()
+    html = client.get("/manager/reports", headers=Tokens.header(tokens.manager)).get_data(as_text=True)
+    assert f'name="from" value="{first}"' in html and f'name="to" value="{today.isoformat()}"' in html
+    assert f"from={first}&amp;to={today.isoformat()}" in html
