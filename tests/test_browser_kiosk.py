@@ -52,18 +52,22 @@ def test_kiosk_asks_who_takes_a_limited_ticket(browser, hall: LiveHall) -> None:
         assert kiosk.locator("#identity-ok").is_disabled()
         for key in "11010519491231002X":
             kiosk.click(f'#keypad [data-key="{key}"]')
-        assert kiosk.locator("#identity-value").inner_text() == "110105 19491231 002X"
+        # a public screen: the region code, then only the key just pressed
+        assert kiosk.locator("#identity-value").inner_text() == "110105 •••••••• •••X"
+        assert "1949" not in kiosk.content()
         if attempt == 0:
             kiosk.screenshot(path=ARTIFACTS / "kiosk-identity.png", animations="disabled")
         kiosk.click("#identity-ok")
         if attempt == 0:
             kiosk.locator("#t-number").wait_for()
             assert kiosk.locator("#t-number").inner_text().startswith("E")
+            assert "110105" not in kiosk.content()  # taken: nor after
             kiosk.click("#done")
     refusal = kiosk.locator("#error")
     refusal.wait_for()
     assert "同一身份证号今日此事项限取1个号" in refusal.inner_text()
     assert kiosk.locator("#step-identity").is_visible()
+    assert "110105" not in kiosk.content()  # refused: the number is off the screen at once, not in 90 s
     kiosk.click("#identity-back")
     kiosk.wait_for_selector('[data-service="hukou_move"]')
     kiosk.close()

@@ -87,9 +87,14 @@
     return parts.join(" ");
   }
 
+  // a public screen: after its first group (region or carrier), only the key just pressed is shown
+  function masked(text, ask) {
+    return [...text].map((c, i) => (i < ask.groups[0] || i === text.length - 1 ? c : "•")).join("");
+  }
+
   function renderTyped() {
     const ask = ASK[asking.service.ask_identity];
-    $("identity-value").textContent = grouped(typed, ask.groups) || "\u00a0";
+    $("identity-value").textContent = grouped(masked(typed, ask), ask.groups) || "\u00a0";
     $("identity-ok").disabled = typed.length !== ask.max;
   }
 
@@ -159,11 +164,13 @@
       const ticket = await hallq.api("POST", "/tickets", {
         service_id: service.id, priority: green ? "green" : "normal", kiosk_id: kioskId || undefined, ...identity,
       }, token);
-      asking = null; typed = "";
+      typed = "";  // the number leaves the public screen at once, taken or refused
+      if (asking) renderTyped();
+      asking = null;
       renderTicket(ticket, service);
     } catch (e) {
       error(e.message);
-      if (asking) armReset(90);
+      if (asking) { typed = ""; renderTyped(); armReset(90); }
     } finally {
       busy = false;
     }
