@@ -115,3 +115,19 @@ def test_hallq_screen_starts_chromium_in_kiosk_mode_on_the_display(hall: LiveHal
         [sys.executable, "-m", "hallq", "screen", "display.local"], capture_output=True, text=True, timeout=30
     )
     assert refused.returncode == 2 and "not an http(s) address" in refused.stderr
+
+
+def test_the_managers_live_page_shows_how_long_a_window_has_been_paused(browser, hall: LiveHall) -> None:  # type: ignore[no-untyped-def]
+    from .browsers import manager_page
+
+    press(hall, "W13", "open")
+    press(hall, "W13", "pause")
+    live = manager_page(browser, hall, "/manager")
+    card = live.locator('.m-window[data-window="W13"]')
+    card.wait_for()
+    card_text = "document.querySelector('.m-window[data-window=W13]').textContent"
+    live.wait_for_function(f"() => /暂停服务 \\d+:\\d\\d/.test({card_text})")
+    assert "′" not in card.inner_text()  # was "暂停服务 0′"
+    press(hall, "W13", "resume")
+    press(hall, "W13", "close")
+    live.close()

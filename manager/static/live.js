@@ -11,7 +11,11 @@
     follow_up_overdue: (a) => t("overdue_follow_ups", { count: a.count }) +
       a.oldest.map((f) => `${f.number} (${f.window ? f.window.name : ""}, ${f.due_on})`).join(t("list_separator")),
   };
-  const mmss = (s) => (s === null || s === undefined ? "—" : `${Math.floor(s / 60)}:${String(Math.round(s % 60)).padStart(2, "0")}`);
+  const mmss = (s) => {
+    if (s === null || s === undefined) return "—";
+    const whole = Math.round(s);
+    return `${Math.floor(whole / 60)}:${String(whole % 60).padStart(2, "0")}`;
+  };
   const pct = (x) => (x === null || x === undefined ? "—" : `${(x * 100).toFixed(1)}%`);
 
   function render(live) {
@@ -44,7 +48,7 @@
       ...live.windows.map((w) =>
         el("div", { class: `m-window ${w.state}`, "data-window": w.id },
           el("b", {}, w.label),
-          el("div", {}, t(`state_${w.state}`), w.paused_s !== null ? ` ${Math.round(w.paused_s / 60)}′` : ""),
+          el("div", {}, t(`state_${w.state}`), w.paused_s !== null ? ` ${mmss(w.paused_s)}` : ""),
           el("div", { class: "m-current" },
             w.current ? `${w.current.number} ${t(w.current.status === "serving" ? "serving" : "called")}` : "—"),
           el("small", { class: "muted" }, w.clerk || "")),
