@@ -29,6 +29,7 @@ RULES: dict[tuple[str, str], set[str]] = {
     ("GET", "/evaluate/<window_id>"): PUBLIC,
     ("GET", "/t/<status_token>"): PUBLIC,  # the unguessable token is the key
     ("GET", "/t/<status_token>/ticket.png"): PUBLIC,
+    ("GET", "/t/<status_token>/qr.svg"): PUBLIC,
     ("GET", "/api/v1/status/<status_token>"): PUBLIC,
     ("POST", "/api/v1/status/<status_token>/rating"): PUBLIC,
     ("GET", "/api/v1/openapi.json"): PUBLIC,

@@ -240,6 +240,16 @@ def test_ticket_png_for_the_screen(client: FlaskClient, kiosk_k1: dict[str, str]
     assert client.get("/t/not-a-ticket-token-at-all/ticket.png").status_code == 404
 
 
+def test_the_screens_qr_code(client: FlaskClient, kiosk_k1: dict[str, str]) -> None:
+    """/t/<token>/qr.svg, the QR code on the kiosk's ticket screen (decoded in test_browser_sizes.py)."""
+    ticket = take(client, kiosk_k1)
+    response = client.get(f"{ticket['status_url']}/qr.svg")
+    assert response.status_code == 200 and response.mimetype == "image/svg+xml"
+    assert response.data.startswith(b"<svg") or b"<svg" in response.data[:200]
+    assert client.get("/t/not-a-ticket-token-at-all/qr.svg").status_code == 404
+    assert client.get(f"/t/{'x' * 65}/qr.svg").status_code == 404
+
+
 def test_two_processes_recovering_the_same_job_print_it_once(
     app: Flask, ctx: HallContext, client: FlaskClient, tokens: Tokens, printer: PrinterEmulator
 ) -> None:
