@@ -49,9 +49,11 @@ voice:
 		fi; \
 		command -v espeak-ng >/dev/null || echo "hallq: no espeak-ng, displays speak with their own voice: sudo apt-get install espeak-ng"; }
 
-## Run the demo hall on http://127.0.0.1:5000 and print its URLs, logins and tokens.
+## Run the demo hall on http://127.0.0.1:5000 (another port: make demo PORT=5001) and print its URLs, logins and
+## tokens.
+PORT ?= 5000
 demo: $(STAMP) fonts voice
-	$(BIN)/hallq demo
+	$(BIN)/hallq demo --port $(PORT)
 
 ## Run every test. pytest's exit code 5 (no test collected) counts as a failure.
 test: $(STAMP) emupos fonts voice

@@ -131,3 +131,19 @@ def test_the_managers_live_page_shows_how_long_a_window_has_been_paused(browser,
     press(hall, "W13", "resume")
     press(hall, "W13", "close")
     live.close()
+
+
+def test_the_demos_index_opens_working_pages(browser, hall: LiveHall) -> None:  # type: ignore[no-untyped-def]
+    """The index's links carry the demo's tokens: each opens a page that works, not one asking for a token."""
+    index = browser.new_page(locale="zh-CN")
+    index.goto(f"{hall.url}/")
+    names = index.locator(".index-links a").all_inner_texts()
+    assert {"取号机", "大厅显示屏", "管理", "评价器", "模拟设备"} <= set(names), names
+    index.click('.index-links a >> text="取号机"')
+    index.wait_for_selector("#zones .tile")
+    assert index.locator("#error").is_hidden()
+    index.go_back()
+    index.click('.index-links a >> text="大厅显示屏"')
+    index.wait_for_selector(".win")
+    assert index.locator("#error").is_hidden()
+    index.close()

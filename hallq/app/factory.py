@@ -145,7 +145,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 
     @app.get("/")
     def index() -> str:
-        return render_template("index.html", hall=config)
+        return render_template("index.html", hall=config, demo_links=app.extensions.get("hallq_demo_links"))
 
     return app
 

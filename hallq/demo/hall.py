@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from hallq.demo.devices import DemoDevices
@@ -72,6 +73,16 @@ def prepare_demo(
     first_window = ctx.config.windows[0]
     evaluator = create_token(ctx.store, "evaluator", now, window_id=first_window.id, name="demo-tablet")
     history = seed_history(ctx)
+    # the index page lists them too, so a click from / opens a working page (not one asking for a token)
+    app.extensions["hallq_demo_links"] = [
+        (_l("Kiosk"), f"/kiosk?kiosk=K1&token={kiosk}"),
+        (_l("Kiosk 2, 58 mm"), f"/kiosk?kiosk=K2&token={kiosk_2}"),
+        (_l("Hall display"), f"/display?token={display}"),
+        (_l("Window caller"), "/caller"),
+        (_l("Rating tablet"), f"/evaluate/{first_window.id}?token={evaluator}"),
+        (_l("Managers"), "/manager"),
+        *([(_l("Simulated devices"), "/demo/devices")] if devices is not None else []),
+    ]
     lines = [
         "",
         f"  hallq demo hall: {ctx.config.hall.name} ({ctx.config.hall.name_en})",
