@@ -183,6 +183,10 @@ def test_rating_tablet_and_phone_rate_visits_and_a_bad_one_is_followed_up(browse
     tablet.wait_for_selector("#ask:not(.hidden)", timeout=3000)
     assert tablet.locator("#number").inner_text() == ticket["number"]
     tablet.screenshot(path=ARTIFACTS / "evaluate.png", animations="disabled")
+    # faces drawn as SVG (no emoji font on a Debian display), and a Chinese page all in Chinese
+    assert tablet.locator(".rate-level svg.rate-face").count() == 5
+    assert not re.search("[\U0001f300-\U0001faff]", tablet.content())
+    assert "satisfied" not in tablet.locator("body").inner_text().lower()
     tablet.click('.rate-level[data-level="2"]')
     tablet.click('.rate-reason >> text="等候时间长"')
     tablet.click(".rate-send")
@@ -195,15 +199,18 @@ def test_rating_tablet_and_phone_rate_visits_and_a_bad_one_is_followed_up(browse
     phone.click('.rate-level[data-level="5"]')
     phone.wait_for_selector(".rate-done")
     thanks = phone.locator("#rate").inner_text()  # an English phone: the page in English, the level as named
-    assert "Thank you for your rating" in thanks and "非常满意" in thanks
+    assert "Thank you for your rating" in thanks and "Very satisfied" in thanks and "非常满意" not in thanks
 
     manager = manager_page(browser, hall, "/manager/follow-ups")
-    row = manager.locator(f'#follow-ups tr:has-text("{ticket["number"]}")').first
+    # today's ticket: the demo's history has tickets of the same number on earlier days
+    today = ticket["issued_at"][:10]
+    row = manager.locator(f'#follow-ups tr:has-text("{ticket["number"]}"):has-text("{today}")').first
     assert "不满意" in row.inner_text() and "等候时间长" in row.inner_text()
     row.locator("textarea").fill("已电话回访，已调整窗口排班")
     row.locator('button[data-status="resolved"]').click()
     # resolved: the page reloads and the open list no longer holds it
-    manager.wait_for_selector(f'#follow-ups tr:has-text("{ticket["number"]}")', state="detached")
+    mine = f'#follow-ups tr:has-text("{ticket["number"]}"):has-text("{today}")'
+    manager.wait_for_selector(mine, state="detached")
     manager.goto(f"{hall.url}/manager/follow-ups?status=resolved")
     assert "已调整窗口排班" in manager.locator("#follow-ups").inner_text()
 
@@ -235,6 +242,8 @@ def test_manager_watches_the_hall_live_and_reads_a_month(browser, hall: LiveHall
     assert download.value.suggested_filename.endswith(".xlsx")
     report.goto(f"{hall.url}/manager/ranking")
     assert report.locator("#ranking-windows .m-title").count() == 3
+    assert report.locator("#ranking-windows .m-title svg.m-flag").count() == 3  # a drawn flag, not 🚩
+    assert not re.search("[\U0001f300-\U0001faff]", report.content())
 
 
 def test_manager_asks_what_if_and_comes_back_to_it(browser, hall: LiveHall) -> None:  # type: ignore[no-untyped-def]

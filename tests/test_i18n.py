@@ -178,3 +178,21 @@ def test_a_clerk_or_manager_keeps_the_language_chosen_but_the_kiosk_does_not(
     client.get("/caller?lang=zh_CN")
     assert "窗口登录" in client.get("/caller").get_data(as_text=True)
     assert "请选择办事区域" in client.get("/kiosk").get_data(as_text=True)
+
+
+def test_error_pages_speak_the_pages_language(app, client: FlaskClient) -> None:  # type: ignore[no-untyped-def]
+    """Flask's own error pages are English: a wrong address on a Chinese hall's screen says so in Chinese."""
+
+    def broken() -> str:
+        raise RuntimeError("a bug")
+
+    app.add_url_rule("/broken-page", "broken_page", broken)
+    missing = client.get("/no-such-page")
+    assert missing.status_code == 404 and "页面不存在" in missing.get_data(as_text=True)
+    assert "Not Found" not in missing.get_data(as_text=True)
+    failed = client.get("/broken-page")
+    assert failed.status_code == 500 and "系统出错了" in failed.get_data(as_text=True)
+    english = client.get("/no-such-page?lang=en")
+    assert english.status_code == 404 and "Page not found" in english.get_data(as_text=True)
+    api = client.get("/api/v1/no-such-thing")
+    assert api.status_code == 404 and api.is_json

@@ -102,6 +102,24 @@ def test_raster_ticket_bytes(layouts: dict[int, Layout], paper: int) -> None:
     assert receipt.status_queries == []
 
 
+def test_the_raster_ticket_is_all_chinese(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The printed words a citizen reads (issue 24: "Scan for live status" was printed under the QR code)."""
+    from hallq.printing import layout
+
+    drawn: list[str] = []
+    for name in ("draw_rows", "draw_static"):
+        real = getattr(layout, name)
+
+        def recording(width, rows, *rest, real=real):  # type: ignore[no-untyped-def]
+            drawn.extend(text for text, *_ in rows)
+            return real(width, rows, *rest)
+
+        monkeypatch.setattr(layout, name, recording)
+    raster_ticket(sample(), Layout(PAPERS[80]))
+    assert "扫码查看排队进度" in drawn
+    assert not [text for text in drawn if any("a" <= c.lower() <= "z" for c in text.replace("A012", ""))]
+
+
 @pytest.mark.parametrize("paper", [80, 58])
 def test_text_ticket_is_gb18030_in_chinese_mode(paper: int) -> None:
     data = text_ticket(sample(), PAPERS[paper])

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
 from flask_socketio import SocketIO
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -175,10 +176,20 @@ def register_errors(app: Flask) -> None:
     def hallq_error(exc: HallqError) -> Any:
         return jsonify(error=exc.code, message=exc.message), exc.status
 
+    def page(code: int) -> Any:
+        """An error as a page in the page's language (Flask's own are English only)."""
+        titles = {
+            404: (_("Page not found"), _("This address is not a page of the hall. Check it, or start over.")),
+            405: (_("Not allowed"), _("This page cannot be used this way.")),
+            500: (_("Something went wrong"), _("The error was logged. Try again, or ask the hall's staff.")),
+        }
+        title, message = titles.get(code, (_("Request not accepted"), _("Check the address and try again.")))
+        return render_template("error.html", code=code, title=title, message=message), code
+
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Any:
         if not wants_json():
-            return exc
+            return exc if (exc.code or 500) < 400 else page(exc.code or 500)
         code = (exc.name or "error").lower().replace(" ", "_")
         return jsonify(error=code, message=exc.description or exc.name), exc.code or 500
 
@@ -187,4 +198,4 @@ def register_errors(app: Flask) -> None:
         log.exception("unhandled error on %s %s", request.method, request.path)
         if wants_json():
             return jsonify(error="internal_error", message="服务器内部错误 / Internal error, logged"), 500
-        return "Internal error", 500
+        return page(500)

@@ -205,7 +205,7 @@ class Layout:
 
     def bottom(self, ticket: TicketPrint) -> Image.Image:
         small, tiny = self.font(24), self.font(22)
-        rows: list[Row] = [("扫码查看排队进度 · Scan for live status", tiny, "center", 10)]
+        rows: list[Row] = [("扫码查看排队进度", tiny, "center", 10)]
         items = material_items(ticket.materials, self.max_materials)
         if items:
             rows.append(("请准备以下材料（一次性告知）：", small, "left", 4))
