@@ -52,6 +52,7 @@ def test_the_display_lists_each_call_once_and_marks_a_recall(browser, hall: Live
     assert display.locator(f'#recent li[data-ticket="{number}"]').count() == 1
     assert display.inner_text(f'#recent li[data-ticket="{number}"] .recall-mark') == "重呼"
     assert number in display.inner_text("#now-calling")
+    assert display.locator("#now-calling .en").count() == 0  # no English under it unless the hall asks
     press(hall, "W14", "finish")  # 办结: the banner stops calling a citizen who has been served
     display.wait_for_function(
         "n => !document.getElementById('now-calling').textContent.includes(n)", arg=number, timeout=3000

@@ -35,9 +35,11 @@
   function banner(call) {
     const node = $("now-calling");
     // the call in the page's language, the other one beside it: a hall's screen is read by everyone in it
+    // the call in the page's language; the other language under it only where the hall asks for it
     const [first, second] = hallq.lang === "en" && call.announce_en
       ? [call.announce_en, call.announce] : [call.announce, call.announce_en || ""];
-    node.replaceChildren(first, el("span", { class: "en" }, second));
+    const both = state && state.voice && state.voice.banner_english && second;
+    node.replaceChildren(first, ...(both ? [el("span", { class: "en" }, second)] : []));
     node.dataset.ticket = call.ticket.id;
     node.classList.remove("flash");
     void node.offsetWidth;

@@ -40,6 +40,10 @@ class Voice(StrictModel):
     #: espeak-ng's speaking rate, words per minute
     rate_wpm: int = Field(default=150, ge=80, le=400)
     zones: list[ZoneWording] = Field(default_factory=list)
+    #: the English call under the Chinese one on the display's banner (it is spoken either way when call_en
+    #: is set); off by default: a Chinese hall's banner is read in Chinese, and small English on the
+    #: flashing banner was unreadable
+    banner_english: bool = False
 
 
 def voice_problems(voice: Voice, zone_ids: set[str]) -> list[Problem]:

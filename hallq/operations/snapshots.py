@@ -56,6 +56,7 @@ def voice_settings(ctx: HallContext) -> dict[str, Any]:
         "pause_s": voice.pause_s,
         "volume": voice.volume,
         "english": bool(voice.call_en),
+        "banner_english": voice.banner_english,
     }
 
 
