@@ -180,6 +180,7 @@ def test_the_wording_comes_from_the_hall_file_with_a_zone_of_its_own(
         "pause_s": 1.0,
         "volume": 1.0,
         "english": True,
+        "banner_english": False,
     }
     kiosk, bridge = Tokens.header(tokens.kiosk), Tokens.header(tokens.bridge)
     called_ticket(client, tokens)
