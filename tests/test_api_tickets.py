@@ -31,7 +31,8 @@ def test_issue_returns_the_contract_shape(client: FlaskClient, tokens: Tokens) -
     assert body["status"] == "waiting"
     assert body["issued_at"] == "2026-11-23T10:00:00+08:00"
     assert body["ahead"] == 0
-    assert body["estimated_wait_s"] > 0  # no window is open yet
+    assert body["estimated_wait_s"] > 0  # no window is open yet: a figure, flagged as no promise
+    assert body["no_window_open"] is True
     assert body["status_url"].startswith("/t/") and len(body["status_url"]) > 20
     # K1 has a printer (dummy:// here): the job is queued and its outcome pushed to the kiosk later
     assert body["print"] == {"ok": True, "state": "queued", "job_id": 1, "error": None}
@@ -206,6 +207,7 @@ def test_citizen_status_by_token_without_login(client: FlaskClient, tokens: Toke
         "ahead": 0,
         "estimated_wait_s": body["estimated_wait_s"],
         "estimated_wait_range_s": body["estimated_wait_range_s"],
+        "no_window_open": True,
         "issued_at": "2026-11-23T10:00:00+08:00",
         "called_at": None,
         "window": None,
@@ -282,3 +284,22 @@ def test_estimate_learns_the_days_visit_times_from_the_log(
     assert after["estimated_wait_s"] < 0.75 * 3 * 360  # 3 visits of 6 minutes by the hall file
     learned = ctx.wait_model
     assert learned is not None and learned.model.mean_s("id_card") < 250
+
+
+def test_no_window_open_until_one_serving_it_opens(client: FlaskClient, tokens: Tokens) -> None:
+    """暂无窗口开放 (issue 24): on the answer, the citizen's status page and the printed line."""
+    from hallq.printing.layout import wait_line
+
+    first = issue(client, tokens.kiosk, kiosk_id="K1").get_json()
+    assert first["no_window_open"] is True
+    status = client.get(f"/api/v1/status/{first['status_url'].rsplit('/', 1)[1]}").get_json()
+    assert status["no_window_open"] is True
+    bridge = Tokens.header(tokens.bridge)
+    client.post("/api/v1/windows/W14/open", headers=bridge)  # a window of another service: still none
+    assert issue(client, tokens.kiosk).get_json()["no_window_open"] is True
+    client.post("/api/v1/windows/W01/open", headers=bridge)  # biz_setup's A window
+    assert issue(client, tokens.kiosk).get_json()["no_window_open"] is False
+    from .test_printing import sample
+
+    assert wait_line(sample(no_window_open=True)).endswith("暂无窗口开放")
+    assert "暂无窗口开放" not in wait_line(sample())

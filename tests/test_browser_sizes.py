@@ -83,6 +83,7 @@ def test_the_kiosk_fills_its_screen_and_shows_the_qr_code(browser, hall: LiveHal
     )
     check(page, touch=True, min_font=True)
     assert "预计等候" in page.inner_text("#ticket")  # the printed ticket's word, not 预计等待
+    assert page.inner_text("#t-wait") == "暂无窗口开放"  # zone A's windows are not open: no promised minutes
     phone_page = page.inner_text("#t-status")
     assert qr_text(page.locator("#t-qr").screenshot()) == [
         phone_page

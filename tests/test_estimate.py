@@ -119,6 +119,19 @@ def test_the_model_estimates_from_the_windows_now() -> None:
     assert model.estimate("x", 1, closed, hour=8) == model.estimate("x", 1, {}, hour=8) > 0
 
 
+def test_a_ticket_says_when_no_window_serving_it_is_open() -> None:
+    """暂无窗口开放 (issue 24): the figure before opening is a guess, so the range is flagged."""
+    model = small_model()
+    closed = {w: WindowNow(w, False) for w in ("W1", "W2", "W3")}
+    assert model.estimate_range("x", 3, closed, hour=8).no_window_open
+    assert model.estimate_range("x", 3, {}, hour=8).no_window_open
+    one_open = {**closed, "W1": WindowNow("W1", True)}
+    assert not model.estimate_range("x", 3, one_open, hour=10).no_window_open
+    only_y = {**closed, "W2": WindowNow("W2", True)}  # a window open, but not one that serves x
+    assert model.estimate_range("x", 3, only_y, hour=10).no_window_open
+    assert not model.estimate_range("y", 3, only_y, hour=10).no_window_open
+
+
 def test_a_window_s_own_pace_is_learned_once_it_has_served_enough() -> None:
     model = small_model()
     before = model.cycle_s("W3", hour=10)  # x and y at 600 and 300 s, mixed as its calls so far

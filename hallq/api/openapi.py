@@ -94,6 +94,10 @@ def document() -> dict[str, Any]:
                 "maxItems": 2,
                 "description": "the wait likely falls in [low, high] seconds (docs/call-rule.md)",
             },
+            "no_window_open": {
+                "type": "boolean",
+                "description": "no window serving the service is open: the figure is no promise",
+            },
             "status_url": {"type": "string"},
             "print": {
                 "type": "object",

@@ -64,6 +64,9 @@ class WaitRange:
     low_s: int
     estimate_s: int
     high_s: int
+    #: no window serving the service is open now: the figure assumes its windows as if they were there, so a
+    #: ticket says 暂无窗口开放 rather than promise it
+    no_window_open: bool = False
 
 
 def _calls_needed(ahead: int, active: Sequence[Server]) -> float:

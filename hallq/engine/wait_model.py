@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from collections import Counter, deque
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from hallq.engine.estimate import Server, WaitRange, remaining_s, wait_range, wait_until_called
 
@@ -179,5 +179,11 @@ class WaitModel:
     def estimate_range(
         self, service_id: str, ahead: int, windows: Mapping[str, WindowNow], hour: int
     ) -> WaitRange:
-        """The estimate and the range the wait likely falls in."""
-        return wait_range(ahead, self.servers(service_id, windows, hour))
+        """The estimate and the range the wait likely falls in (flagged when no window serving it is open)."""
+        found = wait_range(ahead, self.servers(service_id, windows, hour))
+        if self.any_open(service_id, windows):
+            return found
+        return replace(found, no_window_open=True)
+
+    def any_open(self, service_id: str, windows: Mapping[str, WindowNow]) -> bool:
+        return any((now := windows.get(w)) is not None and now.open for w in self.windows_serving(service_id))

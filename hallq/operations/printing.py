@@ -78,6 +78,7 @@ def ticket_print(ctx: HallContext, ticket_id: int, base_url: str) -> TicketPrint
         ahead=snapshot["ahead"],
         estimated_wait_s=snapshot["estimated_wait_s"],
         estimated_wait_range_s=tuple(snapshot["estimated_wait_range_s"]),
+        no_window_open=snapshot.get("no_window_open", False),
         issued_at=datetime.fromisoformat(snapshot["issued_at"]),  # in the hall's time zone
         status_url=public.rstrip("/") + snapshot["status_url"],
         materials=tuple(service.materials),

@@ -137,6 +137,7 @@ def ticket_status(ctx: HallContext, ticket_id: int) -> dict[str, Any]:
         "ahead": full["ahead"],
         "estimated_wait_s": full["estimated_wait_s"],
         "estimated_wait_range_s": full["estimated_wait_range_s"],
+        "no_window_open": full.get("no_window_open", False),
         "issued_at": full["issued_at"],
         "called_at": full["called_at"],
         "window": {"number": window.number, "name": window.label} if window else None,

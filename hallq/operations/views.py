@@ -62,6 +62,7 @@ def wait_json(estimate: WaitRange) -> dict[str, Any]:
     return {
         "estimated_wait_s": estimate.estimate_s,
         "estimated_wait_range_s": [estimate.low_s, estimate.high_s],
+        "no_window_open": estimate.no_window_open,
     }
 
 

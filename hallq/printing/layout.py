@@ -63,6 +63,8 @@ class TicketPrint:
     green: bool = False
     #: the range the wait likely falls in, seconds (hallq/engine/estimate.py: wait_range)
     estimated_wait_range_s: tuple[int, int] | None = None
+    #: no window serving the service open when it printed: 暂无窗口开放 instead of a figure
+    no_window_open: bool = False
 
 
 def range_minutes(low_s: int, high_s: int) -> tuple[int, int]:
@@ -77,6 +79,8 @@ def range_minutes(low_s: int, high_s: int) -> tuple[int, int]:
 
 
 def wait_line(ticket: TicketPrint) -> str:
+    if ticket.no_window_open:
+        return f"前面还有 {ticket.ahead} 人 · 暂无窗口开放"
     minutes = max(1, round(ticket.estimated_wait_s / 60)) if ticket.estimated_wait_s > 0 else 0
     wait = f"预计等候约 {minutes} 分钟" if minutes else "马上就到您"
     if minutes and ticket.estimated_wait_range_s is not None:

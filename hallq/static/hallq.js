@@ -87,6 +87,11 @@ const hallq = (() => {
     return t("about_minutes", { minutes: Math.round(seconds / 60) });
   }
 
+  // a ticket's expected wait as shown: 暂无窗口开放 when no window serving its service is open (no promise)
+  function wait(ticket) {
+    return ticket.no_window_open ? t("no_window_open") : minutes(ticket.estimated_wait_s, ticket.estimated_wait_range_s);
+  }
+
   function el(tag, attrs = {}, ...children) {
     const node = document.createElement(tag);
     for (const [k, v] of Object.entries(attrs)) {
@@ -109,5 +114,5 @@ const hallq = (() => {
     setInterval(tick, 1000);
   }
 
-  return { root, socketOptions, lang, timeZone, t, pick, named, deviceToken, api, connect, minutes, el, clock };
+  return { root, socketOptions, lang, timeZone, t, pick, named, deviceToken, api, connect, minutes, wait, el, clock };
 })();

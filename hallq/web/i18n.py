@@ -30,6 +30,7 @@ COMMON_TEXTS = {
     "soon": _l("called soon"),
     "about_minutes": _l("about {minutes} min"),
     "about_range": _l("about {low}–{high} min"),
+    "no_window_open": _l("No window open yet"),
 }
 
 

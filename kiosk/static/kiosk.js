@@ -180,7 +180,7 @@
     $("t-service").textContent = named(service);
     $("t-number").textContent = ticket.number;
     $("t-ahead").textContent = t("people", { count: ticket.ahead });
-    $("t-wait").textContent = hallq.minutes(ticket.estimated_wait_s, ticket.estimated_wait_range_s);
+    $("t-wait").textContent = hallq.wait(ticket);
     shown = { ticket, jobId: ticket.print && ticket.print.job_id };
     $("t-image").classList.add("hidden");
     if (ticket.print && ticket.print.ok) {

@@ -15,7 +15,7 @@
     $("card").classList.toggle("called", !!called);
     $("s-facts").classList.toggle("hidden", ticket.status !== "waiting");
     $("s-ahead").textContent = t("people", { count: ticket.ahead });
-    $("s-wait").textContent = hallq.minutes(ticket.estimated_wait_s, ticket.estimated_wait_range_s);
+    $("s-wait").textContent = hallq.wait(ticket);
     if (called && lastStatus === "waiting" && navigator.vibrate) navigator.vibrate([300, 150, 300]);
     lastStatus = ticket.status;
     renderRating(ticket.rating);
