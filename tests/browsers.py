@@ -46,6 +46,17 @@ def demo_hall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveHall]:
         yield hall
 
 
+def caller_at(page, url: str, clerk: str, window: str):  # type: ignore[no-untyped-def]
+    """The caller page at `url` with a demo clerk signed in at `window` (the desk showing)."""
+    page.goto(f"{url}/caller")
+    page.fill("#username", clerk)
+    page.fill("#password", "hallq-demo")
+    page.click("#login-btn")
+    page.click(f'[data-window="{window}"]')
+    page.wait_for_selector("#desk:not(.hidden)")
+    return page
+
+
 def manager_page(browser, hall: LiveHall, path: str):  # type: ignore[no-untyped-def]
     """A page at `path` with the demo's manager logged in (waits until the login page has gone: its own URL
     carries `next=<path>`, which a glob on the path would match at once)."""

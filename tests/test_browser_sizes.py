@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from .browsers import ARTIFACTS, manager_page
+from .browsers import ARTIFACTS, caller_at, manager_page
 from .conftest import skip_or_fail
 from .livehall import LiveHall, take_ticket
 
@@ -102,13 +102,8 @@ def test_the_display_and_the_caller_fit_their_screens(browser, hall: LiveHall, s
     check(display, touch=False, min_font=True)
     shot(display, "display", size)
 
-    caller = browser.new_page(viewport={"width": size[0], "height": size[1]}, locale="zh-CN")
-    caller.goto(f"{hall.url}/caller")
-    caller.fill("#username", "clerk14")
-    caller.fill("#password", "hallq-demo")
-    caller.click("#login-btn")
-    caller.click('[data-window="W14"]')
-    caller.wait_for_selector("#desk:not(.hidden)")
+    viewport = {"width": size[0], "height": size[1]}
+    caller = caller_at(browser.new_page(viewport=viewport, locale="zh-CN"), hall.url, "clerk14", "W14")
     take_ticket(hall.url, hall.kiosk_token)
     caller.wait_for_selector('button[data-act="call-next"]:not([disabled])', timeout=10_000)
     caller.click('button[data-act="call-next"]')
