@@ -242,8 +242,10 @@ def test_monthly_ranking_by_the_documented_formula(
     w1, w2 = body["windows"]
     # W1: satisfaction 1/1, both called within 900 s, open 3600 s: 100 x (0.5 + 0.3 + 0.2 x 3600/491400)
     assert (w1["key"], w1["score"], w1["place"], w1["title"]) == ("W1", 80.15, 1, "红旗窗口")
-    # W2: satisfaction 0/1, timely 2/2, open 3000 s, one bad rating: 100 x (0.3 + 0.2 x 3000/491400) - 2
-    assert (w2["key"], w2["score"], w2["place"], w2["title"]) == ("W2", 28.12, 2, None)
+    # W2: satisfaction 0/1, timely 2/2, open 3000 s, its one rating bad (100%):
+    # 100 x (0.3 + 0.2 x 3000/491400) - 1 x 100 = -69.88, shown as 0
+    assert (w2["key"], w2["score"], w2["place"], w2["title"]) == ("W2", 0.0, 2, None)
+    assert (w2["bad_rate_part"], w1["bad_rate_part"]) == (1.0, 0.0)
     assert [(c["key"], c["title"]) for c in body["clerks"]] == [("clerk01", "先进工作者"), ("clerk02", None)]
 
 
@@ -313,6 +315,8 @@ def test_manager_pages_need_a_manager_and_show_the_figures(
     assert bad.status_code == 422 and "YYYY-MM-DD" in bad.get_data(as_text=True)
     ranking = client.get("/manager/ranking?month=2026-11", headers=manager).get_data(as_text=True)
     assert "红旗窗口" in ranking and "80.15" in ranking
+    assert "差评率" in ranking and "Score =" not in ranking  # the formula, in Chinese, with the bad rate
+    assert "1 (100.0%)" in ranking  # W2's one bad rating beside its rate
     follow_ups = client.get("/manager/follow-ups", headers=manager).get_data(as_text=True)
     assert "B001" in follow_ups and "2026-11-30" in follow_ups  # Monday + 5 working days
     assert client.get("/manager", headers=manager).status_code == 200
@@ -326,3 +330,29 @@ def test_reports_open_on_the_last_30_days(app, client: FlaskClient, tokens: Toke
     html = client.get("/manager/reports", headers=Tokens.header(tokens.manager)).get_data(as_text=True)
     assert f'name="from" value="{first}"' in html and f'name="to" value="{today.isoformat()}"' in html
     assert f"from={first}&amp;to={today.isoformat()}" in html
+
+
+def test_the_ranking_weighs_bad_ratings_as_a_rate_not_a_count() -> None:
+    """Issue 24: 2.0 points a bad rating put a window serving 710 (30 bad of 600 rated, 5%) places below one
+    serving 131 (5 bad of 100 rated, 5%). As a rate both lose the same: by hand,
+    100 x (0.5 x 0.95 + 0.3 x 0.9 + 0.2 x 0.9) / 1.0 - 1 x 5 = 87.5."""
+    from hallq.stats.ranking import score_row
+
+    weights = {"satisfaction": 0.5, "timeliness": 0.3, "attendance": 0.2}
+
+    def window(served: int, rated: int, bad: int) -> dict[str, float]:
+        return {
+            "served": served,
+            "no_show": 0,
+            "timely": 0.9 * served,
+            "open_s": 0.9 * 1000,
+            "rated": rated,
+            "bad_ratings": bad,
+            "satisfaction_rate": 1 - bad / rated,
+        }
+
+    busy, quiet = window(710, 600, 30), window(131, 100, 5)
+    assert score_row(busy, 1000, weights, 1.0) == score_row(quiet, 1000, weights, 1.0) == 87.5
+    assert busy["bad_rate_part"] == quiet["bad_rate_part"] == 0.05
+    worse = window(131, 100, 10)  # twice the rate: 100 x 0.9 - 10 = 80
+    assert score_row(worse, 1000, weights, 1.0) == 80.0

@@ -152,8 +152,8 @@ class Ranking(_Model):
     satisfaction_weight: float = Field(default=0.5, ge=0)
     timeliness_weight: float = Field(default=0.3, ge=0)
     attendance_weight: float = Field(default=0.2, ge=0)
-    #: points off per bad rating in the month
-    bad_rating_penalty: float = Field(default=2.0, ge=0)
+    #: points off per percentage point of the month's rated visits that were bad (a rate, not a count)
+    bad_rating_penalty: float = Field(default=1.0, ge=0)
     #: a ticket is "timely" when called within this many seconds of issue
     wait_target_s: int = Field(default=900, gt=0)
     #: fewer rated visits than this in the month: listed, not ranked

@@ -1,7 +1,10 @@
 """The monthly ranking of windows (红旗窗口) and clerks (先进工作者); weights in the hall file's [ranking].
 
-score = 100 x (ws x satisfaction + wt x timeliness + wa x attendance) / (ws + wt + wa) - penalty x bad ratings
+score = 100 x (ws x satisfaction + wt x timeliness + wa x attendance) / (ws + wt + wa)
+        - penalty x bad rate (%), never below 0
 - satisfaction: (非常满意 + 满意 + 基本满意) / rated visits
+- bad rate: (不满意 + 非常不满意) / rated visits, in percent: a rate, not a count, so a busy window is not
+  ranked below a quiet one for serving more people
 - timeliness: tickets called within `wait_target_s` of issue / tickets called
 - attendance: time open (signed in, not paused) / the hall's scheduled hours on the month's working days
 Fewer than `min_rated` rated visits: listed, not ranked.
@@ -43,9 +46,11 @@ def score_row(row: dict[str, Any], scheduled_s: float, weights: dict[str, float]
         "timeliness": row["timely"] / called if called else 0.0,
         "attendance": min(1.0, (row["open_s"] or 0.0) / scheduled_s) if scheduled_s else 0.0,
     }
+    bad_rate = row["bad_ratings"] / row["rated"] if row["rated"] else 0.0
     row.update({f"{name}_part": round(value, 4) for name, value in parts.items()})
+    row["bad_rate_part"] = round(bad_rate, 4)
     weighted = sum(weights[name] * value for name, value in parts.items()) / sum(weights.values())
-    return round(100 * weighted - penalty * row["bad_ratings"], 2)
+    return max(0.0, round(100 * weighted - penalty * 100 * bad_rate, 2))
 
 
 def ranking(ctx: HallContext, period: Period) -> dict[str, Any]:
