@@ -148,3 +148,13 @@ def test_the_demos_index_opens_working_pages(browser, hall: LiveHall) -> None:  
     index.wait_for_selector(".win")
     assert index.locator("#error").is_hidden()
     index.close()
+
+
+def test_a_wrong_status_link_says_so_without_a_placeholder_ticket(browser, hall: LiveHall) -> None:  # type: ignore[no-untyped-def]
+    phone = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    phone.goto(f"{hall.url}/t/not-a-real-status-token")
+    phone.wait_for_selector("#error:not(.hidden)")
+    assert phone.locator("#card").is_hidden()  # no "…" number and "–" facts for a ticket that does not exist
+    icon = phone.locator('link[rel="icon"]').get_attribute("href")
+    assert requests.get(f"{hall.url}{icon}", timeout=5).headers["Content-Type"].startswith("image/svg+xml")
+    phone.close()

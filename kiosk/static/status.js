@@ -44,6 +44,7 @@
     } catch (e) {
       $("error").textContent = e.status === 404 ? t("no_such_ticket") : e.message;
       $("error").classList.remove("hidden");
+      if (e.status === 404) $("card").classList.add("hidden");  // no placeholder ticket for a wrong link
     }
   }
   const soon = () => { clearTimeout(timer); timer = setTimeout(refresh, 250); };
