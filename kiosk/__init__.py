@@ -5,7 +5,7 @@ from flask import Blueprint, Response, render_template, request
 from qrcode.image.svg import SvgPathImage
 
 from hallq.operations.errors import HallqError, NotFound
-from hallq.operations.printing import ticket_print
+from hallq.operations.printing import status_address, ticket_print
 from hallq.operations.snapshots import ticket_id_for_token
 from hallq.printing.layout import PAPERS, FontMissing, Layout, png_bytes
 from hallq.web.i18n import page_texts
@@ -34,10 +34,8 @@ def status_qr(status_token: str) -> Response:
     ctx = hall_context()
     if len(status_token) > 64 or ticket_id_for_token(ctx, status_token) is None:
         raise NotFound("unknown_ticket", "没有这张票 / No such ticket")
-    public = ctx.config.hall.ticket.public_url or request.host_url  # as the printed ticket's QR code
-    address = public.rstrip("/") + f"{ctx.config.mount}/t/{status_token}"
     code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2)
-    code.add_data(address)
+    code.add_data(status_address(ctx, f"{ctx.config.mount}/t/{status_token}", request.host_url))
     svg = code.make_image(image_factory=SvgPathImage).to_string(encoding="unicode")
     return Response(svg, mimetype="image/svg+xml", headers={"Cache-Control": "no-store"})
 

@@ -64,12 +64,18 @@ def load_job(ctx: HallContext, job_id: int) -> Job | None:
         return Job(row.id, row.ticket_id, row.kiosk_id, row.state, row.base_url, row.created_at)
 
 
+def status_address(ctx: HallContext, status_path: str, base_url: str) -> str:
+    """The phone page's full address as a QR code gives it (paper and kiosk screen alike): the hall's
+    `[hall.ticket] public_url` when set, else the address the request came to."""
+    public = ctx.config.hall.ticket.public_url or base_url
+    return public.rstrip("/") + status_path
+
+
 def ticket_print(ctx: HallContext, ticket_id: int, base_url: str) -> TicketPrint:
     """What the ticket shows now (the people ahead and the estimate as of printing)."""
     config = ctx.config
     snapshot = ticket_snapshot(ctx, ticket_id, with_events=False)
     service = config.service_by_id[snapshot["service_id"]]
-    public = config.hall.ticket.public_url or base_url
     return TicketPrint(
         hall_name=config.hall.name,
         zone_name=config.zone_by_id[service.zone].name,
@@ -80,7 +86,7 @@ def ticket_print(ctx: HallContext, ticket_id: int, base_url: str) -> TicketPrint
         estimated_wait_range_s=tuple(snapshot["estimated_wait_range_s"]),
         no_window_open=snapshot.get("no_window_open", False),
         issued_at=datetime.fromisoformat(snapshot["issued_at"]),  # in the hall's time zone
-        status_url=public.rstrip("/") + snapshot["status_url"],
+        status_url=status_address(ctx, snapshot["status_url"], base_url),
         materials=tuple(service.materials),
         footer=config.hall.footer,
         green=snapshot["priority"] == "green",
