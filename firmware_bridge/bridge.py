@@ -63,8 +63,13 @@ class Bridge:
     devices: dict[tuple[str, int], DeviceSpec] = field(default_factory=dict)
     windows: dict[str, WindowView] = field(default_factory=dict)
     buses: dict[str, BusPort] = field(default_factory=dict)
-    recent: deque[str] = field(default_factory=deque)
+    #: the calls the hall strip scrolls, newest first: (ticket id, wording); a call leaves it when its ticket
+    #: is finished, a no-show or transferred
+    recent: deque[tuple[int, str]] = field(default_factory=deque)
     prompts: dict[int, int] = field(default_factory=dict)  # prompt id -> ticket id
+    #: the prompt lit for each evaluator (its device id): (prompt id, ticket id), to put out when the visit is
+    #: rated elsewhere; the evaluator's driver puts it out at the timeout
+    lit_prompts: dict[str, tuple[int, int]] = field(default_factory=dict)
     actions: queue.Queue[tuple[str, dict[str, Any], DeviceSpec | None]] = field(default_factory=queue.Queue)
     ratings: int = 0
     #: what the server was last told of each device: ok, offline, fault
@@ -103,6 +108,7 @@ class Bridge:
         threading.Thread(target=self._act, name="bridge-actions", daemon=True).start()
         for window in self.windows.values():
             self._show_window(window)
+        self._show_strip()
         for port in self.buses.values():
             port.start()
 
@@ -149,7 +155,7 @@ class Bridge:
                     port.master.set_lamps(pad.address, lamps)
 
     def _show_strip(self) -> None:
-        text = "  ".join(self.recent) if self.recent else str(self.setup["idle_text"]).format(window="")
+        text = "  ".join(call for _ticket, call in self.recent) or str(self.setup["strip_idle_text"])
         for strip in self._of(None, Kind.HALL_STRIP):
             self._show(strip, text, Effect.SCROLL)
 
@@ -165,16 +171,19 @@ class Bridge:
                     window.current = current["number"] if current else None
                     window.serving = bool(current) and current.get("status") == "serving"
                     self._show_window(window)
+            in_hand = {row["current"]["id"] for row in data.get("windows", []) if row.get("current")}
             self.recent.clear()
-            for call in reversed(data.get("recent_calls", [])):
-                self.recent.appendleft(call["announce"])
+            for call in data.get("recent_calls", []):
+                if call["ticket"]["id"] in in_hand and len(self.recent) < (self.recent.maxlen or 0):
+                    self.recent.append((call["ticket"]["id"], call["announce"]))
             self._show_strip()
         elif name in ("ticket_called", "ticket_recalled") and isinstance(data.get("window"), dict):
             window = self.windows.get(data["window"]["id"])
             if window is not None:
                 window.current, window.serving = data["ticket"]["number"], False
                 self._show_window(window)
-            self.recent.appendleft(data["announce"])
+            self._strip_without(int(data["ticket"]["id"]))
+            self.recent.appendleft((int(data["ticket"]["id"]), data["announce"]))
             self._show_strip()
         elif name == "ticket_started":
             window = self.windows.get(str(data.get("window")))
@@ -183,16 +192,30 @@ class Bridge:
                 self._show_window(window)
         elif name in ("ticket_finished", "ticket_no_show", "ticket_transferred"):
             window = self.windows.get(str(data.get("window")))
+            ticket_id = int(data["ticket"]["id"])
             if window is not None:
                 window.current, window.serving = None, False
                 self._show_window(window)
                 if name == "ticket_finished":
-                    self._prompt(window, int(data["ticket"]["id"]))
+                    self._prompt(window, ticket_id)
+            if self._strip_without(ticket_id):
+                self._show_strip()
+        elif name == "ticket_rated" and data.get("source") != "pad":
+            self._cancel_prompts(int(data["ticket_id"]))
         elif name == "window_changed":
             window = self.windows.get(str(data.get("window_id")))
             if window is not None:
                 window.state = str(data.get("state"))
                 self._show_window(window)
+
+    def _strip_without(self, ticket_id: int) -> bool:
+        """Take a ticket's call off the strip; whether it was there."""
+        kept = [(ticket, call) for ticket, call in self.recent if ticket != ticket_id]
+        if len(kept) == len(self.recent):
+            return False
+        self.recent.clear()
+        self.recent.extend(kept)
+        return True
 
     def _prompt(self, window: WindowView, ticket_id: int) -> None:
         for evaluator in self._of(window.id, Kind.EVALUATOR):
@@ -201,6 +224,7 @@ class Bridge:
                 continue
             self._next_prompt = self._next_prompt % 65535 + 1
             self.prompts[self._next_prompt] = ticket_id
+            self.lit_prompts[evaluator.id] = (self._next_prompt, ticket_id)
             while len(self.prompts) > 1000:
                 self.prompts.pop(next(iter(self.prompts)))
             with port.lock:
@@ -208,6 +232,25 @@ class Bridge:
                     evaluator.address, self._next_prompt, self.setup["rating_timeout_s"], time.monotonic()
                 )
             port.wake.set()
+
+    def _cancel_prompts(self, ticket_id: int) -> None:
+        """The visit was rated on the tablet or the phone: its evaluator goes dark (RATE_CANCEL)."""
+        for evaluator_id, (prompt_id, prompted_ticket) in list(self.lit_prompts.items()):
+            if prompted_ticket != ticket_id:
+                continue
+            del self.lit_prompts[evaluator_id]
+            self.prompts.pop(prompt_id, None)
+            for spec in self.devices.values():
+                port = self.buses.get(spec.bus)
+                if spec.id == evaluator_id and port is not None:
+                    with port.lock:
+                        port.master.cancel_rating(spec.address, prompt_id)
+                    port.wake.set()
+
+    def rooms(self) -> list[str]:
+        """The server rooms the bridge joins: the hall, and each window with an evaluator (its ratings)."""
+        windows = sorted({d.window for d in self.devices.values() if d.kind == Kind.EVALUATOR and d.window})
+        return ["hall", *(f"window:{window}" for window in windows)]
 
     # -- from the devices (a bus thread) -------------------------------------------------------------------
 
@@ -220,6 +263,8 @@ class Bridge:
                 self._key(spec, event.key)
             elif isinstance(event, Rated) and spec.kind == Kind.EVALUATOR:
                 ticket_id = self.prompts.pop(event.prompt_id, None)
+                if self.lit_prompts.get(spec.id, (None,))[0] == event.prompt_id:
+                    del self.lit_prompts[spec.id]
                 if ticket_id is not None:
                     self.actions.put((f"/tickets/{ticket_id}/rating", {"level": event.level}, None))
             elif isinstance(event, DeviceDown | DeviceUp | DeviceFault):

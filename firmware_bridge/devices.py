@@ -23,6 +23,12 @@ class Device:
     last_command_seq: int | None = None
     lines: dict[int, str] = field(default_factory=dict)
     handled: int = 0  # commands carried out (a repeated seq is not carried out twice)
+    #: the device's clock (seconds), set by the bus as bytes arrive; a device keeps no time of its own here
+    now: float = 0.0
+
+    def tick(self, now: float) -> None:
+        """Time passes (before the bytes that arrived at `now` are read)."""
+        self.now = now
 
     def answer(self, frame: Frame) -> Frame | None:
         """The answer to one frame on the bus; None when it is for another address or a broadcast."""
@@ -83,13 +89,22 @@ class Board(Device):
 class Evaluator(Device):
     kind: Kind = Kind.EVALUATOR
     prompt_id: int | None = None
+    lit_until: float = 0.0
+
+    def tick(self, now: float) -> None:
+        super().tick(now)
+        if self.prompt_id is not None and now >= self.lit_until:
+            self.prompt_id = None  # the prompt's timeout: the light goes out by itself
+            self.handled += 1
 
     def command(self, frame: Frame) -> int | None:
         if frame.type == Type.RATE_PROMPT and len(frame.payload) == 3:
             self.prompt_id = int.from_bytes(frame.payload[:2], "little")
+            self.lit_until = self.now + frame.payload[2]
             return None
-        if frame.type == Type.RATE_CANCEL:
-            self.prompt_id = None
+        if frame.type == Type.RATE_CANCEL and len(frame.payload) == 2:
+            if self.prompt_id == int.from_bytes(frame.payload, "little"):
+                self.prompt_id = None  # a cancel for an older prompt leaves the newer one lit
             return None
         return super().command(frame)
 
@@ -98,8 +113,10 @@ class Evaluator(Device):
         """Whether the prompt light is on (请您评价)."""
         return self.prompt_id is not None
 
-    def press(self, level: int) -> bool:
+    def press(self, level: int, now: float | None = None) -> bool:
         """A citizen presses one of the five keys; ignored unless the prompt is lit."""
+        if now is not None:
+            self.tick(now)
         if self.prompt_id is None or not 1 <= level <= 5:
             return False
         self._event(Type.RATING, self.prompt_id.to_bytes(2, "little") + bytes([level]))
@@ -117,7 +134,12 @@ class Bus:
     #: commands carried out so far, on every device (a simulator redraws when it changes)
     changes: int = 0
 
-    def receive(self, data: bytes) -> bytes:
+    def receive(self, data: bytes, now: float = 0.0) -> bytes:
+        """The devices' answers to `data`, which arrived at `now` (the devices' clock, in seconds)."""
+        for each in self.devices.values():
+            handled = each.handled
+            each.tick(now)
+            self.changes += each.handled - handled
         out = b""
         for frame in self.parser.feed(data):
             device = self.devices.get(frame.address)

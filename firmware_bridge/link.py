@@ -1,6 +1,6 @@
-"""The bridge's link to the hallq server: Socket.IO (room "hall") for what to show, HTTP for what the keys do,
-both with the bridge token. python-socketio reconnects by itself; each (re)join brings a full snapshot, so the
-boards are right again after a server restart."""
+"""The bridge's link to the hallq server: Socket.IO (room "hall"; a window's room for its ratings) for what
+to show, HTTP for what the keys do, both with the bridge token. python-socketio reconnects by itself; each
+(re)join brings a full snapshot, so the boards are right again after a server restart."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ EVENTS = (
     "ticket_no_show",
     "ticket_transferred",
     "window_changed",
+    "ticket_rated",
 )
 
 
@@ -44,6 +45,8 @@ class ServerLink:
         for name in EVENTS:
             self.client.on(name, self._handler(name))
         self.connected = 0  # how many times it (re)connected
+        #: the rooms joined at every (re)connect: "hall", and window rooms for their ratings (Bridge.rooms)
+        self.rooms = ["hall"]
 
     def _handler(self, name: str) -> Callable[[Any], None]:
         def handle(data: Any) -> None:
@@ -54,7 +57,8 @@ class ServerLink:
 
     def _joined(self) -> None:
         self.connected += 1
-        self.client.emit("join", {"room": "hall"})  # the snapshot follows
+        for room in self.rooms:
+            self.client.emit("join", {"room": room})  # the hall's snapshot follows
 
     def get(self, path: str) -> dict[str, Any]:
         response = self.http.get(f"{self.server_url}/api/v1{path}", timeout=10)

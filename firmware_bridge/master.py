@@ -100,6 +100,9 @@ class BusMaster:
     def prompt_rating(self, address: int, prompt_id: int, timeout_s: int = 30, now: float = 0.0) -> None:
         self.links[address].driver.prompt_rating(prompt_id, timeout_s, now)
 
+    def cancel_rating(self, address: int, prompt_id: int) -> None:
+        self.links[address].driver.cancel_rating(prompt_id)
+
     # -- the bus -------------------------------------------------------------------------------------------
 
     def next_request(self, now: float) -> Request | None:

@@ -95,7 +95,7 @@ class OnbonBus:
     parser: codec.Parser = field(default_factory=codec.Parser)
     changes: int = 0
 
-    def receive(self, data: bytes) -> bytes:
+    def receive(self, data: bytes, now: float = 0.0) -> bytes:
         out = b""
         for packet in self.parser.feed(data):
             for controller in self.controllers.values():

@@ -99,7 +99,7 @@ class SimulatedBus:
                 time.sleep(wire_time_s(len(data), self.baudrate))
             with self._lock:
                 before = self.bus.changes
-                answer = self.bus.receive(data)
+                answer = self.bus.receive(data, time.monotonic())
                 changed = self.bus.changes != before
             if answer and self.baudrate:
                 time.sleep(wire_time_s(len(answer), self.baudrate))
@@ -194,7 +194,7 @@ class DeviceSimulator:
         evaluator = self.by_id[spec["id"]]
         assert isinstance(evaluator, Evaluator)
         with bus._lock:
-            return evaluator.press(level)
+            return evaluator.press(level, time.monotonic())
 
     def text(self, window: str | None, kind: str = "window_board") -> str:
         """What a device shows as text (an Onbon board shows pixels: its pages(), not text)."""

@@ -106,6 +106,9 @@ def test_pads_boards_strip_and_evaluator(
 
             until(rated, what="the rating stored")
             until(lambda: simulator.text("W14") == "14号窗口 欢迎光临", what="the board idle again")
+            strip = lambda: simulator.text(None, "hall_strip")  # noqa: E731
+            until(lambda: strip() == "欢迎光临", what="the finished call off the strip")
+            until(lambda: not simulator.device("W14", "evaluator").lit, what="the prompt out")  # type: ignore[union-attr]
 
             # an unplugged adapter: boards lose power; plugged in again, the bridge reopens and resyncs them
             main = simulator.buses["main"]
@@ -116,7 +119,7 @@ def test_pads_boards_strip_and_evaluator(
             time.sleep(1.5)
             simulator.buses["main"].plug()
             until(lambda: simulator.text("W14") == "14号窗口 欢迎光临", timeout=15, what="board 14 resynced")
-            until(lambda: expected in simulator.text(None, "hall_strip"), what="the strip resynced")
+            until(lambda: simulator.text(None, "hall_strip") == "欢迎光临", what="the strip resynced")
         finally:
             display.disconnect()
     # the server restarts; the bridge finds it again and the boards follow the new state

@@ -68,7 +68,7 @@ def run(master: BusMaster, bus: Bus, now: float, rounds: int = 1) -> list:
             _retry, expired = master.expire(now + 1)
             events += expired
             continue
-        events += master.receive(bus.receive(frame.encode()), now)
+        events += master.receive(bus.receive(frame.encode(), now), now)
     return events
 
 
@@ -95,6 +95,44 @@ def test_devices_come_up_keys_and_ratings_arrive_once() -> None:
     assert bus.devices[2].lines == {0: "请A012号到5号窗口"} and evaluator.lit
     assert evaluator.press(5) and not evaluator.press(4)  # one rating per prompt
     assert [e for e in run(master, bus, 3.0, rounds=2) if isinstance(e, Rated)] == [Rated(3, 513, 5)]
+
+
+def test_an_evaluator_goes_dark_at_its_timeout_and_when_the_visit_is_rated_elsewhere() -> None:
+    master, bus, _pad, evaluator = hall_bus()
+    run(master, bus, 0.0)
+    master.prompt_rating(3, prompt_id=7, timeout_s=5, now=0.0)
+    run(master, bus, 0.0, rounds=2)
+    assert evaluator.lit and not evaluator.press(9)
+    run(master, bus, 4.9, rounds=2)
+    assert evaluator.lit
+    # the device's clock runs slow: the bridge's RATE_CANCEL after 5 s puts it out all the same
+    sent: list[int] = []
+    for _ in range(8):
+        request = master.next_request(5.5)
+        if request is not None:
+            sent.append(request.type)  # type: ignore[attr-defined]
+            master.receive(bus.receive(request.encode(), 2.0), 5.5)
+    assert Type.RATE_CANCEL in sent and not evaluator.lit and not evaluator.press(5)
+    # on its own clock the device goes dark at the timeout, even if the bridge never says so
+    alone = Evaluator(3)
+    alone.tick(100.0)
+    alone.command(Frame(3, 1, Type.RATE_PROMPT, (8).to_bytes(2, "little") + bytes([5])))
+    alone.tick(104.9)
+    assert alone.lit
+    alone.tick(105.0)
+    assert not alone.lit and not alone.press(4)
+    # rated on the tablet: the bridge cancels; a cancel for an older prompt leaves the newer one lit
+    master.prompt_rating(3, prompt_id=9, timeout_s=60, now=10.0)
+    run(master, bus, 10.0, rounds=2)
+    bus.receive(Frame(3, 200, Type.RATE_CANCEL, (7).to_bytes(2, "little")).encode(), 10.0)
+    assert evaluator.lit
+    master.cancel_rating(3, prompt_id=9)
+    run(master, bus, 11.0, rounds=2)
+    assert not evaluator.lit
+    # a cancel before the prompt went out: neither is sent
+    master.prompt_rating(3, prompt_id=10, timeout_s=60, now=12.0)
+    master.cancel_rating(3, prompt_id=10)
+    assert master.links[3].driver.next_command() is None
 
 
 def test_lost_answers_are_retried_with_the_same_seq_and_act_once() -> None:

@@ -119,7 +119,11 @@ class DeviceDriver(ABC):
         """Light a call pad's lamps."""
 
     def prompt_rating(self, prompt_id: int, timeout_s: int, now: float) -> None:  # noqa: B027
-        """Arm an evaluator for one visit."""
+        """Arm an evaluator for one visit; it goes dark by itself after `timeout_s`."""
+
+    def cancel_rating(self, prompt_id: int) -> None:  # noqa: B027
+        """The visit was rated elsewhere (the tablet, the phone): put the evaluator's prompt out if it is
+        still this visit's."""
 
     # -- the bus -------------------------------------------------------------------------------------------
 

@@ -27,6 +27,8 @@ class HallqDevice(DeviceDriver):
     parser: Parser = field(default_factory=Parser)
     #: what the device should show, line -> SHOW_TEXT payload; sent again whenever the device comes back
     shown: dict[int, bytes] = field(default_factory=dict)
+    #: an evaluator's prompt that is lit: (prompt id, when the bridge puts it out if nobody rates)
+    prompt: tuple[int, float] | None = None
 
     def seq(self) -> int:
         value = self.next_seq
@@ -45,8 +47,22 @@ class HallqDevice(DeviceDriver):
         self.outbox.append(Frame(self.address, 0, Type.SHOW_TEXT, payload))
 
     def prompt_rating(self, prompt_id: int, timeout_s: int, now: float = 0.0) -> None:
-        payload = prompt_id.to_bytes(2, "little") + bytes([max(1, min(255, timeout_s))])
+        timeout_s = max(1, min(255, timeout_s))
+        payload = prompt_id.to_bytes(2, "little") + bytes([timeout_s])
         self.outbox.append(Frame(self.address, 0, Type.RATE_PROMPT, payload))
+        self.prompt = (prompt_id, now + timeout_s)
+
+    def cancel_rating(self, prompt_id: int) -> None:
+        """RATE_CANCEL, unless the prompt was never sent (then it is not sent at all)."""
+        if self.prompt is None or self.prompt[0] != prompt_id:
+            return
+        self.prompt = None
+        payload = prompt_id.to_bytes(2, "little")
+        unsent = [f for f in self.outbox if f.type == Type.RATE_PROMPT and f.payload[:2] == payload]
+        if unsent:
+            self.outbox = deque(f for f in self.outbox if f not in unsent)
+        else:
+            self.outbox.append(Frame(self.address, 0, Type.RATE_CANCEL, payload))
 
     def next_command(self) -> Frame | None:
         if not self.outbox:
@@ -64,6 +80,9 @@ class HallqDevice(DeviceDriver):
             self.outbox.popleft()  # a NAK'ed command is dropped too: sending it again would not help
 
     def poll(self, now: float) -> Frame:
+        if self.prompt is not None and now >= self.prompt[1]:
+            # the device puts its prompt out by itself; the bridge says so too, in case its clock runs slow
+            self.cancel_rating(self.prompt[0])
         return Frame(self.address, self.seq(), Type.POLL, bytes([self.last_event_seq]))
 
     def feed(self, request: Request, data: bytes, now: float) -> Answer | None:
@@ -86,8 +105,11 @@ class HallqDevice(DeviceDriver):
             elif frame.type == Type.RATING and len(frame.payload) == 3 and frame.seq != self.last_event_seq:
                 self.last_event_seq = frame.seq
                 level = frame.payload[2]
+                prompt_id = int.from_bytes(frame.payload[:2], "little")
+                if self.prompt is not None and self.prompt[0] == prompt_id:
+                    self.prompt = None  # the device put the prompt out as it sent the rating
                 if 1 <= level <= 5:
-                    events.append(Rated(self.address, int.from_bytes(frame.payload[:2], "little"), level))
+                    events.append(Rated(self.address, prompt_id, level))
             # a KEY or RATING seen before: our POLL that acknowledged it was lost; it acts once
             done = request.type != Type.POLL and frame.type in (Type.ACK, Type.NAK)
             return Answer(done, tuple(events))

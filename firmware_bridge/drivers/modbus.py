@@ -205,6 +205,11 @@ class ModbusEvaluator(_InputModule):
         self.prompt_id, self.armed_until = prompt_id, now + timeout_s
         self.light({"prompt": True})
 
+    def cancel_rating(self, prompt_id: int) -> None:
+        if self.prompt_id == prompt_id:
+            self.prompt_id = None
+            self.light({"prompt": False})
+
     def poll(self, now: float) -> ModbusRequest:
         if self.prompt_id is not None and now >= self.armed_until:
             self.prompt_id = None  # the citizen left without rating: unrated, never satisfied

@@ -135,6 +135,7 @@ def run_bridge(server_url: str, token: str, buses: dict[str, str], baudrate: int
         bridge = holder["bridge"] = Bridge(setup, hall, link, buses, baudrate=baudrate)
     except ValueError as exc:  # a device the bridge cannot drive here, e.g. an Onbon board's font is missing
         raise click.ClickException(str(exc)) from None
+    link.rooms = bridge.rooms()
     bridge.start()
     link.start()
     count = sum(len(port.master.links) for port in bridge.buses.values())

@@ -171,6 +171,8 @@ class Bridge(_Model):
     call_text: str = "请{ticket}号到{window}号窗口"
     idle_text: str = "{window}号窗口 欢迎光临"
     paused_text: str = "{window}号窗口 暂停服务"
+    #: what the hall strip shows while no call is in hand
+    strip_idle_text: str = "欢迎光临"
     strip_calls: int = Field(default=3, ge=1, le=10)
     debounce_ms: int = Field(default=300, ge=0, le=5000)
     rating_timeout_s: int = Field(default=60, ge=5, le=255)
