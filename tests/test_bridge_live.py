@@ -108,7 +108,20 @@ def test_pads_boards_strip_and_evaluator(
             until(lambda: simulator.text("W14") == "14号窗口 欢迎光临", what="the board idle again")
             strip = lambda: simulator.text(None, "hall_strip")  # noqa: E731
             until(lambda: strip() == "欢迎光临", what="the finished call off the strip")
-            until(lambda: not simulator.device("W14", "evaluator").lit, what="the prompt out")  # type: ignore[union-attr]
+            lit = lambda: simulator.device("W14", "evaluator").lit  # type: ignore[union-attr]  # noqa: E731
+            until(lambda: not lit(), what="the prompt out")
+            # rated at the desk, not on the pad: the server's ticket_rated puts the pad out (RATE_CANCEL)
+            other = take_ticket(url, kiosk_token, "id_card")
+            simulator.press("W14", "next")
+            until(lambda: simulator.text("W14") == f"请{other['number']}号到14号窗口", what="the next call")
+            simulator.press("W14", "finish")
+            until(lit, what="the prompt for the next visit")
+            answer = requests.post(
+                f"{url}/api/v1/tickets/{other['id']}/rating", json={"level": 4}, headers=manager, timeout=5
+            )
+            assert answer.status_code == 201, answer.text
+            until(lambda: not lit(), what="the pad dark after a rating elsewhere")
+            assert not simulator.rate("W14", 5)
 
             # an unplugged adapter: boards lose power; plugged in again, the bridge reopens and resyncs them
             main = simulator.buses["main"]
