@@ -7,6 +7,7 @@ LIVE = {
     "zone_alert": _l("{zone}: {reasons}"),
     "long_wait": _l("wait too long"),
     "long_queue": _l("queue too long"),
+    "no_window_open": _l("people waiting, no window open"),
     "window_paused": _l("{window} paused for {minutes} min"),
     "device_fault": _l("Device fault: {device} {state}"),
     "overdue_follow_ups": _l("{count} follow-ups overdue: "),

@@ -150,11 +150,13 @@ def test_managers_are_alerted_when_a_zone_falls_behind(
     join(display, "hall")
     kiosk = Tokens.header(tokens.kiosk)
     client.post("/api/v1/tickets", json={"service_id": "pension"}, headers=kiosk)
-    assert received(manager, "zone_alert") == []
+    (alert,) = received(manager, "zone_alert")  # someone waits and none of zone D's windows is open
+    assert alert["zone_id"] == "D" and alert["reason"] == "no_window_open" and alert["open_windows"] == 0
     clock.advance(901)
     client.post("/api/v1/tickets", json={"service_id": "pension"}, headers=kiosk)
     (alert,) = received(manager, "zone_alert")
-    assert alert["zone_id"] == "D" and alert["reason"] == "long_wait" and alert["longest_wait_s"] == 901
+    assert alert["zone_id"] == "D" and alert["reason"] == "no_window_open+long_wait"
+    assert alert["longest_wait_s"] == 901
     assert alert["waiting"] == 2 and alert["open_windows"] == 0
     assert received(display, "zone_alert") == []  # managers only
     late = connect(app, tokens.manager)
@@ -162,11 +164,12 @@ def test_managers_are_alerted_when_a_zone_falls_behind(
     assert [a["zone_id"] for a in received(late, "snapshot")[0]["alerts"]] == ["D"]
     for _ in range(9):
         client.post("/api/v1/tickets", json={"service_id": "id_card"}, headers=kiosk)
-    assert received(manager, "zone_alert") == []  # ten waiting for no open window: not over yet
+    alerts = received(manager, "zone_alert")  # ten waiting for no open window: not a long queue yet
+    assert {a["reason"] for a in alerts if a["zone_id"] == "E"} == {"no_window_open"}
     client.post("/api/v1/tickets", json={"service_id": "id_card"}, headers=kiosk)
     client.post("/api/v1/tickets", json={"service_id": "id_card"}, headers=kiosk)
     alerts = received(manager, "zone_alert")
-    assert alerts and alerts[-1]["zone_id"] == "E" and alerts[-1]["reason"] == "long_queue"
+    assert alerts and alerts[-1]["zone_id"] == "E" and alerts[-1]["reason"] == "no_window_open+long_queue"
 
 
 def test_a_citizens_phone_follows_its_own_ticket_only(
@@ -187,3 +190,20 @@ def test_a_citizens_phone_follows_its_own_ticket_only(
     assert join(phone, "hall")["ok"]
     assert not sio(app).test_client(app, auth={"status_token": "wrong-token-1234567890"}).is_connected()
     assert not sio(app).test_client(app, auth={"status_token": 42}).is_connected()
+
+
+def test_the_live_page_flags_a_zone_with_people_waiting_and_no_window_open(
+    client: FlaskClient, tokens: Tokens, clock
+) -> None:
+    """In serving hours at once; not in the lunch break (12:00-13:30 in the demo hall), when windows pause."""
+    manager, kiosk = Tokens.header(tokens.manager), Tokens.header(tokens.kiosk)
+
+    def zone_alerts() -> dict[str, str]:
+        live = client.get("/api/v1/stats/live", headers=manager).get_json()
+        return {a["zone_id"]: a["reason"] for a in live["alerts"] if a["kind"] == "zone"}
+
+    assert zone_alerts() == {}
+    assert client.post("/api/v1/tickets", json={"service_id": "pension"}, headers=kiosk).status_code == 201
+    assert zone_alerts() == {"D": "no_window_open"}
+    clock.advance(2 * 3600 + 5 * 60)  # 12:05: still a long wait, but no window is meant to be open
+    assert zone_alerts() == {"D": "long_wait"}

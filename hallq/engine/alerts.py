@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import time
+from typing import Protocol
 
 
 @dataclass(frozen=True)
@@ -14,6 +16,24 @@ class ZoneAlert:
     open_windows: int
 
 
+class ServingHours(Protocol):
+    """What the alerts read of the hall file's opening hours."""
+
+    @property
+    def open(self) -> time: ...
+    @property
+    def close(self) -> time: ...
+    @property
+    def lunch(self) -> tuple[time, time] | None: ...
+
+
+def in_serving_hours(hours: ServingHours, clock: time) -> bool:
+    """Whether windows are meant to be serving at `clock` (hall time): opening hours less the lunch break."""
+    if not hours.open <= clock < hours.close:
+        return False
+    return not (hours.lunch and hours.lunch[0] <= clock < hours.lunch[1])
+
+
 def zone_alert(
     zone_id: str,
     waiting: int,
@@ -22,10 +42,13 @@ def zone_alert(
     *,
     max_longest_wait_s: float,
     max_waiting_per_open_window: float,
+    serving_hours: bool = True,
 ) -> ZoneAlert | None:
-    """An alert when someone has waited too long, or too many wait for the windows open (none open counts
-    as one, so a zone nobody staffs is flagged as soon as its queue passes the threshold)."""
+    """An alert when people wait and none of the zone's windows is open in serving hours, when someone has
+    waited too long, or when too many wait for the windows open (none open counts as one)."""
     reasons = []
+    if waiting and not open_windows and serving_hours:
+        reasons.append("no_window_open")
     if waiting and longest_wait_s > max_longest_wait_s:
         reasons.append("long_wait")
     if waiting > max_waiting_per_open_window * max(1, open_windows):

@@ -9,10 +9,17 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
-from hallq.engine.alerts import ZoneAlert, zone_alert
+from hallq.engine.alerts import ZoneAlert, in_serving_hours, zone_alert
 from hallq.operations.context import HallContext
 from hallq.operations.pushes import Push
 from hallq.operations.queries import open_windows_for_zone, zone_queue, zone_rooms
+
+
+def serving_now(ctx: HallContext, now: datetime) -> bool:
+    """A working day, in opening hours, not the lunch break: a zone with no window open then is alerted."""
+    local = now.astimezone(ctx.config.tz)
+    hours = ctx.config.hall.hours
+    return ctx.config.work_calendar.is_working_day(local.date()) and in_serving_hours(hours, local.time())
 
 
 def alert_for(
@@ -35,6 +42,7 @@ def alert_for(
         open_windows_for_zone(ctx, loads, zone_id),
         max_longest_wait_s=rule.longest_wait_s,
         max_waiting_per_open_window=rule.waiting_per_open_window,
+        serving_hours=serving_now(ctx, now),
     )
     return waiting, alert
 

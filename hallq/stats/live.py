@@ -12,6 +12,7 @@ from hallq.operations.context import HallContext
 from hallq.operations.follow_ups import list_follow_ups, overdue_count
 from hallq.operations.queries import open_windows_for_zone, window_states, zone_queue
 from hallq.operations.views import current_calls, iso
+from hallq.operations.zones import serving_now
 from hallq.stats.summary import Period, summary
 from hallq.store.models import DeviceState, WindowEvent
 
@@ -21,6 +22,7 @@ def live_hall(ctx: HallContext) -> dict[str, Any]:
     day = ctx.day(now)
     alerts_rule = ctx.config.hall.alerts
     alerts: list[dict[str, Any]] = []
+    serving = serving_now(ctx, now)
     with ctx.store.read() as session:
         states = window_states(session)  # read once: the zones' open windows and the window cards
         zones = []
@@ -35,6 +37,7 @@ def live_hall(ctx: HallContext) -> dict[str, Any]:
                 open_windows,
                 max_longest_wait_s=alerts_rule.longest_wait_s,
                 max_waiting_per_open_window=alerts_rule.waiting_per_open_window,
+                serving_hours=serving,
             )
             zones.append(
                 {

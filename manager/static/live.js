@@ -4,7 +4,7 @@
   const { el, api, t, named } = hallq;
   const ALERTS = {
     zone: (a) => t("zone_alert", {
-      zone: a.name, reasons: a.reason.split("+").map((r) => t(r === "long_wait" ? "long_wait" : "long_queue")).join(t("list_separator")),
+      zone: a.name, reasons: a.reason.split("+").map((r) => t(["long_wait", "no_window_open"].includes(r) ? r : "long_queue")).join(t("list_separator")),
     }),
     window_paused: (a) => t("window_paused", { window: a.name, minutes: Math.round(a.paused_s / 60) }),
     device: (a) => t("device_fault", { device: a.device, state: a.message || a.state }),
