@@ -24,6 +24,9 @@ CALLER = {
     "why_nothing_current": _l("No current ticket"),
     "why_started": _l("Already being served"),
     "why_closed": _l("Window closed"),
+    # signing in and out
+    "taken_over": _l("{clerk} has taken over this window"),
+    "sign_out_first": _l("Finish or no-show the current ticket before you leave the window"),
 }
 
 EVALUATE = {

@@ -74,6 +74,7 @@ RULES: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/windows/<window_id>/<verb>"): AT_WINDOW,
     ("POST", "/api/v1/windows/<window_id>/call"): AT_WINDOW,
     ("POST", "/api/v1/windows/<window_id>/transfer"): AT_WINDOW,
+    ("POST", "/api/v1/windows/<window_id>/open"): AT_WINDOW,
 }
 
 #: room -> who may join it

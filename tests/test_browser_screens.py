@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import requests
 
-from .browsers import CHROMIUM
+from .browsers import CHROMIUM, caller_at
 from .livehall import LiveHall, take_ticket
 
 HALL_ZONE = ZoneInfo("Asia/Shanghai")  # the demo hall's [hall] timezone
@@ -158,3 +158,37 @@ def test_a_wrong_status_link_says_so_without_a_placeholder_ticket(browser, hall:
     icon = phone.locator('link[rel="icon"]').get_attribute("href")
     assert requests.get(f"{hall.url}{icon}", timeout=5).headers["Content-Type"].startswith("image/svg+xml")
     phone.close()
+
+
+def test_a_clerk_takes_over_a_window_changes_window_and_signs_out(browser, hall: LiveHall) -> None:  # type: ignore[no-untyped-def]
+    """Two callers: the second is asked before taking window 5 over, the first is told; the second moves to
+    window 6 (window 5 closes) and signs out (window 6 closes). The audit entries: test_api_windows.py."""
+    first = caller_at(browser.new_page(locale="zh-CN"), hall.url, "clerk05", "W05")
+    second = browser.new_page(locale="zh-CN")
+    second.goto(f"{hall.url}/caller")
+    second.fill("#username", "clerk06")
+    second.fill("#password", "hallq-demo")
+    second.click("#login-btn")
+    second.click('[data-window="W05"]')
+    second.wait_for_selector("#take-over[open]")
+    assert "clerk05" in second.inner_text("#take-over-why")
+    second.click("#take-over-ok")
+    second.wait_for_selector("#desk:not(.hidden)")
+    assert second.inner_text("#who") == "clerk06"
+    first.wait_for_selector("#pick:not(.hidden)")  # the first caller left the desk, and says why
+    assert "clerk06 已接管此窗口" in first.inner_text("#error")
+    second.click("#change-window")
+    second.wait_for_selector("#pick:not(.hidden)")
+    assert second.inner_text("#change-window") == "换窗口" and second.is_visible("#back-to-desk")
+    second.click('[data-window="W06"]')
+    second.wait_for_selector("#desk:not(.hidden)")
+    second.click("#sign-out")
+    second.wait_for_selector("#login:not(.hidden)")
+    assert second.input_value("#password") == ""
+    assert second.evaluate("fetch('/api/v1/session').then((r) => r.status)") == 401  # signed out
+    bridge = {"Authorization": f"Bearer {hall.bridge_token}"}
+    windows = requests.get(f"{hall.url}/api/v1/hall", headers=bridge, timeout=5).json()["windows"]
+    assert {w["id"]: w["state"] for w in windows if w["id"] in ("W05", "W06")} == {
+        "W05": "closed",
+        "W06": "closed",
+    }

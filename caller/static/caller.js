@@ -30,6 +30,7 @@
 
   function pickWindow() {
     $("who-pick").textContent = me.username;
+    $("back-to-desk").classList.toggle("hidden", !windowId);
     $("windows").replaceChildren(...hall.windows.map((w) => el("button", {
       "data-window": w.id, onclick: () => openWindow(w.id),
     }, el("b", {}, t("window_number", { number: w.number })), " ", w.name, el("div", { class: "en" },
@@ -38,14 +39,31 @@
     show("pick");
   }
 
-  async function openWindow(id) {
+  function forgetWindow() {
+    localStorage.removeItem(`hallq${hallq.root}.caller.window`);
+    windowId = null;
+    if (socket) { socket.disconnect(); socket = null; }
+  }
+
+  // another clerk is signed in there: ask before taking the window over (audited on the server)
+  function askTakeOver(id, message) {
+    $("take-over-why").textContent = message;
+    $("take-over").dataset.window = id;
+    $("take-over").showModal();
+  }
+  $("take-over").addEventListener("close", () => {
+    if ($("take-over").returnValue === "ok") openWindow($("take-over").dataset.window, true);
+  });
+
+  async function openWindow(id, takeOver = false) {
     error("");
     try {
-      await hallq.api("POST", `/windows/${id}/open`);
+      await hallq.api("POST", `/windows/${id}/open`, takeOver ? { take_over: true } : undefined);
     } catch (e) {
-      error(e.message);
-      if (windowId === id) { localStorage.removeItem(`hallq${hallq.root}.caller.window`); windowId = null; }
-      return pickWindow();
+      if (windowId === id) forgetWindow();
+      pickWindow();
+      if (e.code === "window_staffed") return askTakeOver(id, e.message);
+      return error(e.message);
     }
     windowId = id;
     localStorage.setItem(`hallq${hallq.root}.caller.window`, id);
@@ -72,6 +90,11 @@
   }
 
   function render(s) {
+    if (s.window.clerk && s.window.clerk !== me.username) {  // taken over from another caller
+      forgetWindow();
+      pickWindow();
+      return error(t("taken_over", { clerk: s.window.clerk }));
+    }
     snapshot = s;
     const state = s.window.state, current = s.current, busy = !!current;
     $("state").textContent = t(`state_${state}`);
@@ -124,7 +147,7 @@
     try {
       const result = await hallq.api("POST", `/windows/${windowId}/${verb}`, body);
       if ((verb === "call-next" || verb === "next") && !result.ticket) error(t("nothing_to_call"));
-      if (verb === "close") { localStorage.removeItem(`hallq${hallq.root}.caller.window`); windowId = null; if (socket) socket.disconnect(); return pickWindow(); }
+      if (verb === "close") { forgetWindow(); return pickWindow(); }
       await refresh();
     } catch (e) {
       error(e.message);
@@ -150,6 +173,27 @@
   for (const button of document.querySelectorAll(".actions button")) {
     button.addEventListener("click", () => act(button.dataset.act));
   }
+  // 换窗口: pick another (opening it signs out of this one, which closes) or go back
+  $("change-window").addEventListener("click", () => { error(""); pickWindow(); });
+  $("back-to-desk").addEventListener("click", () => { if (windowId) { show("desk"); refresh(); } });
+  // 签退: close the window (only with no ticket in hand), then end the session
+  async function signOut() {
+    error("");
+    if (windowId && snapshot && snapshot.current) return error(t("sign_out_first"));
+    try {
+      if (windowId && snapshot && snapshot.window.state !== "closed") await hallq.api("POST", `/windows/${windowId}/close`);
+      await hallq.api("DELETE", "/session");
+    } catch (e) {
+      return error(e.message);
+    }
+    forgetWindow();
+    snapshot = null;
+    me = null;
+    $("password").value = "";
+    show("login");
+  }
+  $("sign-out").addEventListener("click", signOut);
+  $("sign-out-pick").addEventListener("click", signOut);
   $("login").addEventListener("submit", async (event) => {
     event.preventDefault();
     error("");

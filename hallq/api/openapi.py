@@ -17,6 +17,7 @@ from hallq.api.schemas import (
     IssueTicket,
     Login,
     NewAppointment,
+    OpenWindow,
     Rate,
     Reprint,
     Transfer,
@@ -54,6 +55,8 @@ def _window_action(summary: str, body: type[BaseModel] | None = None) -> dict[st
     }
     if body is not None:
         operation["requestBody"] = _body(body)
+        if not any(field.is_required() for field in body.model_fields.values()):
+            operation["requestBody"]["required"] = False  # an empty body takes the defaults
     return {"post": operation}
 
 
@@ -64,6 +67,7 @@ def document() -> dict[str, Any]:
         NewAppointment,
         CallTicket,
         Transfer,
+        OpenWindow,
         Login,
         Rate,
         Reprint,
@@ -224,6 +228,11 @@ def document() -> dict[str, Any]:
             },
         },
         "/api/v1/windows/{window_id}/call": _window_action("Call a specific waiting ticket", CallTicket),
+        "/api/v1/windows/{window_id}/open": _window_action(
+            "Open the window, a clerk signing in (audited); 409 window_staffed while another clerk is signed"
+            " in there, unless take_over; a clerk signed in at another window leaves it (it closes)",
+            OpenWindow,
+        ),
         "/api/v1/windows/{window_id}/transfer": _window_action(
             "Current ticket back to waiting elsewhere", Transfer
         ),
@@ -237,8 +246,7 @@ def document() -> dict[str, Any]:
         ("finish", "Finish the current ticket"),
         ("pause", "Pause the window"),
         ("resume", "Resume a paused window"),
-        ("open", "Open the window (a clerk signs in)"),
-        ("close", "Close the window (the clerk signs out)"),
+        ("close", "Close the window (the clerk signs out, audited)"),
     ]:
         paths[f"/api/v1/windows/{{window_id}}/{verb}"] = _window_action(summary)
     paths.update(openapi_more.paths(_body(Rate), _body(FollowUpChange)))

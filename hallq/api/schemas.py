@@ -9,6 +9,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictBool,
     StrictInt,
     StrictStr,
     model_validator,
@@ -71,6 +72,11 @@ class Login(_Body):
 
 class Empty(_Body):
     pass
+
+
+class OpenWindow(_Body):
+    #: sign in at a window another clerk is signed in to (shift change, a colleague who forgot to sign out)
+    take_over: StrictBool = False
 
 
 class FollowUpChange(_Body):

@@ -6,7 +6,7 @@ from typing import Any
 
 from hallq.api.blueprint import bp
 from hallq.api.body import parse_body
-from hallq.api.schemas import CallTicket, Empty, Transfer
+from hallq.api.schemas import CallTicket, Empty, OpenWindow, Transfer
 from hallq.operations import windows as ops
 from hallq.operations.context import Actor, HallContext
 from hallq.operations.errors import NotFound
@@ -27,7 +27,6 @@ SIMPLE_ACTIONS: dict[str, Action] = {
     "finish": ops.finish,
     "pause": partial(ops.change_state, verb="pause"),
     "resume": partial(ops.change_state, verb="resume"),
-    "open": partial(ops.change_state, verb="open"),
     "close": partial(ops.change_state, verb="close"),
 }
 
@@ -57,6 +56,14 @@ def window_action(window_id: str, verb: str) -> dict[str, Any]:
         raise NotFound("unknown_action", f"unknown window action {verb!r}")
     parse_body(Empty)
     return _answer(action(hall_context(), window_id, _actor()))
+
+
+@bp.post("/windows/<window_id>/open")
+@require_roles(*WINDOW_ROLES)
+def open_window(window_id: str) -> dict[str, Any]:
+    """A clerk signs in at the window; {"take_over": true} from another clerk who is signed in there."""
+    body = parse_body(OpenWindow)
+    return _answer(ops.open_window(hall_context(), window_id, _actor(), take_over=body.take_over))
 
 
 @bp.post("/windows/<window_id>/call")

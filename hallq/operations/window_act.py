@@ -114,7 +114,7 @@ class WindowAct:
         self._current: Row[Any] | None = None
 
     # --- who may act -------------------------------------------------------------------------------
-    def authorize(self, *, signing_in: bool = False) -> None:
+    def authorize(self, *, signing_in: bool = False, take_over: bool = False) -> None:
         actor = self.actor
         if actor.role in SUPERVISORS:
             return
@@ -128,9 +128,16 @@ class WindowAct:
             return
         if self.state.clerk == actor.name:
             return
-        if signing_in and (self.state.clerk is None or self.state.state == "closed"):
+        if signing_in and (self.state.clerk is None or self.state.state == "closed" or take_over):
             return
         number = self.window.number
+        if signing_in:
+            clerk = self.state.clerk
+            raise Conflict(
+                "window_staffed",
+                f"{number}号窗口已由 {clerk} 登录，可以接管 / {clerk} is signed in at window {number}; "
+                "take over?",
+            )
         raise Forbidden("not_your_window", f"请先登录{number}号窗口 / Sign in to window {number} first")
 
     @property
@@ -253,6 +260,10 @@ class WindowAct:
         if self._loads is None:
             self._loads = window_loads(self.connection)
         return {**self._loads, self.window.id: self.state}
+
+    def loads_changed(self) -> None:
+        """Another window's row changed in this transaction: read the loads again when next asked."""
+        self._loads = None
 
     # --- the window itself -------------------------------------------------------------------------
     def set_current(self, ticket_id: int | None) -> None:

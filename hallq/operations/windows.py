@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Row
+from sqlalchemy import Row, select
 
 from hallq.engine import Action, Status
 from hallq.operations.audit import record
@@ -15,6 +15,7 @@ from hallq.operations.errors import Conflict, Invalid, NotFound
 from hallq.operations.pushes import Push
 from hallq.operations.queries import open_a_windows, queue_heads, window_view
 from hallq.operations.window_act import WaitingTicket, WindowAct
+from hallq.store.models import WindowState
 
 #: how often call-next picks again when other windows took its choice first
 CALL_ATTEMPTS = 5
@@ -32,12 +33,10 @@ def _act(
     window_id: str,
     actor: Actor,
     body: Callable[[WindowAct], Row[Any] | None],
-    *,
-    signing_in: bool = False,
 ) -> Outcome:
     with ctx.store.write_connection() as connection:
         act = WindowAct(ctx, connection, window_id, actor)
-        act.authorize(signing_in=signing_in)
+        act.authorize()
         ticket, window, pushes = act.finish(body(act))
     return Outcome(ticket, window, pushes)
 
@@ -191,14 +190,60 @@ def transfer(
     return _act(ctx, window_id, actor, body)
 
 
+def open_window(ctx: HallContext, window_id: str, actor: Actor, *, take_over: bool = False) -> Outcome:
+    """Open the window; a clerk signs in to it (audited). A window another clerk is signed in to is refused
+    (409 window_staffed) unless `take_over`. A clerk signed in at another window leaves it: it closes, or the
+    sign-in is refused while a ticket is in hand there."""
+
+    def sign_in(act: WindowAct) -> None:
+        previous = act.state.clerk if act.state.state != "closed" else None
+        if actor.role != "clerk":
+            act.set_state("open", clerk=act.state.clerk)
+            return
+        held = select(WindowState.window_id).where(
+            WindowState.clerk == actor.name, WindowState.state != "closed", WindowState.window_id != window_id
+        )
+        for other_id in act.connection.scalars(held).all():
+            _leave(act, other_id, f"moved to {window_id}")
+        act.set_state("open", clerk=actor.name)
+        if previous != actor.name:
+            detail: dict[str, Any] = {"window": window_id}
+            if previous is not None:
+                detail["taken_over_from"] = previous
+            action = "window.taken_over" if previous else "window.signed_in"
+            record(act.connection, act.now, action, actor, window_id, detail)
+
+    with ctx.store.write_connection() as connection:
+        act = WindowAct(ctx, connection, window_id, actor)
+        act.authorize(signing_in=True, take_over=take_over)
+        sign_in(act)
+        ticket, window, pushes = act.finish(None)
+    return Outcome(ticket, window, pushes)
+
+
+def _leave(act: WindowAct, window_id: str, why: str) -> None:
+    """Sign the acting clerk out of another window they hold, in the same transaction (it closes)."""
+    other = WindowAct(act.ctx, act.connection, window_id, act.actor)
+    if other.state.current_ticket_id is not None:
+        number = other.window.number
+        raise Conflict(
+            "signed_in_elsewhere",
+            f"请先在{number}号窗口办结或过号 / Finish or no-show at window {number} first",
+        )
+    other.set_state("closed", clerk=None)
+    record(
+        act.connection, act.now, "window.signed_out", act.actor, window_id, {"window": window_id, "why": why}
+    )
+    act.pushes += other.finish(None)[2]
+    act.loads_changed()
+
+
 def change_state(ctx: HallContext, window_id: str, actor: Actor, verb: str) -> Outcome:
-    """open (signs the clerk in), pause, resume, close (signs out; only with no ticket in progress)."""
+    """pause, resume, close (signs the clerk out, audited; only with no ticket in progress)."""
 
     def body(act: WindowAct) -> None:
         current_state = act.state.state
-        if verb == "open":
-            act.set_state("open", clerk=actor.name if actor.role == "clerk" else act.state.clerk)
-        elif verb == "pause":
+        if verb == "pause":
             if current_state == "closed":
                 raise Conflict("window_not_open", "窗口未开放 / Window is closed")
             act.set_state("paused")
@@ -208,9 +253,12 @@ def change_state(ctx: HallContext, window_id: str, actor: Actor, verb: str) -> O
             act.set_state("open")
         elif verb == "close":
             act.require_free()
+            if act.state.clerk is not None and current_state != "closed":
+                detail = {"window": window_id, "clerk": act.state.clerk, "why": "closed"}
+                record(act.connection, act.now, "window.signed_out", actor, window_id, detail)
             act.set_state("closed", clerk=None)
         else:
             raise NotFound("unknown_action", f"unknown window action {verb!r}")
         return None
 
-    return _act(ctx, window_id, actor, body, signing_in=verb == "open")
+    return _act(ctx, window_id, actor, body)

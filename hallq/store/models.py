@@ -265,7 +265,7 @@ class AuditEntry(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(index=True)
     #: config.changed, user.created, user.password_set, token.created,
-    #: ticket.called_specific, ticket.transferred
+    #: ticket.called_specific, ticket.transferred, window.signed_in, window.taken_over, window.signed_out
     action: Mapped[str] = mapped_column(String(32))
     #: who: a username, a token's name, or "command line (<os user>)"
     actor: Mapped[str] = mapped_column(String(96))
