@@ -15,6 +15,8 @@ from pathlib import Path
 import qrcode
 from PIL import Image, ImageDraw, ImageFont
 
+from hallq.printing import linebreak
+
 #: Debian fonts-wqy-zenhei first (the project's setup installs it), then other common CJK fonts.
 FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
@@ -110,23 +112,9 @@ def text_width(text: str) -> int:
 
 
 def wrap_columns(text: str, columns: int, max_lines: int = 2) -> list[str]:
-    """Wrap to at most max_lines lines of `columns` half-width columns, ending in … when cut."""
-    lines: list[str] = []
-    line, used = "", 0
-    for char in text:
-        width = text_width(char)
-        if used + width > columns:
-            lines.append(line)
-            line, used = "", 0
-        line, used = line + char, used + width
-    lines.append(line)
-    if len(lines) > max_lines:
-        lines = lines[:max_lines]
-        last = lines[-1]
-        while last and text_width(last) + 2 > columns:
-            last = last[:-1]
-        lines[-1] = last + "…"
-    return lines
+    """Wrap to at most max_lines lines of `columns` half-width columns, between words and phrases
+    (linebreak.py), ending in … when cut."""
+    return linebreak.wrap(text, lambda line: text_width(line) <= columns, max_lines)
 
 
 @cache
@@ -169,20 +157,7 @@ class Layout:
 
     def _wrap(self, text: str, font: ImageFont.FreeTypeFont, max_lines: int = 2) -> list[str]:
         width = self.paper.width_px - 16
-        lines: list[str] = []
-        line = ""
-        for char in text:
-            if line and font.getlength(line + char) > width:
-                lines.append(line)
-                line = ""
-            line += char
-        lines.append(line)
-        if len(lines) > max_lines:
-            lines = lines[:max_lines]
-            while lines[-1] and font.getlength(lines[-1] + "…") > width:
-                lines[-1] = lines[-1][:-1]
-            lines[-1] += "…"
-        return lines
+        return linebreak.wrap(text, lambda line: font.getlength(line) <= width, max_lines)
 
     def _draw(self, rows: list[Row], stroke: int = 0) -> Image.Image:
         return draw_rows(self.paper.width_px, tuple(rows), stroke)
