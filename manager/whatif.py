@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
@@ -21,6 +22,13 @@ from hallq.whatif.log import NoRecordedDays
 from hallq.whatif.replay import BadChange
 from manager.access import hall_name, managers_only
 from manager.charts import bars
+
+#: the call rules of [hall.call_rule] rule, as a manager reads them (docs/call-rule.md)
+RULE_NAMES = {
+    "ab": _l("A/B posts"),
+    "own-first": _l("Own work first"),
+    "longest-wait": _l("Longest wait first"),
+}
 
 bp = Blueprint("whatif", __name__, url_prefix="/manager/whatif", template_folder="templates")
 bp.before_request(managers_only)
@@ -43,6 +51,7 @@ def _page(form: dict[str, Any], error: str | None = None) -> tuple[str, int]:
         windows=ctx.config.windows,
         weekdays=weekday_names(),
         hall_rule=ctx.config.hall.call_rule.rule,
+        rules=RULE_NAMES,
         staffing=ctx.config.hall.staffing,
     ), (422 if error else 200)
 

@@ -239,7 +239,10 @@ def _leave(act: WindowAct, window_id: str, why: str) -> None:
 
 
 def change_state(ctx: HallContext, window_id: str, actor: Actor, verb: str) -> Outcome:
-    """pause, resume, close (signs the clerk out, audited; only with no ticket in progress)."""
+    """open (open_window), pause, resume, close (signs the clerk out, audited; only with no ticket in
+    progress)."""
+    if verb == "open":
+        return open_window(ctx, window_id, actor)
 
     def body(act: WindowAct) -> None:
         current_state = act.state.state

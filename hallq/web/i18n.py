@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
+from babel.dates import get_timezone, get_timezone_location
 from flask import Flask, Response, request
 from flask_babel import Babel, get_locale
 from flask_babel import lazy_gettext as _l
@@ -71,6 +72,7 @@ def init_i18n(app: Flask) -> None:
             "languages": LANGUAGES,
             "pick": pick,
             "with_language": with_language,
+            "timezone_name": timezone_name,
         }
 
     @app.after_request
@@ -89,6 +91,12 @@ def with_language(code: str) -> str:
     """This page's address in another language, its other parameters kept."""
     arguments = {**request.args.to_dict(), "lang": code}
     return f"{request.script_root}{request.path}?{urlencode(arguments)}"
+
+
+def timezone_name(zone_id: str) -> str:
+    """A time zone as people say it, in the page's language (Babel's CLDR names): 中国（上海）时间 for
+    Asia/Shanghai, China (Shanghai) Time in English."""
+    return str(get_timezone_location(get_timezone(zone_id), locale=get_locale()))
 
 
 def pick(chinese: str, english: str) -> str:
