@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import requests
 
-from .browsers import CHROMIUM, caller_at
+from .browsers import CHROMIUM, caller_at, manager_page
 from .livehall import LiveHall, take_ticket
 
 HALL_ZONE = ZoneInfo("Asia/Shanghai")  # the demo hall's [hall] timezone
@@ -192,3 +192,13 @@ def test_a_clerk_takes_over_a_window_changes_window_and_signs_out(browser, hall:
         "W05": "closed",
         "W06": "closed",
     }
+
+
+def test_the_live_page_flags_a_zone_with_people_waiting_and_no_window_open(browser, hall: LiveHall) -> None:  # type: ignore[no-untyped-def]
+    """社保 (zone D): no test here opens its windows; one citizen waiting there is an alert at once."""
+    take_ticket(hall.url, hall.kiosk_token, "pension")
+    live = manager_page(browser, hall, "/manager")
+    alert = live.locator("#alerts li", has_text="社保")
+    alert.wait_for()
+    assert "有人等候但无窗口开放" in alert.inner_text()
+    live.close()
