@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import time
-from typing import Protocol
+
+from hallq.engine.issuing import OpeningHours
 
 
 @dataclass(frozen=True)
@@ -16,18 +17,7 @@ class ZoneAlert:
     open_windows: int
 
 
-class ServingHours(Protocol):
-    """What the alerts read of the hall file's opening hours."""
-
-    @property
-    def open(self) -> time: ...
-    @property
-    def close(self) -> time: ...
-    @property
-    def lunch(self) -> tuple[time, time] | None: ...
-
-
-def in_serving_hours(hours: ServingHours, clock: time) -> bool:
+def in_serving_hours(hours: OpeningHours, clock: time) -> bool:
     """Whether windows are meant to be serving at `clock` (hall time): opening hours less the lunch break."""
     if not hours.open <= clock < hours.close:
         return False

@@ -11,12 +11,14 @@ from hallq.engine.calendar import WorkCalendar
 
 
 class OpeningHours(Protocol):
-    """What issuing reads of the hall file's opening hours."""
+    """What issuing and the zone alerts read of the hall file's opening hours."""
 
     @property
     def enforce(self) -> bool: ...
     @property
     def open(self) -> time: ...
+    @property
+    def close(self) -> time: ...
     @property
     def last_issue(self) -> time: ...
     @property
