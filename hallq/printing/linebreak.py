@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable
+from functools import lru_cache
 from importlib.resources import files
 
 import jieba
@@ -102,6 +103,12 @@ def _is_word(piece: str) -> bool:
 def units(text: str) -> list[str]:
     """`text` cut into units a line may break between; "".join(units(text)) == text. A space between units
     is a unit of its own (a break there drops it)."""
+    return list(_units(text))
+
+
+@lru_cache(maxsize=4096)
+def _units(text: str) -> tuple[str, ...]:
+    """units(), remembered: a hall prints the same service names and materials all day."""
     pieces: list[str] = []
     for match in _PIECES.finditer(text):
         piece = match.group()
@@ -130,7 +137,7 @@ def units(text: str) -> list[str]:
             joined[-1] += piece
         else:
             joined.append(piece)
-    return joined
+    return tuple(joined)
 
 
 def wrap(text: str, fits: Callable[[str], bool], max_lines: int = 2, ellipsis: str = "…") -> list[str]:
