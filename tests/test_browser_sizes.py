@@ -37,6 +37,14 @@ MEASURE = """() => {
 }"""
 
 
+def opened(browser: Any, url: str, size: tuple[int, int], ready: str) -> Any:
+    """A Chinese page of `size` at `url`, once `ready` (a selector) shows."""
+    page = browser.new_page(viewport={"width": size[0], "height": size[1]}, locale="zh-CN")
+    page.goto(url)
+    page.wait_for_selector(ready)
+    return page
+
+
 def shot(page: Any, name: str, size: tuple[int, int]) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SHOTS / f"{name}-{size[0]}x{size[1]}.png", animations="disabled")
@@ -65,9 +73,7 @@ def qr_text(png: bytes) -> list[str]:
 
 @pytest.mark.parametrize("size", KIOSK_SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_the_kiosk_fills_its_screen_and_shows_the_qr_code(browser, hall: LiveHall, size) -> None:  # type: ignore[no-untyped-def]
-    page = browser.new_page(viewport={"width": size[0], "height": size[1]}, locale="zh-CN")
-    page.goto(f"{hall.url}/kiosk?token={hall.kiosk_token}")
-    page.wait_for_selector(".tile")
+    page = opened(browser, f"{hall.url}/kiosk?token={hall.kiosk_token}", size, ".tile")
     check(page, touch=True, min_font=True)
     tiles = page.locator("#zones .tile")
     lowest = tiles.nth(tiles.count() - 1).bounding_box()
@@ -96,9 +102,8 @@ def test_the_kiosk_fills_its_screen_and_shows_the_qr_code(browser, hall: LiveHal
 
 @pytest.mark.parametrize("size", SCREEN_SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_the_display_and_the_caller_fit_their_screens(browser, hall: LiveHall, size) -> None:  # type: ignore[no-untyped-def]
-    display = browser.new_page(viewport={"width": size[0], "height": size[1]}, locale="zh-CN")
-    display.goto(f"{hall.url}/display?token={hall.display_token}")
-    display.wait_for_selector('.win[data-window="W14"]')
+    url = f"{hall.url}/display?token={hall.display_token}"
+    display = opened(browser, url, size, '.win[data-window="W14"]')
     check(display, touch=False, min_font=True)
     shot(display, "display", size)
 
