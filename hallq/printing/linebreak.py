@@ -100,6 +100,32 @@ def _is_word(piece: str) -> bool:
     return not piece[0].isspace() and not piece[0].isascii() and piece[0] not in OPENING
 
 
+def _binds(before: str, piece: str) -> bool:
+    """Pieces that stay on one line, also with one space between them: a number and its unit (14号, 7 分钟),
+    a list marker and its item (1. 身份证), a prefix and its number (约 7), a separator and what it ends
+    (3 人 ·)."""
+    return (
+        (_ends_in_latin(before) and _is_word(piece))
+        or (before[-1] in NUMBER_PREFIXES and piece[0].isdigit())
+        or piece in SEPARATORS
+    )
+
+
+def _glued(before: str, piece: str, after: str) -> bool:
+    """Whether `piece` joins the unit `before` it (`after` is the piece that follows)."""
+    if not before:
+        return False
+    if piece[0] in CLOSING and not before.isspace():  # 。）、 never start a line
+        return True
+    if before[-1] in OPENING:  # （《 never end one
+        return True
+    if piece == " ":  # one space inside a pair that binds
+        return not before.isspace() and bool(after) and _binds(before, after)
+    if before.endswith(" ") and not before.isspace():  # the second of such a pair
+        return _binds(before[:-1], piece)
+    return _binds(before, piece)
+
+
 def units(text: str) -> list[str]:
     """`text` cut into units a line may break between; "".join(units(text)) == text. A space between units
     is a unit of its own (a break there drops it)."""
@@ -116,24 +142,7 @@ def _units(text: str) -> tuple[str, ...]:
     joined: list[str] = []
     for index, piece in enumerate(pieces):
         after = pieces[index + 1] if index + 1 < len(pieces) else ""
-        before = joined[-1] if joined else ""
-        glue = (
-            bool(before)
-            and (
-                (piece[0] in CLOSING and not before.isspace())  # 。）、 never start a line
-                or before[-1] in OPENING  # （《 never end one
-                or (_ends_in_latin(before) and _is_word(piece))  # 14号, A001号, 3项
-                # a number, one space, its unit: 7 分钟 (and a list marker, 1. 身份证) stays on one line
-                or (_ends_in_latin(before) and piece == " " and bool(after) and _is_word(after))
-                or (before.endswith(" ") and _ends_in_latin(before[:-1]) and _is_word(piece))
-                or (before[-1] in NUMBER_PREFIXES and piece[0].isdigit())
-                or (before[-1] in NUMBER_PREFIXES and piece == " " and after[:1].isdigit())
-                or (before.endswith(" ") and before[-2:-1] in NUMBER_PREFIXES and piece[0].isdigit())
-                or (piece == " " and after in SEPARATORS and not before.isspace())
-                or (piece in SEPARATORS and before.endswith(" ") and not before.isspace())
-            )
-        )
-        if glue:
+        if _glued(joined[-1] if joined else "", piece, after):
             joined[-1] += piece
         else:
             joined.append(piece)
