@@ -168,10 +168,10 @@ def test_a_failed_issue_leaves_no_gap(
 ) -> None:
     assert issue(client, tokens.kiosk).get_json()["number"] == "A001"
 
-    def broken() -> str:
+    def broken(*_: object) -> str:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(issuing, "new_status_token", broken)
+    monkeypatch.setattr(issuing, "status_token", broken)
     with pytest.raises(RuntimeError):
         issuing.issue_ticket(ctx, issuing.IssueRequest("biz_setup"))
     monkeypatch.undo()

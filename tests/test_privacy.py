@@ -64,3 +64,56 @@ def test_screens_and_phone_pages_carry_no_personal_data(
     # the managers do see who served whom: the data is kept, only not shown to the hall
     manager = client.get("/api/v1/stats/live", headers=Tokens.header(tokens.manager)).get_json()
     assert CLERK in json.dumps(manager, ensure_ascii=False)
+
+
+def test_a_status_token_leaves_the_server_only_in_the_kiosks_answer(
+    app: Flask, ctx: HallContext, client: FlaskClient, tokens: Tokens
+) -> None:
+    """The key of a citizen's phone page rates the visit: a clerk, the window's tablet or a display must never
+    see it (else anyone at a window could rate their own visit 5 stars); the database keeps only a hash."""
+    from sqlalchemy import text
+
+    from hallq.operations.accounts import create_token
+
+    kiosk = Tokens.header(tokens.kiosk)
+    waiting = client.post("/api/v1/tickets", json={"service_id": "biz_setup"}, headers=kiosk).get_json()
+    served = client.post("/api/v1/tickets", json={"service_id": "biz_setup"}, headers=kiosk).get_json()
+    keys = [ticket["status_url"].removeprefix("/t/") for ticket in (waiting, served)]
+    assert all(len(key) >= 20 for key in keys)
+    bridge = Tokens.header(tokens.bridge)
+    for action in ("open", "call-next", "start"):
+        assert client.post(f"/api/v1/windows/W01/{action}", headers=bridge).status_code == 200
+    evaluator = create_token(ctx.store, "evaluator", ctx.now(), window_id="W01", name="tablet-w01")
+    socketio = app.extensions["socketio"]
+    seen: dict[str, object] = {}
+    for role, token in {
+        "display": tokens.display,
+        "evaluator": evaluator,
+        "clerk": tokens.clerk_w01,
+        "manager": tokens.manager,
+    }.items():
+        headers = Tokens.header(token)
+        seen[f"{role}: window"] = client.get("/api/v1/windows/W01", headers=headers).get_json()
+        seen[f"{role}: tickets"] = [
+            client.get(f"/api/v1/tickets/{ticket['id']}", headers=headers).get_json()
+            for ticket in (waiting, served)
+        ]
+        screen = socketio.test_client(app, auth={"token": token})
+        rooms = {"display": ("hall", "window:W01"), "evaluator": ("window:W01",)}.get(
+            role, ("hall", "window:W01", f"ticket:{waiting['id']}")
+        )
+        for room in rooms:
+            assert screen.emit("join", {"room": room}, callback=True)["ok"], (role, room)
+        client.post("/api/v1/windows/W01/finish", headers=bridge)  # a push after the snapshots
+        seen[f"{role}: socket"] = screen.get_received()
+    text_seen = json.dumps(seen, ensure_ascii=False)
+    assert "status_url" not in text_seen and "/t/" not in text_seen
+    for key in keys:
+        assert key not in text_seen
+    with ctx.store.write_connection() as connection:
+        stored = json.dumps(
+            [list(row) for row in connection.execute(text("SELECT * FROM tickets"))], default=str
+        )
+    assert not any(key in stored for key in keys)  # only hashes: a copy of the database rates nothing
+    assert client.get(waiting["status_url"]).status_code == 200  # and the key still opens the phone page
+    assert client.get(f"/api/v1/status/{keys[0]}").get_json()["number"] == waiting["number"]

@@ -102,7 +102,11 @@ def document() -> dict[str, Any]:
                 "type": "boolean",
                 "description": "no window serving the service is open: the figure is no promise",
             },
-            "status_url": {"type": "string"},
+            "status_url": {
+                "type": "string",
+                "description": "the citizen's status page (/t/<token>): only in this answer and on paper; "
+                "the token is never stored, shown on a screen or sent to a device",
+            },
             "print": {
                 "type": "object",
                 "description": "queued for printing (the outcome is pushed as print_status), or why not",

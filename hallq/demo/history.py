@@ -197,7 +197,8 @@ class HistoryWriter:
                 "kiosk_id": None,
                 "appointment_code": None,
                 "estimated_wait_s": int(wait * rnd.uniform(0.7, 1.3)),
-                "status_token": secrets.token_urlsafe(16),
+                # past visits have no status page: a random value stands where a token's hash would
+                "status_token_hash": secrets.token_hex(32),
                 "outcome": "no_show" if no_show else "served",
             }
         )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -28,6 +27,7 @@ from hallq.operations.estimates import estimate_wait, refresh_before_writing
 from hallq.operations.printing import print_json, queue_job
 from hallq.operations.pushes import Push
 from hallq.operations.queries import waiting_before, window_visits
+from hallq.operations.status_tokens import status_path, status_token, token_hash
 from hallq.operations.views import ticket_json
 from hallq.operations.zones import zone_pushes
 from hallq.store.db import upsert_insert
@@ -72,10 +72,6 @@ PERSON_SCOPE = "person:"
 _INSERT_TICKET = insert(Ticket).returning(Ticket.id)
 _INSERT_EVENT = insert(TicketEvent)
 _TICKET_COLUMNS = [column.key for column in Ticket.__table__.columns if column.key != "id"]
-
-
-def new_status_token() -> str:
-    return secrets.token_urlsafe(18)
 
 
 def issue_ticket(ctx: HallContext, request: IssueRequest) -> tuple[dict[str, Any], list[Push]]:
@@ -135,8 +131,8 @@ def issue_ticket(ctx: HallContext, request: IssueRequest) -> tuple[dict[str, Any
             kiosk_id=request.kiosk_id,
             appointment_code=request.appointment_code,
             estimated_wait_s=estimate.estimate_s,
-            status_token=new_status_token(),
         )
+        ticket.status_token_hash = token_hash(status_token(ctx, ticket))
         values = {key: getattr(ticket, key) for key in _TICKET_COLUMNS}
         ticket.id = connection.execute(_INSERT_TICKET, values).scalar_one()
         if request.appointment_code is not None:
@@ -157,6 +153,8 @@ def issue_ticket(ctx: HallContext, request: IssueRequest) -> tuple[dict[str, Any
             job_id = queue_job(connection, ticket.id, kiosk.id, request.base_url, now)
         zone_changes = zone_pushes(ctx, connection, day, [zone.id], loads, now)
     body = ticket_json(ticket, config, ahead=ahead, estimate=estimate)
+    # the one answer that carries the key of the citizen's status page: the issuing kiosk's (and the paper)
+    body["status_url"] = status_path(ctx, ticket)
     body["print"] = print_json(job_id, None if job_id else no_print_reason(request.kiosk_id))
     return body, [Push("ticket_issued", public_ticket(body), ("hall", "manager")), *zone_changes]
 
@@ -191,4 +189,4 @@ def no_print_reason(kiosk_id: str | None) -> str:
 
 def public_ticket(body: dict[str, Any]) -> dict[str, Any]:
     """What may be pushed to shared screens: no status token."""
-    return {k: v for k, v in body.items() if k not in ("status_url", "status_token", "print")}
+    return {k: v for k, v in body.items() if k not in ("status_url", "print")}

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, insert, select, update
 from hallq.operations.context import HallContext
 from hallq.operations.pushes import Push
 from hallq.operations.snapshots import ticket_snapshot
+from hallq.operations.status_tokens import status_path
 from hallq.printing.layout import TicketPrint
 from hallq.store.db import upsert_insert
 from hallq.store.models import DeviceState, PrintJob, Ticket
@@ -75,6 +76,10 @@ def ticket_print(ctx: HallContext, ticket_id: int, base_url: str) -> TicketPrint
     """What the ticket shows now (the people ahead and the estimate as of printing)."""
     config = ctx.config
     snapshot = ticket_snapshot(ctx, ticket_id, with_events=False)
+    with ctx.store.read() as session:
+        numbered = session.execute(
+            select(Ticket.service_day, Ticket.zone_id, Ticket.seq).where(Ticket.id == ticket_id)
+        ).one()
     service = config.service_by_id[snapshot["service_id"]]
     return TicketPrint(
         hall_name=config.hall.name,
@@ -86,7 +91,7 @@ def ticket_print(ctx: HallContext, ticket_id: int, base_url: str) -> TicketPrint
         estimated_wait_range_s=tuple(snapshot["estimated_wait_range_s"]),
         no_window_open=snapshot.get("no_window_open", False),
         issued_at=datetime.fromisoformat(snapshot["issued_at"]),  # in the hall's time zone
-        status_url=status_address(ctx, snapshot["status_url"], base_url),
+        status_url=status_address(ctx, status_path(ctx, numbered), base_url),
         materials=tuple(service.materials),
         footer=config.hall.footer,
         green=snapshot["priority"] == "green",

@@ -18,6 +18,7 @@ from hallq.operations.queries import (
     window_view,
 )
 from hallq.operations.ratings import rating_open
+from hallq.operations.status_tokens import MAX_LENGTH, token_hash
 from hallq.operations.views import (
     current_calls,
     events_json,
@@ -118,8 +119,11 @@ def ticket_snapshot(ctx: HallContext, ticket_id: int, *, with_events: bool = Tru
 
 
 def ticket_id_for_token(ctx: HallContext, status_token: str) -> int | None:
+    """The ticket a status page's token stands for; None for anything else (also an overlong string)."""
+    if len(status_token) > MAX_LENGTH:
+        return None
     with ctx.store.read() as session:
-        return session.scalar(select(Ticket.id).where(Ticket.status_token == status_token))
+        return session.scalar(select(Ticket.id).where(Ticket.status_token_hash == token_hash(status_token)))
 
 
 def ticket_status(ctx: HallContext, ticket_id: int) -> dict[str, Any]:

@@ -48,7 +48,6 @@ def ticket_json(
         "called_at": iso(ticket.called_at, config),
         "window": ticket.window_id,
         "recalls": ticket.recalls,
-        "status_url": f"{config.mount}/t/{ticket.status_token}",
     }
     if ahead is not None:
         body["ahead"] = ahead

@@ -250,9 +250,7 @@ class WindowAct:
         if event in ("ticket_called", "ticket_recalled"):
             data = call_json(ticket, self.ctx.config, self.now, recalled=event == "ticket_recalled")
         else:
-            public = ticket_json(ticket, self.ctx.config)
-            public.pop("status_url")
-            data = {"ticket": public, "window": self.window.id}
+            data = {"ticket": ticket_json(ticket, self.ctx.config), "window": self.window.id}
         self.pushes.append(Push(event, data, rooms))
 
     def loads(self) -> dict[str, Any]:

@@ -82,8 +82,8 @@ class Ticket(Base):
     kiosk_id: Mapped[str | None] = mapped_column(String(64))
     appointment_code: Mapped[str | None] = mapped_column(String(64))
     estimated_wait_s: Mapped[int]
-    #: unguessable key of the citizen's status page /t/<token>
-    status_token: Mapped[str] = mapped_column(String(64), unique=True)
+    #: SHA-256 of the key of the citizen's status page /t/<token> (operations/status_tokens.py)
+    status_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     outcome: Mapped[str | None] = mapped_column(String(32))
 
     __table_args__ = (
@@ -153,6 +153,9 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime]
+    #: part of every session cookie of this user: bumped at logout, password change and deactivation, so
+    #: every session made before ends at its next request
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class ApiToken(Base):
