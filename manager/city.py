@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, jsonify, redirect, render_template, re
 from flask_login import login_user, logout_user
 from werkzeug.wrappers import Response
 
-from hallq.operations.accounts import authenticate
+from hallq.operations.accounts import authenticate, log_out
 from hallq.operations.errors import HallqError
 from hallq.stats.city import compare_halls
 from hallq.stats.summary import Period
@@ -62,6 +62,9 @@ def sign_in() -> tuple[Response, int]:
 
 @bp.delete("/session")
 def sign_out() -> Response:
+    actor = current_actor()
+    if actor is not None and actor.user_id is not None:
+        log_out(_city().users, actor.user_id)
     logout_user()
     return jsonify(ok=True)
 

@@ -14,7 +14,18 @@ from hallq.operations.context import HallContext
 
 from .conftest import Tokens
 
-CALLERS = ("anonymous", "kiosk", "display", "bridge", "evaluator", "clerk", "other_clerk", "manager", "admin")
+CALLERS = (
+    "anonymous",
+    "kiosk",
+    "agent",
+    "display",
+    "bridge",
+    "evaluator",
+    "clerk",
+    "other_clerk",
+    "manager",
+    "admin",
+)
 PUBLIC = set(CALLERS)
 STAFF = {"kiosk", "display", "bridge", "clerk", "other_clerk", "manager", "admin"}
 MANAGERS = {"manager", "admin"}
@@ -86,7 +97,9 @@ ROOMS: dict[str, set[str]] = {
     "ticket:1": STAFF,
     "kiosk:K1": {"kiosk", "clerk", "other_clerk", "manager", "admin"},
     "kiosk:K2": {"clerk", "other_clerk", "manager", "admin"},  # the kiosk token is bound to K1
-    "printer:K1": {"kiosk"},  # print jobs go to that kiosk's agent only
+    "printer:K1": {
+        "agent"
+    },  # print jobs go to that kiosk's agent only (a kiosk page's token cannot pose as it)
     "printer:K2": set(),
 }
 SAMPLES = {
@@ -107,6 +120,7 @@ def callers(ctx: HallContext, tokens: Tokens) -> dict[str, str | None]:
     return {
         "anonymous": None,
         "kiosk": create_token(ctx.store, "kiosk", now, kiosk_id="K1"),
+        "agent": create_token(ctx.store, "agent", now, kiosk_id="K1"),
         "display": tokens.display,
         "bridge": tokens.bridge,
         "evaluator": create_token(ctx.store, "evaluator", now, window_id="W01"),

@@ -62,12 +62,13 @@ def test_agent_prints_reconnects_and_is_missed(
 ) -> None:
     instance = tmp_path / "instance"
     kiosk_token = cli_token(instance, hall_file, "kiosk", "--kiosk", "K2")
+    agent_token = cli_token(instance, hall_file, "agent", "--kiosk", "K2")
     manager_token = cli_token(instance, hall_file, "manager")
-    assert kiosk_token.startswith("hq_kiosk_") and manager_token.startswith("hq_manager_")
+    assert kiosk_token.startswith("hq_kiosk_") and agent_token.startswith("hq_agent_")
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     with live_serve(instance, hall_file, port):
-        agent = Agent(url, kiosk_token, printer.uri)
+        agent = Agent(url, agent_token, printer.uri)
         try:
             assert agent.connected.acquire(timeout=20), "".join(agent.lines)
             first = issue(url, kiosk_token)

@@ -10,9 +10,9 @@ from flask_login import login_user, logout_user
 from hallq.api.blueprint import bp
 from hallq.api.body import parse_body
 from hallq.api.schemas import Login
-from hallq.operations.accounts import authenticate
+from hallq.operations.accounts import authenticate, log_out
 from hallq.operations.errors import HallqError
-from hallq.web.auth import SessionUser, current_actor
+from hallq.web.auth import SessionUser, bearer_token, current_actor
 from hallq.web.runtime import hall_context, rate_limits
 
 
@@ -39,5 +39,8 @@ def whoami() -> dict[str, Any]:
 
 @bp.delete("/session")
 def logout() -> dict[str, Any]:
+    actor = current_actor()
+    if actor is not None and actor.user_id is not None and not bearer_token():
+        log_out(hall_context().store, actor.user_id)
     logout_user()
     return {"ok": True}

@@ -122,7 +122,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         logger=False,
         engineio_logger=False,
     )
-    register_socket_handlers(socketio)
+    app.extensions["hallq_socket_actors"] = register_socket_handlers(socketio)
     if settings.proxy_hops:  # outermost, so Socket.IO requests see the client's address and scheme too
         hops = settings.proxy_hops
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]

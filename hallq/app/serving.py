@@ -69,12 +69,17 @@ def run(app: Flask, host: str, port: int, async_mode: str, listen_fd: int | None
     stop_cleanly(app)
     from hallq.app.diagnostics import trace_memory_if_asked
     from hallq.operations.housekeeping import housekeeping_loop
+    from hallq.web.revocation import revocation_loop
 
     trace_memory_if_asked()
 
     for hall in hall_apps(app):
         server = hall.extensions["socketio"]
-        server.start_background_task(housekeeping_loop, hall.extensions["hallq"], server)
+        ctx = hall.extensions["hallq"]
+        server.start_background_task(housekeeping_loop, ctx, server)
+        server.start_background_task(
+            revocation_loop, ctx.store, server, hall.extensions["hallq_socket_actors"]
+        )
     # everything loaded so far lives as long as the server: keep it out of the garbage collector's scans
     gc.freeze()
     try:

@@ -89,7 +89,12 @@ def print_test(
 
 @click.command("kiosk-agent")
 @click.option("--server", "server_url", required=True, help="The hallq server, e.g. http://10.0.0.5:5000")
-@click.option("--token", required=True, envvar="HALLQ_TOKEN", help="A kiosk token bound to this kiosk.")
+@click.option(
+    "--token",
+    required=True,
+    envvar="HALLQ_TOKEN",
+    help="An agent token bound to this kiosk (hallq token agent --kiosk ID).",
+)
 @click.option("--printer", required=True, callback=_printer_uri, help="This kiosk's printer URI.")
 @click.option("--timeout", type=click.FloatRange(0.1, 60), default=5.0, show_default=True, help="Seconds.")
 @click.option("--status/--no-status", default=True, show_default=True, help=STATUS_HELP)

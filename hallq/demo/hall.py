@@ -68,6 +68,8 @@ def prepare_demo(
     ensure_user(ctx.store, "admin", DEMO_PASSWORD, "admin", now, "系统管理员")
     kiosk = create_token(ctx.store, "kiosk", now, kiosk_id="K1", name="demo-kiosk-1")
     kiosk_2 = create_token(ctx.store, "kiosk", now, kiosk_id="K2", name="demo-kiosk-2")
+    # K2's print agent has a token of its own: a kiosk page's token cannot pose as the agent
+    agent_2 = create_token(ctx.store, "agent", now, kiosk_id="K2", name="demo-agent-2")
     display = create_token(ctx.store, "display", now, name="demo-display")
     bridge = create_token(ctx.store, "bridge", now, name="demo-bridge")
     first_window = ctx.config.windows[0]
@@ -101,7 +103,7 @@ def prepare_demo(
         f"  Bridge token           {bridge}",
         f"  API                    {base_url}/api/v1/openapi.json",
         "",
-        *_printer_lines(printers, base_url, kiosk_2),
+        *_printer_lines(printers, base_url, agent_2),
         *_device_lines(devices, base_url, bridge),
         "  Press Ctrl+C to stop.",
         "",

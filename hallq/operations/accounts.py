@@ -13,12 +13,13 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from hallq.operations.audit import command_line, record
 from hallq.operations.context import Actor
-from hallq.operations.errors import Invalid
+from hallq.operations.errors import Invalid, NotFound
 from hallq.store.db import Store
 from hallq.store.models import ApiToken, User
 
-#: evaluator: a rating tablet facing the citizen at one window (/evaluate/<window>)
-ROLES = ("kiosk", "display", "bridge", "evaluator", "clerk", "manager", "admin")
+#: evaluator: a rating tablet facing the citizen at one window (/evaluate/<window>);
+#: agent: `hallq kiosk-agent` printing one kiosk's tickets on the kiosk PC (a kiosk page's token cannot)
+ROLES = ("kiosk", "agent", "display", "bridge", "evaluator", "clerk", "manager", "admin")
 USER_ROLES = ("clerk", "manager", "admin")
 
 
@@ -61,7 +62,28 @@ def actor_for_token(session: Session, token: str) -> Actor | None:
     row = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
     if row is None or row.revoked_at is not None:
         return None
-    return Actor(role=row.role, name=row.name, window_id=row.window_id, kiosk_id=row.kiosk_id)
+    return Actor(
+        role=row.role, name=row.name, window_id=row.window_id, kiosk_id=row.kiosk_id, token_id=row.id
+    )
+
+
+def list_tokens(store: Store) -> list[ApiToken]:
+    with store.read() as session:
+        return list(session.scalars(select(ApiToken).order_by(ApiToken.id)))
+
+
+def revoke_token(store: Store, token_id: int, now: datetime, by: Actor | None = None) -> ApiToken:
+    """Revoke a token: its next request is refused, and the server ends its sockets (web/revocation.py)."""
+    with store.write() as session:
+        row = session.get(ApiToken, token_id)
+        if row is None:
+            raise NotFound("unknown_token", f"没有编号为 {token_id} 的令牌 / No token {token_id}")
+        if row.revoked_at is None:
+            row.revoked_at = now
+            record(
+                session, now, "token.revoked", by or command_line(), f"{row.role} {row.name}", {"id": row.id}
+            )
+        return row
 
 
 MIN_PASSWORD_LENGTH = 8
@@ -114,6 +136,48 @@ def _set(user: User, password: str, role: str) -> None:
     user.password_hash = generate_password_hash(password)
     user.role = role
     user.active = True
+    end_sessions(user)
+
+
+def end_sessions(user: User) -> None:
+    """Every session cookie made before for this user stops working at its next request."""
+    user.session_version = (user.session_version or 0) + 1
+
+
+def _user_named(session: Session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound("unknown_user", f"没有用户 {username} / No user {username!r}")
+    return user
+
+
+def set_password(store: Store, username: str, password: str, now: datetime, by: Actor | None = None) -> None:
+    """A new password (also for a user who forgot theirs); every session of the user ends."""
+    with store.write() as session:
+        user = _user_named(session, username)
+        _check_user(user.role, password)
+        user.password_hash = generate_password_hash(password)
+        end_sessions(user)
+        record(session, now, "user.password_set", by or command_line(), username)
+
+
+def set_active(store: Store, username: str, active: bool, now: datetime, by: Actor | None = None) -> None:
+    """Deactivate a user who left (they cannot sign in, every session of theirs ends), or reactivate one."""
+    with store.write() as session:
+        user = _user_named(session, username)
+        if user.active != active:
+            user.active = active
+            end_sessions(user)
+            action = "user.activated" if active else "user.deactivated"
+            record(session, now, action, by or command_line(), username)
+
+
+def log_out(store: Store, user_id: int) -> None:
+    """Logging out ends the user's sessions everywhere: a copied cookie is worth nothing afterwards."""
+    with store.write() as session:
+        user = session.get(User, user_id)
+        if user is not None:
+            end_sessions(user)
 
 
 def authenticate(store: Store, username: str, password: str) -> User | None:

@@ -41,3 +41,7 @@ class Actor:
     kiosk_id: str | None = None
     #: a citizen's status page may follow this one ticket only
     ticket_id: int | None = None
+    #: the device token acting (its row id), so its sockets end when it is revoked
+    token_id: int | None = None
+    #: the session version of the logged-in user acting (User.session_version)
+    session_version: int | None = None

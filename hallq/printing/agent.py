@@ -1,9 +1,10 @@
 """`hallq kiosk-agent`: prints a kiosk's tickets on a printer attached to the kiosk PC, not to the server.
 
-It connects by Socket.IO with the kiosk's token, joins its kiosk's printer room, takes print_job events
-(ESC/POS bytes the server rendered), prints them one at a time with the same connectors and status checks as
-the server, and answers print_result. It reconnects by itself; a job it already printed is answered again,
-never printed twice; an answer that could not be sent waits for the next connection.
+It connects by Socket.IO with its agent token (`hallq token agent --kiosk ID`; a kiosk page's token is
+refused), joins its kiosk's printer room, takes print_job events (ESC/POS bytes the server rendered), prints
+them one at a time with the same connectors and status checks as the server, and answers print_result. It
+reconnects by itself; a job it already printed is answered again, never printed twice; an answer that could
+not be sent waits for the next connection.
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ from hallq.printing.uri import PrinterURI
 
 log = logging.getLogger(__name__)
 REMEMBERED_JOBS = 200
-TOKEN_REFUSED = "the server refused the token (unknown, revoked, or not a kiosk token)"
+TOKEN_REFUSED = (
+    "the server refused the token (unknown, revoked, or not an agent token: hallq token agent --kiosk ID)"
+)
 
 
 class AgentRefused(Exception):

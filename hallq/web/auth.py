@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
+from datetime import timedelta
 from functools import wraps
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, g, request
+from flask import Flask, g, request
 from flask_login import LoginManager, UserMixin, current_user
 
 from hallq.operations.accounts import actor_for_token
@@ -27,20 +27,35 @@ class SessionUser(UserMixin):
         self.username = user.username
         self.display_name = user.display_name
         self.role = user.role
+        self.session_version = user.session_version or 0
+
+    def get_id(self) -> str:
+        """What the session cookie keeps: the user and their session version ("12.3"), so that logging out,
+        a new password or deactivation ends every session made before (Flask-Login's alternative tokens)."""
+        return f"{self.id}.{self.session_version}"
+
+
+#: a signed session cookie is refused once this old: a working day, then sign in again
+SESSION_LIFETIME = timedelta(hours=12)
 
 
 def init_login(app: Flask, users: Store) -> None:
     """Session logins of the users kept in `users` (a hall's store, or the city's)."""
     manager = LoginManager()
     manager.init_app(app)
+    # Flask checks every session cookie's signed timestamp against this (permanent or not)
+    app.permanent_session_lifetime = SESSION_LIFETIME
 
     @manager.user_loader
-    def load_user(user_id: str) -> SessionUser | None:
-        if not user_id.isdigit():
+    def load_user(session_id: str) -> SessionUser | None:
+        user_id, _, version = session_id.partition(".")
+        if not (user_id.isdigit() and version.isdigit()) or len(user_id) > 18:
             return None
         with users.read() as session:
             user = session.get(User, int(user_id))
-        return SessionUser(user) if user is not None and user.active else None
+        if user is None or not user.active or user.session_version != int(version):
+            return None
+        return SessionUser(user)
 
 
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -69,42 +84,26 @@ def bearer_token() -> str | None:
     return None
 
 
-class TokenCache:
-    """Valid tokens seen in the last few seconds, so a busy kiosk costs no lookup per request.
-
-    A revoked token keeps working for at most `ttl_s` in each process that cached it.
-    """
-
-    def __init__(self, ttl_s: float = 10.0, max_size: int = 4096) -> None:
-        self.ttl_s, self.max_size = ttl_s, max_size
-        self._entries: dict[str, tuple[Actor, float]] = {}
-
-    def get(self, token: str) -> Actor | None:
-        entry = self._entries.get(token)
-        if entry is None or entry[1] < time.monotonic():
-            return None
-        return entry[0]
-
-    def put(self, token: str, actor: Actor) -> None:
-        if len(self._entries) >= self.max_size:
-            self._entries.clear()
-        self._entries[token] = (actor, time.monotonic() + self.ttl_s)
-
-
 def actor_from(token: str | None) -> Actor | None:
-    """The actor of a token, else of the logged-in user, else None."""
+    """The actor of a token, else of the logged-in user, else None. A token is looked up on every request
+    (one indexed read), so a revoked one is refused at its very next request in every process."""
     if token:
-        cache: TokenCache = current_app.extensions.setdefault("hallq_tokens", TokenCache())
-        actor = cache.get(token)
-        if actor is None:
-            with hall_context().store.read() as session:
-                actor = actor_for_token(session, token)
-            if actor is not None:
-                cache.put(token, actor)
-        return actor
+        if len(token) > MAX_TOKEN_LENGTH:
+            return None
+        with hall_context().store.read() as session:
+            return actor_for_token(session, token)
     if current_user.is_authenticated:
-        return Actor(role=current_user.role, name=current_user.username, user_id=int(current_user.id))
+        return Actor(
+            role=current_user.role,
+            name=current_user.username,
+            user_id=int(current_user.id),
+            session_version=current_user.session_version,
+        )
     return None
+
+
+#: hallq's tokens are about 40 characters; anything much longer is not a token and is not hashed
+MAX_TOKEN_LENGTH = 200
 
 
 def current_actor() -> Actor | None:

@@ -30,7 +30,7 @@ ROOM_ROLES = {
     "ticket": {"kiosk", "display", "bridge", "clerk", "manager", "admin", "citizen"},
     # a kiosk page hears how its tickets printed; a kiosk agent takes its kiosk's print jobs
     "kiosk": {"kiosk", "clerk", "manager", "admin"},
-    "printer": {"kiosk"},
+    "printer": {"agent"},
 }
 STATUS_TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
@@ -44,7 +44,9 @@ def citizen(auth: Any) -> Actor | None:
     return Actor(role="citizen", name="citizen", ticket_id=ticket_id) if ticket_id is not None else None
 
 
-def register_socket_handlers(server: SocketIO) -> None:
+def register_socket_handlers(server: SocketIO) -> dict[str, Actor]:
+    """Register the handlers; returns who is connected to this process (sid -> actor), which
+    web/revocation.py watches."""
     actors: dict[str, Actor] = {}
     #: sid -> kiosk id of the kiosk agents connected to this process
     agents: dict[str, str] = {}
@@ -66,8 +68,8 @@ def register_socket_handlers(server: SocketIO) -> None:
     @server.on("print_result")
     def on_print_result(data: Any = None) -> dict[str, Any]:
         actor = actors.get(request.sid)  # type: ignore[attr-defined]
-        if actor is None or actor.role != "kiosk" or actor.kiosk_id is None:
-            return {"ok": False, "error": "forbidden", "message": "a kiosk agent's token, bound to its kiosk"}
+        if actor is None or actor.role != "agent" or actor.kiosk_id is None:
+            return {"ok": False, "error": "forbidden", "message": "a print agent's token, bound to its kiosk"}
         try:
             emit_pushes(server, record_agent_result(hall_context(), actor.kiosk_id, data))
         except HallqError as exc:
@@ -86,11 +88,11 @@ def register_socket_handlers(server: SocketIO) -> None:
     def on_agent_join(_data: Any = None) -> dict[str, Any]:
         """A kiosk agent joins its own kiosk's printer room; its token says which kiosk."""
         actor = actors.get(request.sid)  # type: ignore[attr-defined]
-        if actor is None or actor.role != "kiosk" or actor.kiosk_id is None:
+        if actor is None or actor.role != "agent" or actor.kiosk_id is None:
             return {
                 "ok": False,
                 "error": "forbidden",
-                "message": "needs a kiosk token bound to a kiosk (--kiosk)",
+                "message": "needs an agent token bound to a kiosk (hallq token agent --kiosk K2)",
             }
         return {**join(actor, f"printer:{actor.kiosk_id}"), "kiosk": actor.kiosk_id}
 
@@ -105,7 +107,7 @@ def register_socket_handlers(server: SocketIO) -> None:
         if (
             actor.role not in ROOM_ROLES[kind]
             or (actor.ticket_id is not None and kind == "ticket" and key != str(actor.ticket_id))
-            or (kind in ("kiosk", "printer") and actor.role == "kiosk" and actor.kiosk_id not in (None, key))
+            or (kind == "kiosk" and actor.role == "kiosk" and actor.kiosk_id not in (None, key))
             or (kind == "printer" and actor.kiosk_id != key)
             or (actor.role == "evaluator" and key != actor.window_id)
         ):
@@ -135,3 +137,5 @@ def register_socket_handlers(server: SocketIO) -> None:
             for job in jobs:
                 emit("print_job", job)
         return {"ok": True, "room": room}
+
+    return actors
