@@ -162,7 +162,7 @@ def staffing_export(run_id: int, extension: str) -> Response:
     else:
         body = staffing_xlsx(result, ctx.config.hall.name)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    response = current_app.response_class(body, mimetype=mimetype)
+    response = current_app.response_class(body, content_type=mimetype)
     name = f"hallq-staffing-{result['weekday']}.{extension}"
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -4,8 +4,9 @@ running live, and a manager logged in."""
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -67,3 +68,61 @@ def manager_page(browser, hall: LiveHall, path: str):  # type: ignore[no-untyped
     page.click('button[type="submit"]')
     page.wait_for_url(lambda url: "/login" not in url and url.split("?")[0].endswith(path))
     return page
+
+
+def walk_every_page(browser, hall: LiveHall, visit: Callable[[Any, str], None]) -> None:  # type: ignore[no-untyped-def]
+    """Every page of the demo hall in zh-CN, as its people reach them: the index and each of its links
+    (both kiosks through a zone to a ticket, the display, the tablet, the devices, the managers' pages), every
+    managers' page in the navigation, the caller's desk and window list, a citizen's phone page and a 404.
+    `visit(page, where)` is called at each stop."""
+    import requests
+
+    from .livehall import take_ticket
+
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1920, "height": 1080})
+    page = context.new_page()
+    page.goto(f"{hall.url}/")
+    visit(page, "index")
+    links = page.locator(".index-links a").evaluate_all("links => links.map((a) => a.getAttribute('href'))")
+    ticket = take_ticket(hall.url, hall.kiosk_token)
+    for link in links:
+        page.goto(f"{hall.url}{link}")
+        if "/manager" in link:
+            visit(page, "manager login")
+            page.fill("#username", "manager")
+            page.fill("#password", "hallq-demo")
+            page.click('button[type="submit"]')
+            page.wait_for_url(lambda url: "/login" not in url)
+        visit(page, link.split("?")[0])
+        if link.startswith("/kiosk"):  # a zone, its services, and a ticket taken
+            page.locator("#zones .tile").first.click()
+            visit(page, f"{link.split('?')[0]} services")
+            page.locator("#services .tile").first.click()
+            page.wait_for_selector("#ticket:not(.hidden), #identify:not(.hidden), #error:not(.hidden)")
+            visit(page, f"{link.split('?')[0]} after a service")
+    page.goto(f"{hall.url}/manager")
+    navigation = page.locator("nav a").evaluate_all("links => links.map((a) => a.getAttribute('href'))")
+    for link in navigation:
+        if "lang=" in link:  # the switch to English
+            continue
+        page.goto(f"{hall.url}{link}")
+        visit(page, link)
+    clerk = browser.new_context(
+        locale="zh-CN", viewport={"width": 1280, "height": 900}
+    )  # no manager's cookie
+    caller = clerk.new_page()
+    caller.goto(f"{hall.url}/caller")
+    visit(caller, "caller sign-in")
+    caller = caller_at(caller, hall.url, "clerk01", "W01")
+    visit(caller, "caller desk")
+    caller.click("#change-window")
+    visit(caller, "caller windows")
+    phone = context.new_page()
+    status_url = f"{hall.url}{ticket['status_url']}"
+    assert requests.get(status_url, timeout=5).status_code == 200
+    phone.goto(status_url)
+    visit(phone, "status page")
+    page.goto(f"{hall.url}/no-such-page")
+    visit(page, "404")
+    context.close()
+    clerk.close()

@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import re
 
-import requests
-
-from .browsers import caller_at
-from .livehall import LiveHall, take_ticket
+from .browsers import walk_every_page
+from .livehall import LiveHall
 
 #: English a Chinese page may show: names of things that have no other name in a hall, and units
 ALLOWED = {
@@ -59,50 +57,6 @@ def sweep(page, where: str, found: dict[str, set[str]]) -> None:  # type: ignore
 
 
 def test_no_english_words_and_no_emoji_on_chinese_pages(browser, hall: LiveHall) -> None:  # type: ignore[no-untyped-def]
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1920, "height": 1080})
-    page = context.new_page()
     found: dict[str, set[str]] = {}
-    page.goto(f"{hall.url}/")
-    sweep(page, "index", found)
-    links = page.locator(".index-links a").evaluate_all("links => links.map((a) => a.getAttribute('href'))")
-    ticket = take_ticket(hall.url, hall.kiosk_token)
-    for link in links:
-        page.goto(f"{hall.url}{link}")
-        if "/manager" in link:
-            page.fill("#username", "manager")
-            page.fill("#password", "hallq-demo")
-            page.click('button[type="submit"]')
-            page.wait_for_url(lambda url: "/login" not in url)
-        sweep(page, link.split("?")[0], found)
-        if link.startswith("/kiosk"):  # a zone, its services, and a ticket taken
-            page.locator("#zones .tile").first.click()
-            sweep(page, f"{link.split('?')[0]} services", found)
-            page.locator("#services .tile").first.click()
-            page.wait_for_selector("#ticket:not(.hidden), #identify:not(.hidden), #error:not(.hidden)")
-            sweep(page, f"{link.split('?')[0]} after a service", found)
-    # every managers' page the navigation offers
-    page.goto(f"{hall.url}/manager")
-    navigation = page.locator("nav a").evaluate_all("links => links.map((a) => a.getAttribute('href'))")
-    for link in navigation:
-        if "lang=" in link:  # the switch to English
-            continue
-        page.goto(f"{hall.url}{link}")
-        sweep(page, link, found)
-    # the clerk's desk, the citizen's phone page, a page that does not exist
-    clerk = browser.new_context(
-        locale="zh-CN", viewport={"width": 1280, "height": 900}
-    )  # no manager's cookie
-    caller = caller_at(clerk.new_page(), hall.url, "clerk01", "W01")
-    sweep(caller, "caller desk", found)
-    caller.click("#change-window")
-    sweep(caller, "caller windows", found)
-    phone = context.new_page()
-    status_url = f"{hall.url}{ticket['status_url']}"
-    assert requests.get(status_url, timeout=5).status_code == 200
-    phone.goto(status_url)
-    sweep(phone, "status page", found)
-    page.goto(f"{hall.url}/no-such-page")
-    sweep(page, "404", found)
-    context.close()
-    clerk.close()
+    walk_every_page(browser, hall, lambda page, where: sweep(page, where, found))
     assert not found, "\n".join(f"{where}: {sorted(words)}" for where, words in found.items())

@@ -17,7 +17,7 @@
   }
   function ask(ticket) {
     $("number").textContent = ticket.number;
-    hallqRating.mount($("widget"), window.HALLQ_REASONS, async (level, reasons) => {
+    hallqRating.mount($("widget"), JSON.parse($("hallq-reasons").textContent), async (level, reasons) => {
       await hallq.api("POST", `/tickets/${ticket.id}/rating`, reasons ? { level, reasons } : { level }, token);
       show("thanks");
       later(4000);

@@ -49,8 +49,8 @@ def stats_xlsx() -> Response:
     return _download(to_xlsx(report, ctx.config.hall.name, now), XLSX, filename(report, "xlsx"))
 
 
-def _download(data: bytes, mimetype: str, name: str) -> Response:
-    response = Response(data, mimetype=mimetype)
+def _download(data: bytes, content_type: str, name: str) -> Response:
+    response = Response(data, content_type=content_type)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 

@@ -25,6 +25,7 @@ from hallq.operations.clocks import SystemClock
 from hallq.operations.context import HallContext
 from hallq.store.db import Store, sqlite_url
 from hallq.web.auth import init_login
+from hallq.web.headers import init_headers
 from hallq.web.i18n import init_i18n
 from hallq.web.ratelimits import RateLimits, storage_for
 
@@ -77,6 +78,7 @@ def create_city(base: Settings, city_file: Path, *, clock: Clock | None = None) 
     app.extensions["hallq_city"] = CityContext(config, users, contexts, clock or SystemClock())
     app.extensions["hallq_halls"] = halls
     init_login(app, users)
+    init_headers(app, [])
     init_i18n(app)
     app.extensions["hallq_limits"] = RateLimits(Limits(), storage_for(base.message_queue), "city")
     app.register_blueprint(city_bp)

@@ -31,6 +31,7 @@ from hallq.operations.errors import HallqError
 from hallq.operations.window_act import ensure_window_rows
 from hallq.store.db import Store, sqlite_url
 from hallq.web.auth import init_login, refuse_cross_site
+from hallq.web.headers import init_headers
 from hallq.web.i18n import init_i18n
 from hallq.web.print_worker import PrintService
 from hallq.web.ratelimits import RateLimits, storage_for
@@ -108,6 +109,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     # every page's clocks and times in the hall's time zone, whatever the screen PC's (base.html, hallq.js)
     app.context_processor(lambda: {"hall_timezone": config.hall.timezone})
     app.before_request(refuse_cross_site)
+    init_headers(app, config.hall.screens_framed_by)
     app.extensions["hallq_limits"] = RateLimits(
         config.limits, storage_for(settings.message_queue), settings.hall_id or "hall"
     )

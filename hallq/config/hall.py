@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, time
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, PrivateAttr, field_validator, model_validator
@@ -92,6 +92,11 @@ class HallInfo(_Model):
     #: 下一位 on a ticket called and never started: the citizen came and was served (most clerks never press
     #: 开始办理), or did not come
     next_ends_called_as: Literal["finished", "no_show"] = "finished"
+    #: sites allowed to show the kiosk and display pages in a frame (a signage system that frames web pages),
+    #: e.g. ["https://signage.example.gov.cn"]; no page may be framed by default
+    screens_framed_by: list[Annotated[str, Field(pattern=r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?$")]] = Field(
+        default_factory=list, max_length=8
+    )
 
     @field_validator("timezone")
     @classmethod
@@ -141,6 +146,17 @@ class Limits(_Model):
     issues_per_address_per_minute: int = Field(default=60, ge=0)
     #: wrong passwords for one username from one address in 15 minutes before logins are refused
     login_failures_per_15_minutes: int = Field(default=10, ge=0)
+    #: wrong passwords for one username from all addresses together in 15 minutes (a guess spread over many
+    #: addresses): then that username waits, whoever asks
+    login_failures_per_username_per_15_minutes: int = Field(default=30, ge=0)
+    #: login attempts (right or wrong, any username) from one address a minute, refused before the password
+    #: is checked: checking one costs ~0.1 s of CPU
+    login_attempts_per_address_per_minute: int = Field(default=30, ge=0)
+    #: tickets one kiosk may take a minute for one service: a flood that would spend a capped service's day
+    #: is slowed down and reported to managers
+    issues_per_kiosk_per_service_per_minute: int = Field(default=10, ge=0)
+    #: times one ticket may be printed again (a roll of paper is not emptied by a stuck button)
+    reprints_per_ticket: int = Field(default=3, ge=0)
     #: 限号: tickets one person (mobile number or ID card) may take a day for a service that asks who
     #: takes the ticket (a service's `ask_identity`); a service may set its own `tickets_per_person_per_day`
     tickets_per_person_per_service_per_day: int = Field(default=1, ge=1)
