@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import TypeVar
 
 from flask import request
 from pydantic import BaseModel, ValidationError
 
 from hallq.operations.errors import HallqError
+from hallq.web import safe_json
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -23,7 +23,7 @@ def parse_body(model: type[M]) -> M:
                 "unsupported_media_type", "请求体须为 JSON / Send the body as application/json", 415
             )
         try:
-            data = json.loads(raw)
+            data = safe_json.loads(raw)
         except (ValueError, UnicodeDecodeError):
             raise HallqError(
                 "malformed_json", "请求体不是有效的 JSON / The body is not valid JSON", 400

@@ -15,6 +15,8 @@ from pydantic import (
     model_validator,
 )
 
+from hallq.store.models import MAX_ID
+
 
 class _Body(BaseModel):
     model_config = ConfigDict(extra="ignore")
@@ -43,7 +45,7 @@ class NewAppointment(_Body):
 
     code: StrictStr = Field(pattern=r"^[A-Za-z0-9-]{4,64}$")
     service_id: StrictStr = Field(min_length=1, max_length=32)
-    #: the start of the slot, with its UTC offset (2026-12-07T10:30:00+08:00)
+    #: the start of the slot, with its UTC offset (2026-12-07T10:30:00+08:00): within a year from now
     slot_at: AwareDatetime
 
 
@@ -57,7 +59,7 @@ class Rate(_Body):
 
 
 class CallTicket(_Body):
-    ticket_id: StrictInt = Field(gt=0)
+    ticket_id: StrictInt = Field(gt=0, le=MAX_ID)
 
 
 class Transfer(_Body):

@@ -28,6 +28,7 @@ from hallq.web.auth import init_login
 from hallq.web.headers import init_headers
 from hallq.web.i18n import init_i18n
 from hallq.web.ratelimits import RateLimits, storage_for
+from hallq.web.safe_json import BoundedJSONProvider
 
 
 @dataclass
@@ -73,6 +74,7 @@ def create_city(base: Settings, city_file: Path, *, clock: Clock | None = None) 
         TESTING=base.testing,
         MAX_CONTENT_LENGTH=64 * 1024,
     )
+    app.json = BoundedJSONProvider(app)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     contexts = {hall_id: hall.extensions["hallq"] for hall_id, hall in halls.items()}
     app.extensions["hallq_city"] = CityContext(config, users, contexts, clock or SystemClock())

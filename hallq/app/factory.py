@@ -30,12 +30,14 @@ from hallq.operations.context import HallContext
 from hallq.operations.errors import HallqError
 from hallq.operations.window_act import ensure_window_rows
 from hallq.store.db import Store, sqlite_url
+from hallq.store.models import MAX_ID
 from hallq.web.auth import init_login, refuse_cross_site
 from hallq.web.headers import init_headers
 from hallq.web.i18n import init_i18n
 from hallq.web.print_worker import PrintService
 from hallq.web.ratelimits import RateLimits, storage_for
 from hallq.web.runtime import emit_pushes
+from hallq.web.safe_json import BoundedJSONProvider, BoundedPacket
 from hallq.web.sockets import register_socket_handlers
 from hallq.web.speech import speech_for
 from kiosk import bp as kiosk_bp
@@ -43,7 +45,6 @@ from manager import bp as manager_bp
 from manager.whatif import bp as whatif_bp
 
 log = logging.getLogger(__name__)
-MAX_ID = 2**63 - 1
 
 
 def compressed_clock(config: HallConfig, speed: float) -> CompressedClock:
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         MAX_CONTENT_LENGTH=64 * 1024,  # no request of the API needs more
         HALLQ_SETTINGS=settings,
     )
+    app.json = BoundedJSONProvider(app)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
 
     if settings.hall_id:
@@ -123,8 +125,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         transports=list(settings.transports),
         logger=False,
         engineio_logger=False,
+        serializer=BoundedPacket,  # a packet nested too deeply is a malformed packet, not a crashed handler
     )
     app.extensions["hallq_socket_actors"] = register_socket_handlers(socketio)
+    app.wsgi_app = read_chunked_bodies(app.wsgi_app)  # type: ignore[method-assign]
     if settings.proxy_hops:  # outermost, so Socket.IO requests see the client's address and scheme too
         hops = settings.proxy_hops
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
@@ -149,6 +153,18 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     @app.get("/")
     def index() -> str:
         return render_template("index.html", hall=config, demo_links=app.extensions.get("hallq_demo_links"))
+
+    return app
+
+
+def read_chunked_bodies(wsgi_app: Any) -> Any:
+    """eventlet's server decodes a chunked request body but does not say so (wsgi.input_terminated), so
+    Werkzeug would read it as empty: say so, and Werkzeug reads it within the same size limit as any body."""
+
+    def app(environ: dict[str, Any], start_response: Any) -> Any:
+        if "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
+            environ.setdefault("wsgi.input_terminated", True)
+        return wsgi_app(environ, start_response)
 
     return app
 

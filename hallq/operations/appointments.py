@@ -3,7 +3,7 @@ from the start of the slot (hallq.engine.appointment_queue_time; docs/call-rule.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, select, update
@@ -24,10 +24,17 @@ def appointment_json(appointment: Appointment, ctx: HallContext) -> dict[str, An
     }
 
 
+#: how far from now a booked slot may be (a year ahead, or a slot a booking system sends late)
+BOOKABLE = timedelta(days=366)
+
+
 def add_appointment(ctx: HallContext, code: str, service_id: str, slot_at: datetime) -> dict[str, Any]:
     """Record a booking; a code is unique for good (a booking system never reuses one)."""
     if service_id not in ctx.config.service_by_id:
         raise Invalid("unknown_service", f"未知事项 / Unknown service {service_id!r}")
+    now = ctx.now()
+    if not now - BOOKABLE <= slot_at <= now + BOOKABLE:
+        raise Invalid("slot_out_of_range", "预约时段须在一年之内 / slot_at must be within a year from now")
     appointment = Appointment(code=code, service_id=service_id, slot_at=slot_at, created_at=ctx.now())
     try:
         with ctx.store.write() as session:

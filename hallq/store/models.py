@@ -41,6 +41,9 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+#: ids are signed 64-bit integers in SQLite and PostgreSQL: a larger one is refused, never an overflow
+MAX_ID = 2**63 - 1
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",

@@ -12,7 +12,7 @@ from hallq.operations.errors import Forbidden, Invalid, NotFound
 from hallq.operations.printing import finish_job, load_job, mark_sent, open_jobs, set_device_state
 from hallq.operations.pushes import Push
 from hallq.printing.connectors import MESSAGES, PrintFault
-from hallq.store.models import DeviceState
+from hallq.store.models import MAX_ID, DeviceState
 
 AGENT_GONE = ("agent_offline", "agent_timeout")
 PRINTER_STATES = ("ok", "paper_low", *MESSAGES)
@@ -71,6 +71,7 @@ def record_agent_result(ctx: HallContext, kiosk_id: str, data: Any) -> list[Push
     if (
         not isinstance(data, dict)
         or not isinstance(data.get("job_id"), int)
+        or not 0 < data["job_id"] <= MAX_ID
         or not isinstance(data.get("ok"), bool)
     ):
         raise Invalid("invalid_result", 'print_result needs {"job_id": int, "ok": bool, ...}')

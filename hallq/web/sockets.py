@@ -21,6 +21,7 @@ from hallq.operations.snapshots import (
 from hallq.web.agent_link import agent_joined, agent_left, kiosk_snapshot, record_agent_result
 from hallq.web.auth import actor_from
 from hallq.web.runtime import emit_pushes, hall_context
+from hallq.web.safe_json import MALFORMED
 
 ROOM = re.compile(r"^(hall|manager|(window|kiosk|printer):[A-Za-z0-9_-]{1,32}|ticket:\d{1,12})$")
 ROOM_ROLES = {
@@ -75,6 +76,14 @@ def register_socket_handlers(server: SocketIO) -> dict[str, Actor]:
         except HallqError as exc:
             return {"ok": False, "error": exc.code, "message": exc.message}
         return {"ok": True}
+
+    @server.on(MALFORMED)
+    def on_malformed(*_: Any) -> dict[str, Any]:
+        return {
+            "ok": False,
+            "error": MALFORMED,
+            "message": "a packet that is not valid JSON, or nested too deeply",
+        }
 
     @server.on("join")
     def on_join(data: Any = None) -> dict[str, Any]:
