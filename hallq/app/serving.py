@@ -27,6 +27,39 @@ from flask import Flask
 
 log = logging.getLogger(__name__)
 
+#: a connection silent this long is closed: longer than Socket.IO's ping interval plus timeout (25 + 20 s),
+#: so a quiet display or phone is never cut, while a request that stops half-way frees its place
+SOCKET_TIMEOUT_S = 60.0
+#: how long a keep-alive connection may wait for its next request, and a new one for its first line
+KEEPALIVE_S = 15.0
+#: connections one server process holds at once (displays', phones' and callers' websockets, keep-alive and
+#: half-sent requests together): a hall's screens and phones are a few hundred; the rest is headroom
+MAX_CONNECTIONS = int(os.environ.get("HALLQ_MAX_CONNECTIONS", "4000"))
+#: file descriptors the process needs besides its connections (database, logs, serial ports, pipes)
+SPARE_FILES = 200
+
+
+def connection_cap(wanted: int) -> int:
+    """Raise the open-files limit to hold `wanted` connections (up to the hard limit) and return how many
+    connections fit; say so when fewer than wanted."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    needed = wanted + SPARE_FILES
+    if soft != resource.RLIM_INFINITY and soft < needed:
+        target = needed if hard == resource.RLIM_INFINITY else min(needed, hard)
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    fits = wanted if soft == resource.RLIM_INFINITY else max(64, min(wanted, soft - SPARE_FILES))
+    if fits < wanted:
+        click.echo(
+            f"hallq: the open-files limit ({soft}) holds {fits} connections, not {wanted}: raise it "
+            f"(ulimit -n {needed}, or LimitNOFILE={needed} in the systemd unit)",
+            err=True,
+        )
+    return fits
+
 
 def hall_apps(app: Flask) -> list[Flask]:
     """The hall apps a server runs: the city's halls, or the one hall."""
@@ -92,7 +125,15 @@ def run(app: Flask, host: str, port: int, async_mode: str, listen_fd: int | None
         from eventlet.greenio import GreenSocket
 
         green = sock if isinstance(sock, GreenSocket) else GreenSocket(sock)
-        eventlet.wsgi.server(green, app, log_output=False)
+        eventlet.wsgi.server(
+            green,
+            app,
+            log_output=False,
+            max_size=connection_cap(MAX_CONNECTIONS),
+            socket_timeout=SOCKET_TIMEOUT_S,
+            keepalive=KEEPALIVE_S,
+            debug=False,  # a 500 never carries a traceback to the client
+        )
     else:
         from werkzeug.serving import make_server
 
