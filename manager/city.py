@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 from flask_login import login_user, logout_user
+from werkzeug.security import check_password_hash
 from werkzeug.wrappers import Response
 
 from hallq.operations.accounts import authenticate, log_out
@@ -14,6 +16,7 @@ from hallq.stats.city import compare_halls
 from hallq.stats.summary import Period
 from hallq.web.auth import SessionUser, current_actor
 from hallq.web.ratelimits import RateLimits
+from hallq.web.runtime import cpu
 from manager import _ranges
 from manager.access import MANAGERS
 
@@ -52,7 +55,8 @@ def sign_in() -> tuple[Response, int]:
         limits.check_login(request.remote_addr, body["username"])
     except HallqError as exc:
         return jsonify(error=exc.code, message=exc.message), exc.status
-    user = authenticate(_city().users, body["username"], body["password"])
+    check = partial(cpu().run, check_password_hash)
+    user = authenticate(_city().users, body["username"], body["password"], check)
     if user is None or user.role not in MANAGERS:
         limits.login_failed(request.remote_addr, body["username"])
         return jsonify(error="bad_login", message="用户名或密码错误 / Wrong username or password"), 401

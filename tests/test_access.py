@@ -81,6 +81,7 @@ RULES: dict[tuple[str, str], set[str]] = {
     },
     ("POST", "/api/v1/tickets/<int:ticket_id>/print"): {"kiosk", "clerk", "other_clerk", "manager", "admin"},
     ("POST", "/api/v1/tickets/<int:ticket_id>/rating"): {"bridge", "evaluator", "manager", "admin"},
+    ("POST", "/api/v1/tickets/<int:ticket_id>/cancel"): MANAGERS,
     ("GET", "/api/v1/windows/<window_id>"): {"display", "clerk", "other_clerk", "bridge", "manager", "admin"},
     ("POST", "/api/v1/windows/<window_id>/<verb>"): AT_WINDOW,
     ("POST", "/api/v1/windows/<window_id>/call"): AT_WINDOW,
@@ -154,7 +155,12 @@ def test_every_route_admits_exactly_whom_it_should(
         for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}
     }
     assert routes == set(RULES), f"routes without a rule here: {routes - set(RULES)}"
-    bodies = {"call": {"ticket_id": 1}, "transfer": {"service_id": "biz_change"}, "rating": {"level": 5}}
+    bodies = {
+        "call": {"ticket_id": 1},
+        "transfer": {"service_id": "biz_change"},
+        "rating": {"level": 5},
+        "cancel": {"reason": "test"},
+    }
     wrong = []
     for (method, rule), allowed in sorted(RULES.items()):
         path = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: SAMPLES[m.group(1)], rule)

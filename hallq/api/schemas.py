@@ -53,6 +53,10 @@ class Reprint(_Body):
     kiosk_id: StrictStr | None = Field(default=None, max_length=64)
 
 
+class VoidTicket(_Body):
+    reason: StrictStr = Field(min_length=1, max_length=200, pattern=r"\S")
+
+
 class Rate(_Body):
     level: StrictInt = Field(ge=1, le=5)
     reasons: list[StrictStr] | None = Field(default=None, max_length=5)

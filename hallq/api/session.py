@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from flask import request
 from flask_login import login_user, logout_user
+from werkzeug.security import check_password_hash
 
 from hallq.api.blueprint import bp
 from hallq.api.body import parse_body
@@ -13,7 +15,7 @@ from hallq.api.schemas import Login
 from hallq.operations.accounts import authenticate, log_out
 from hallq.operations.errors import HallqError
 from hallq.web.auth import SessionUser, bearer_token, current_actor
-from hallq.web.runtime import hall_context, rate_limits
+from hallq.web.runtime import cpu, hall_context, rate_limits
 
 
 @bp.post("/session")
@@ -21,7 +23,8 @@ def login() -> dict[str, Any]:
     body = parse_body(Login)
     limits = rate_limits()
     limits.check_login(request.remote_addr, body.username)
-    user = authenticate(hall_context().store, body.username, body.password)
+    check = partial(cpu().run, check_password_hash)
+    user = authenticate(hall_context().store, body.username, body.password, check)
     if user is None:
         limits.login_failed(request.remote_addr, body.username)
         raise HallqError("bad_login", "用户名或密码错误 / Wrong username or password", 401)

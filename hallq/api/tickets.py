@@ -7,15 +7,18 @@ from flask import request
 from hallq.api.blueprint import bp
 from hallq.api.body import parse_body
 from hallq.api.hall import ANY_ROLE
-from hallq.api.schemas import IssueTicket, NewAppointment, Rate, Reprint
+from hallq.api.schemas import IssueTicket, NewAppointment, Rate, Reprint, VoidTicket
 from hallq.engine import Priority
 from hallq.operations.appointments import add_appointment
+from hallq.operations.bursts import report_burst
 from hallq.operations.errors import Forbidden, NotFound
 from hallq.operations.issuing import IssueRequest, issue_ticket
 from hallq.operations.ratings import rate_ticket
 from hallq.operations.reprint import queue_reprint
 from hallq.operations.snapshots import ticket_id_for_token, ticket_snapshot, ticket_status
+from hallq.operations.voiding import void_ticket
 from hallq.web.auth import current_actor, require_roles
+from hallq.web.ratelimits import KioskBurst
 from hallq.web.runtime import hall_context, print_service, rate_limits, send_pushes
 
 
@@ -33,7 +36,11 @@ def post_ticket() -> tuple[dict[str, Any], int]:
                 f"此令牌属于取号机 {actor.kiosk_id} / This token belongs to kiosk {actor.kiosk_id}",
             )
         kiosk_id = actor.kiosk_id
-    rate_limits().issue(actor, request.remote_addr)
+    try:
+        rate_limits().issue(actor, request.remote_addr, body.service_id)
+    except KioskBurst as burst:
+        send_pushes(report_burst(hall_context(), burst.kiosk, burst.service_id, burst.per_minute))
+        raise
     issue = IssueRequest(
         service_id=body.service_id,
         priority=Priority(body.priority),
@@ -68,6 +75,19 @@ def reprint(ticket_id: int) -> tuple[dict[str, Any], int]:
     job_id, kiosk_id = queue_reprint(hall_context(), ticket_id, actor, body.kiosk_id, request.host_url)
     print_service().submit(job_id, kiosk_id)
     return {"job_id": job_id, "kiosk_id": kiosk_id, "state": "queued"}, 202
+
+
+@bp.post("/tickets/<int:ticket_id>/cancel")
+@require_roles("manager", "admin")
+def cancel(ticket_id: int) -> dict[str, Any]:
+    """作废: void a waiting ticket (a flood, a citizen who left), with a reason; its place in the day's caps
+    is given back. Audited."""
+    body = parse_body(VoidTicket)
+    actor = current_actor()
+    assert actor is not None
+    ticket, pushes = void_ticket(hall_context(), ticket_id, actor, body.reason.strip())
+    send_pushes(pushes)
+    return ticket
 
 
 @bp.post("/tickets/<int:ticket_id>/rating")

@@ -14,9 +14,8 @@ from typing import Any
 
 from flask import Flask, render_template
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
-from werkzeug.middleware.proxy_fix import ProxyFix
 
-from hallq.app.factory import create_app
+from hallq.app.factory import create_app, offload_for
 from hallq.config.city import CityConfig, HallEntry, load_city
 from hallq.config.hall import Limits
 from hallq.config.settings import Settings
@@ -25,8 +24,10 @@ from hallq.operations.clocks import SystemClock
 from hallq.operations.context import HallContext
 from hallq.store.db import Store, sqlite_url
 from hallq.web.auth import init_login
+from hallq.web.cpu import CpuWork
 from hallq.web.headers import init_headers
 from hallq.web.i18n import init_i18n
+from hallq.web.proxy import TrustedProxy
 from hallq.web.ratelimits import RateLimits, storage_for
 from hallq.web.safe_json import BoundedJSONProvider
 
@@ -79,6 +80,7 @@ def create_city(base: Settings, city_file: Path, *, clock: Clock | None = None) 
     contexts = {hall_id: hall.extensions["hallq"] for hall_id, hall in halls.items()}
     app.extensions["hallq_city"] = CityContext(config, users, contexts, clock or SystemClock())
     app.extensions["hallq_halls"] = halls
+    app.extensions["hallq_cpu"] = CpuWork(offload_for(base.async_mode))
     init_login(app, users)
     init_headers(app, [])
     init_i18n(app)
@@ -92,6 +94,6 @@ def create_city(base: Settings, city_file: Path, *, clock: Clock | None = None) 
     mounts: dict[str, Any] = {f"/h/{hall_id}": hall for hall_id, hall in halls.items()}
     own: Any = app.wsgi_app
     if base.proxy_hops:  # the halls' apps fix their own requests
-        own = ProxyFix(own, x_for=base.proxy_hops, x_proto=base.proxy_hops, x_host=base.proxy_hops)
+        own = TrustedProxy(own, base.proxy_hops, base.trusted_proxies)
     app.wsgi_app = DispatcherMiddleware(own, mounts)  # type: ignore[method-assign]
     return app

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+import os
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
@@ -14,7 +15,6 @@ from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_socketio import SocketIO
 from werkzeug.exceptions import HTTPException
-from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, Map
 
 from caller import bp as caller_bp
@@ -32,9 +32,11 @@ from hallq.operations.window_act import ensure_window_rows
 from hallq.store.db import Store, sqlite_url
 from hallq.store.models import MAX_ID
 from hallq.web.auth import init_login, refuse_cross_site
+from hallq.web.cpu import CpuWork
 from hallq.web.headers import init_headers
 from hallq.web.i18n import init_i18n
 from hallq.web.print_worker import PrintService
+from hallq.web.proxy import TrustedProxy
 from hallq.web.ratelimits import RateLimits, storage_for
 from hallq.web.runtime import emit_pushes
 from hallq.web.safe_json import BoundedJSONProvider, BoundedPacket
@@ -58,7 +60,7 @@ def compressed_clock(config: HallConfig, speed: float) -> CompressedClock:
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Flask:
     settings = settings or Settings()
     app = Flask("hallq", instance_path=str(settings.instance), root_path=str(Path(__file__).parents[1]))
-    settings.instance.mkdir(parents=True, exist_ok=True)
+    keep_private(settings)
     app.config.update(
         SECRET_KEY=settings.secret_key(),
         SESSION_COOKIE_HTTPONLY=True,
@@ -130,8 +132,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.extensions["hallq_socket_actors"] = register_socket_handlers(socketio)
     app.wsgi_app = read_chunked_bodies(app.wsgi_app)  # type: ignore[method-assign]
     if settings.proxy_hops:  # outermost, so Socket.IO requests see the client's address and scheme too
-        hops = settings.proxy_hops
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+        proxied = TrustedProxy(app.wsgi_app, settings.proxy_hops, settings.trusted_proxies)
+        app.wsgi_app = proxied  # type: ignore[method-assign]
     printing = PrintService(
         app.extensions["hallq"],
         emit=partial(emit_pushes, socketio),
@@ -145,6 +147,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     # ids in URLs are database integers: a larger number is simply not found (404), never an overflow
     app.url_map.converters["int"] = DatabaseId
     app.extensions["hallq_offload"] = offload_for(settings.async_mode)
+    app.extensions["hallq_cpu"] = CpuWork(offload_for(settings.async_mode))
     app.extensions["hallq_speech"] = speech_for(config, settings.instance, str(settings.hall_file))
     for blueprint in (api_bp, kiosk_bp, caller_bp, display_bp, manager_bp, whatif_bp):
         app.register_blueprint(blueprint)
@@ -155,6 +158,17 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         return render_template("index.html", hall=config, demo_links=app.extensions.get("hallq_demo_links"))
 
     return app
+
+
+def keep_private(settings: Settings) -> None:
+    """The instance folder (the secret key, the SQLite database, printed tickets) is the server's alone:
+    0700, and the database file 0600 from its creation (SQLite gives its -wal and -shm files the same)."""
+    settings.instance.mkdir(parents=True, exist_ok=True)
+    os.chmod(settings.instance, 0o700)
+    if settings.database_url is None:
+        database = Path(sqlite_url(settings.instance).removeprefix("sqlite:///"))
+        database.touch(mode=0o600, exist_ok=True)
+        os.chmod(database, 0o600)
 
 
 def read_chunked_bodies(wsgi_app: Any) -> Any:

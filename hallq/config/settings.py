@@ -38,8 +38,16 @@ class Settings:
     hall_id: str | None = None
     #: connections per process to the database (PostgreSQL; a city shares max_connections among its halls)
     pool_size: int = field(default_factory=lambda: int(os.environ.get("HALLQ_DB_POOL_SIZE", "10")))
-    #: proxies in front (nginx: 1) whose X-Forwarded-For/-Proto/-Host are trusted (Werkzeug's ProxyFix)
+    #: proxies in front (nginx: 1) whose X-Forwarded-For/-Proto are trusted (web/proxy.py)
     proxy_hops: int = field(default_factory=lambda: int(os.environ.get("HALLQ_PROXY_HOPS", "0")))
+    #: where that proxy connects from: its forwarded headers count only from these addresses or networks
+    trusted_proxies: tuple[str, ...] = field(
+        default_factory=lambda: tuple(
+            part.strip()
+            for part in os.environ.get("HALLQ_TRUSTED_PROXIES", "127.0.0.1,::1").split(",")
+            if part
+        )
+    )
     #: session cookies only over HTTPS: set when the hall is served over TLS (docs/deployment.md)
     secure_cookies: bool = field(default_factory=lambda: os.environ.get("HALLQ_SECURE_COOKIES") == "1")
     #: Socket.IO transports the server accepts: several processes behind one port need "websocket" alone

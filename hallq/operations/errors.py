@@ -28,3 +28,7 @@ class Conflict(HallqError):
 
 class Invalid(HallqError):
     status = 422
+
+
+class TooManyRequests(HallqError):
+    status = 429

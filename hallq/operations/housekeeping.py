@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from hallq.operations.bursts import clear_old_bursts
 from hallq.operations.context import HallContext
 from hallq.operations.issuing import forget_past_people
 from hallq.operations.ratings import close_unrated
@@ -21,6 +22,8 @@ def housekeeping_loop(ctx: HallContext, socketio: Any, every_s: float = EVERY_S)
         try:
             closed = close_unrated(ctx)
             forget_past_people(ctx)
+            for push in clear_old_bursts(ctx):
+                socketio.emit(push.event, push.data, to=list(push.rooms))
         except Exception:  # a locked or unreachable database: log it, try again in a minute
             log.exception("housekeeping failed")
             continue

@@ -7,7 +7,7 @@ from datetime import date
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, insert
+from sqlalchemy import Connection, bindparam, delete, insert, select
 
 from hallq.config.hall import Service
 from hallq.engine import (
@@ -61,12 +61,25 @@ def _bump_statement(dialect: str) -> Any:
     )
 
 
+def voided_today(connection: Connection, day: date, zone_id: str) -> int:
+    """How many of the zone's tickets were voided today (they give their place in its cap back)."""
+    voided = connection.execute(
+        select(NumberCounter.last).where(
+            NumberCounter.service_day == day, NumberCounter.scope == f"{VOIDED_SCOPE}{zone_id}"
+        )
+    ).scalar()
+    return int(voided or 0)
+
+
 def bump_counter(connection: Connection, day: date, scope: str) -> int:
     """Add one to a day's counter and return the new value, atomically on SQLite and PostgreSQL."""
     statement = _bump_statement(connection.dialect.name)
     return int(connection.execute(statement, {"day": day, "scope": scope}).scalar_one())
 
 
+#: number_counters scope of a zone's voided tickets that day (作废, operations/voiding.py): they do not count
+#: against the zone's daily cap
+VOIDED_SCOPE = "voided:"
 #: number_counters scope of a person's tickets for a service that day (限号); the rest of the scope is a key
 PERSON_SCOPE = "person:"
 _INSERT_TICKET = insert(Ticket).returning(Ticket.id)
@@ -103,8 +116,9 @@ def issue_ticket(ctx: HallContext, request: IssueRequest) -> tuple[dict[str, Any
     with ctx.store.write_connection() as connection:
         seq = bump_counter(connection, day, f"zone:{zone.id}")
         service_count = bump_counter(connection, day, f"service:{service.id}") if service.daily_cap else 0
+        zone_count = seq - voided_today(connection, day, zone.id) if zone.daily_cap else seq
         try:
-            check_caps(zone, service, seq, service_count)
+            check_caps(zone, service, zone_count, service_count)
             if person is not None and service.ask_identity is not None:
                 taken = bump_counter(connection, day, f"{PERSON_SCOPE}{person}")
                 check_person_limit(service.ask_identity, service.person_limit(config.limits), taken)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from hallq.operations.context import Actor, HallContext
-from hallq.operations.errors import Conflict, Forbidden, Invalid, NotFound
+from hallq.operations.errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests
 from hallq.operations.printing import queue_job
-from hallq.store.models import Ticket
+from hallq.store.models import PrintJob, Ticket
 
 #: a ticket is worth printing while its holder may still be called
 PRINTABLE = ("waiting", "called", "serving")
@@ -42,5 +42,16 @@ def queue_reprint(
             raise Conflict("no_printer", f"取号机 {kiosk.id} 没有打印机 / Kiosk {kiosk.id} has no printer")
         if ticket.status not in PRINTABLE:
             raise Conflict("not_printable", f"此号已{ticket.status}，无需补打 / Ticket is {ticket.status}")
+        limit = ctx.config.limits.reprints_per_ticket
+        reprints = connection.execute(
+            select(func.count())
+            .select_from(PrintJob)
+            .where(PrintJob.ticket_id == ticket_id, PrintJob.requested_by.is_not(None))
+        ).scalar_one()
+        if limit and reprints >= limit:
+            raise TooManyRequests(
+                "too_many_reprints",
+                f"此号已补打 {reprints} 次，请到服务台 / Reprinted {reprints} times already: ask the staff",
+            )
         job_id = queue_job(connection, ticket_id, kiosk.id, base_url, ctx.now(), requested_by=actor.name)
     return job_id, kiosk.id

@@ -9,6 +9,7 @@ from flask_socketio import SocketIO
 
 from hallq.operations.context import HallContext
 from hallq.operations.pushes import Push
+from hallq.web.cpu import CpuWork
 from hallq.web.print_worker import PrintService
 from hallq.web.ratelimits import RateLimits
 
@@ -26,6 +27,11 @@ def socketio() -> SocketIO:
 def rate_limits() -> RateLimits:
     limits: RateLimits = current_app.extensions["hallq_limits"]
     return limits
+
+
+def cpu() -> CpuWork:
+    work: CpuWork = current_app.extensions["hallq_cpu"]
+    return work
 
 
 def print_service() -> PrintService:
