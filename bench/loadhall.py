@@ -32,6 +32,9 @@ def load_test_hall(
         .read_text(encoding="utf-8")
         .replace("enforce = true", "enforce = false")
         .replace("issues_per_kiosk_per_minute = 30", "issues_per_kiosk_per_minute = 0")
+        .replace(
+            "issues_per_kiosk_per_service_per_minute = 10", "issues_per_kiosk_per_service_per_minute = 0"
+        )
         .replace("issues_per_address_per_minute = 60", "issues_per_address_per_minute = 0")
     )
     text = re.sub(r"(?m)^daily_cap = \d+.*$", "", text)

@@ -39,6 +39,10 @@ REQUIRE_SERVICES = os.environ.get("HALLQ_REQUIRE_SERVICES") == "1"
 ANY_HOUR = ("enforce = true", "enforce = false")
 #: for demo_hall_copy: load tests issue faster than any person at a kiosk could
 NO_LIMITS = ("issues_per_kiosk_per_minute = 30", "issues_per_kiosk_per_minute = 0")
+NO_SERVICE_LIMIT = (
+    "issues_per_kiosk_per_service_per_minute = 10",
+    "issues_per_kiosk_per_service_per_minute = 0",
+)
 NO_ADDRESS_LIMIT = ("issues_per_address_per_minute = 60", "issues_per_address_per_minute = 0")
 K1_PRINTER = '"dummy://"'
 K2_PRINTER = '"agent://"'

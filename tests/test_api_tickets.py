@@ -13,7 +13,7 @@ from hallq.operations import issuing
 from hallq.operations.context import HallContext
 from hallq.operations.live_model import LiveWaitModel
 
-from .conftest import SHANGHAI, SMALL_HALL, Tokens
+from .conftest import NO_SERVICE_LIMIT, SHANGHAI, SMALL_HALL, Tokens
 
 
 def issue(client: FlaskClient, token: str, service_id: str = "biz_setup", **extra: object):  # type: ignore[no-untyped-def]
@@ -224,6 +224,7 @@ def test_citizen_status_by_token_without_login(client: FlaskClient, tokens: Toke
     assert page.status_code == 200 and status_token in page.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("hall_file", [[NO_SERVICE_LIMIT]], indirect=True)  # 13 id_card tickets at once
 def test_later_reads_of_the_log_learn_each_change_once_as_one_whole_read_would(
     client: FlaskClient, tokens: Tokens, clock: ManualClock, ctx: HallContext
 ) -> None:

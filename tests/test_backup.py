@@ -17,7 +17,7 @@ from hallq.operations.accounts import create_token
 from hallq.operations.clocks import SystemClock
 from hallq.store.db import Store, sqlite_url
 
-from .conftest import ANY_HOUR, NO_ADDRESS_LIMIT, NO_LIMITS, demo_hall_copy
+from .conftest import ANY_HOUR, NO_ADDRESS_LIMIT, NO_LIMITS, NO_SERVICE_LIMIT, demo_hall_copy
 from .livehall import free_port, live_serve
 
 pytestmark = pytest.mark.server
@@ -45,7 +45,7 @@ def _take(url: str, token: str, session: requests.Session) -> dict[str, Any]:
 
 
 def test_backup_while_serving_then_restore_into_a_new_hall(tmp_path: Path) -> None:
-    hall_file = demo_hall_copy(tmp_path, ANY_HOUR, NO_LIMITS, NO_ADDRESS_LIMIT)
+    hall_file = demo_hall_copy(tmp_path, ANY_HOUR, NO_LIMITS, NO_SERVICE_LIMIT, NO_ADDRESS_LIMIT)
     instance, port, runner = tmp_path / "instance", free_port(), CliRunner()
     token = _kiosk_token(instance)
     answered: list[dict[str, Any]] = []

@@ -23,7 +23,7 @@ from hallq.operations.clocks import SystemClock
 from hallq.store.db import Store, sqlite_url
 from hallq.store.models import Ticket, WindowState
 
-from .conftest import ANY_HOUR, NO_ADDRESS_LIMIT, NO_LIMITS, demo_hall_copy
+from .conftest import ANY_HOUR, NO_ADDRESS_LIMIT, NO_LIMITS, NO_SERVICE_LIMIT, demo_hall_copy
 from .livehall import free_port, live_serve
 from .postgres import scratch_database
 
@@ -108,7 +108,7 @@ def test_sigkill_under_traffic_loses_nothing_acknowledged(
     tmp_path: Path, database: tuple[Store, tuple[str, ...]]
 ) -> None:
     store, options = database
-    hall_file = demo_hall_copy(tmp_path, ANY_HOUR, NO_LIMITS, NO_ADDRESS_LIMIT)
+    hall_file = demo_hall_copy(tmp_path, ANY_HOUR, NO_LIMITS, NO_SERVICE_LIMIT, NO_ADDRESS_LIMIT)
     now = SystemClock().now()
     tokens = {role: create_token(store, role, now) for role in ("kiosk", "bridge", "display")}
     instance, port = tmp_path / "instance", free_port()

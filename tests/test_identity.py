@@ -35,7 +35,15 @@ from hallq.operations.context import HallContext
 from hallq.operations.issuing import forget_past_people
 from hallq.store.models import NumberCounter
 
-from .conftest import MONDAY_10AM, NO_ADDRESS_LIMIT, NO_LIMITS, SMALL_HALL, Tokens, demo_hall_copy
+from .conftest import (
+    MONDAY_10AM,
+    NO_ADDRESS_LIMIT,
+    NO_LIMITS,
+    NO_SERVICE_LIMIT,
+    SMALL_HALL,
+    Tokens,
+    demo_hall_copy,
+)
 from .postgres import scratch_database
 
 #: real-looking, with valid check characters (the second ends in X)
@@ -212,7 +220,7 @@ def test_a_limit_without_asking_is_a_config_error() -> None:
 def any_database_app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]:
     with ExitStack() as stack:
         url = stack.enter_context(scratch_database()) if request.param == "postgresql" else None
-        hall = demo_hall_copy(tmp_path, NO_LIMITS, NO_ADDRESS_LIMIT)
+        hall = demo_hall_copy(tmp_path, NO_LIMITS, NO_SERVICE_LIMIT, NO_ADDRESS_LIMIT)
         settings = Settings(
             instance=tmp_path / "instance",
             hall_file=hall,

@@ -116,10 +116,20 @@ def test_a_change_with_the_session_cookie_must_come_from_this_site(app: Flask, c
     assert evil.status_code == 403 and evil.json["error"] == "cross_site"
     fetched = client.post("/api/v1/windows/W1/open", headers={"Sec-Fetch-Site": "cross-site"})
     assert fetched.status_code == 403
+    sibling = client.post(
+        "/api/v1/windows/W1/open", headers={"Sec-Fetch-Site": "same-site", "Origin": "null"}
+    )
+    assert sibling.status_code == 403  # another site of the same domain is another site
+    hidden = client.post("/api/v1/windows/W1/open", headers={"Origin": "null"})
+    assert hidden.status_code == 403  # an origin withheld, and no browser's word for where it came from
     # the hall's own page (same host, even when a TLS proxy makes it https) and a page with no Origin pass
     own = client.post("/api/v1/windows/W1/open", headers={"Origin": "https://localhost"})
     assert own.status_code == 200
     assert client.post("/api/v1/windows/W1/pause").status_code == 200
+    # our own page's form post under Referrer-Policy no-referrer: Origin null, the browser says same-origin
+    form = {"Sec-Fetch-Site": "same-origin", "Origin": "null"}
+    assert client.post("/api/v1/windows/W1/resume", headers=form).status_code == 200
+    assert client.post("/api/v1/windows/W1/pause", headers=form).status_code == 200
     # a token is no ambient credential: a script elsewhere holding one is not a forged request
     token = create_token(ctx.store, "bridge", ctx.now())
     bridge = {"Authorization": f"Bearer {token}", "Origin": "https://integrator.example"}

@@ -24,7 +24,7 @@ from hallq.operations.clocks import SystemClock
 from hallq.store.db import Store
 from hallq.store.models import Ticket, TicketEvent
 
-from .conftest import ANY_HOUR, NO_ADDRESS_LIMIT, NO_LIMITS, demo_hall_copy
+from .conftest import ANY_HOUR, NO_ADDRESS_LIMIT, NO_LIMITS, NO_SERVICE_LIMIT, demo_hall_copy
 from .livehall import free_port, live_serve
 from .postgres import require_redis, scratch_database
 from .test_city import write_city
@@ -71,7 +71,7 @@ def _tokens(database_url: str) -> dict[str, str]:
 def two_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TwoServers]:
     redis_url = require_redis()
     folder = tmp_path_factory.mktemp("two")
-    hall_file = demo_hall_copy(folder, ANY_HOUR, NO_LIMITS, NO_ADDRESS_LIMIT)
+    hall_file = demo_hall_copy(folder, ANY_HOUR, NO_LIMITS, NO_SERVICE_LIMIT, NO_ADDRESS_LIMIT)
     with scratch_database() as database_url:
         ports = free_port(), free_port()
         options = ("--database-url", database_url, "--message-queue", redis_url)
@@ -225,7 +225,7 @@ def test_eight_clerks_on_two_processes_never_share_or_skip_a_ticket(two_servers:
 
 def test_workers_share_one_port_and_a_dead_worker_is_replaced(tmp_path: Path) -> None:
     redis_url = require_redis()
-    hall_file = demo_hall_copy(tmp_path, ANY_HOUR, NO_LIMITS, NO_ADDRESS_LIMIT)
+    hall_file = demo_hall_copy(tmp_path, ANY_HOUR, NO_LIMITS, NO_SERVICE_LIMIT, NO_ADDRESS_LIMIT)
     port = free_port()
     with scratch_database() as database_url:
         options = ("--database-url", database_url, "--message-queue", redis_url, "--workers", "2")

@@ -9,7 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from flask_socketio import SocketIO, SocketIOTestClient
 
-from .conftest import Tokens
+from .conftest import NO_SERVICE_LIMIT, Tokens
 
 
 def sio(app: Flask) -> SocketIO:
@@ -139,6 +139,7 @@ def test_manager_room_and_logged_in_clerk(
     assert join(clerk, "window:W01")["ok"]
 
 
+@pytest.mark.parametrize("hall_file", [[NO_SERVICE_LIMIT]], indirect=True)  # 11 id_card tickets at once
 def test_managers_are_alerted_when_a_zone_falls_behind(
     app: Flask, client: FlaskClient, tokens: Tokens, clock
 ) -> None:

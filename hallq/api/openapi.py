@@ -21,6 +21,7 @@ from hallq.api.schemas import (
     Rate,
     Reprint,
     Transfer,
+    VoidTicket,
 )
 
 ERROR = {"$ref": "#/components/schemas/Error"}
@@ -72,6 +73,7 @@ def document() -> dict[str, Any]:
         Rate,
         Reprint,
         FollowUpChange,
+        VoidTicket,
     ]
     schemas: dict[str, Any] = {m.__name__: m.model_json_schema() for m in models}
     schemas["Error"] = {
@@ -170,8 +172,17 @@ def document() -> dict[str, Any]:
                 "requestBody": _body(Reprint),
                 "responses": {
                     "202": _json({"type": "object"}, "queued; the outcome is pushed as print_status"),
-                    **_errors(400, 401, 403, 404, 409, 415, 422),
+                    **_errors(400, 401, 403, 404, 409, 415, 422, 429),
                 },
+            }
+        },
+        "/api/v1/tickets/{ticket_id}/cancel": {
+            "post": {
+                "summary": "作废: void a waiting ticket with a reason (manager, audited); "
+                "its place goes back to the day's caps",
+                "parameters": ticket_id,
+                "requestBody": _body(VoidTicket),
+                "responses": {"200": _json(TICKET), **_errors(400, 401, 403, 404, 409, 415, 422)},
             }
         },
         "/api/v1/tickets/{ticket_id}/rating": {
@@ -219,7 +230,7 @@ def document() -> dict[str, Any]:
         },
         "/api/v1/session": {
             "post": {
-                "summary": "Log in (a username failing too often from one address waits: 429)",
+                "summary": "Log in (too many attempts from an address, or failures for a username: 429)",
                 "security": [],
                 "requestBody": _body(Login),
                 "responses": {"200": _json({"type": "object"}), **_errors(400, 401, 415, 422, 429)},

@@ -68,11 +68,15 @@ def refuse_cross_site() -> None:
     ambient credentials, so token calls are not checked."""
     if request.method not in UNSAFE or bearer_token() or not current_user.is_authenticated:
         return
-    origin = request.headers.get("Origin")
-    # hosts, not schemes: behind a TLS proxy the page is https and the request reaching us is http
-    cross = request.headers.get("Sec-Fetch-Site") == "cross-site" or (
-        origin is not None and urlsplit(origin).netloc != request.host
-    )
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None:
+        # what the browser itself says (a page cannot set it): with Referrer-Policy no-referrer a form post
+        # from our own page carries "Origin: null", so the origin alone cannot tell
+        cross = site not in ("same-origin", "none")
+    else:
+        origin = request.headers.get("Origin")
+        # hosts, not schemes: behind a TLS proxy the page is https and the request reaching us is http
+        cross = origin is not None and urlsplit(origin).netloc != request.host
     if cross:
         raise Forbidden("cross_site", "只接受本站页面发出的操作 / Only this site's own pages may do this")
 
