@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -126,14 +128,9 @@ def token_revoke(
     """Revoke token TOKEN_ID (see `hallq token list`): its next request is refused and a running server
     disconnects its sockets within seconds."""
     from hallq.operations.accounts import revoke_token
-    from hallq.operations.clocks import SystemClock
-    from hallq.operations.errors import HallqError
 
     ctx = _hall(instance, database_url, hall_file, city_file, hall_id)
-    try:
-        row = revoke_token(ctx.store, token_id, SystemClock().now())
-    except HallqError as exc:
-        raise click.ClickException(exc.message) from None
+    row = _act(lambda now: revoke_token(ctx.store, token_id, now))
     click.echo(f"token {row.id} ({row.role} {row.name}) revoked")
 
 
@@ -161,6 +158,17 @@ def _user_store(
     return hall_app(settings_for_hall(settings, city_file, hall_id)).extensions["hallq"].store
 
 
+def _act(act: Callable[[datetime], Any]) -> Any:
+    """Run an account or token change now; a refusal (an unknown user, a weak password) is a clear error."""
+    from hallq.operations.clocks import SystemClock
+    from hallq.operations.errors import HallqError
+
+    try:
+        return act(SystemClock().now())
+    except HallqError as exc:
+        raise click.ClickException(exc.message) from None
+
+
 @user.command("add")
 @common
 @click.argument("username")
@@ -181,16 +189,11 @@ def user_add(
 ) -> None:
     """Create a user (asks for the password). With --city and no --hall: a city manager (/city)."""
     from hallq.operations.accounts import create_user
-    from hallq.operations.clocks import SystemClock
-    from hallq.operations.errors import HallqError
 
     if city_file is not None and hall_id is None and role == "clerk":
         raise click.BadParameter("the city view is for managers and admins", param_hint="--role")
     store = _user_store(instance, database_url, hall_file, city_file, hall_id)
-    try:
-        create_user(store, username, password, role, SystemClock().now(), display_name)
-    except HallqError as exc:
-        raise click.ClickException(exc.message) from None
+    _act(lambda now: create_user(store, username, password, role, now, display_name))
     click.echo(f"user {username} ({role}) created")
 
 
@@ -210,14 +213,9 @@ def user_passwd(
 ) -> None:
     """Set a user's password (asks for it); every session of the user ends."""
     from hallq.operations.accounts import set_password
-    from hallq.operations.clocks import SystemClock
-    from hallq.operations.errors import HallqError
 
     store = _user_store(instance, database_url, hall_file, city_file, hall_id)
-    try:
-        set_password(store, username, password, SystemClock().now())
-    except HallqError as exc:
-        raise click.ClickException(exc.message) from None
+    _act(lambda now: set_password(store, username, password, now))
     click.echo(f"password of {username} set; their sessions ended")
 
 
@@ -234,14 +232,9 @@ def _set_active(active: bool) -> Any:
         username: str,
     ) -> None:
         from hallq.operations.accounts import set_active
-        from hallq.operations.clocks import SystemClock
-        from hallq.operations.errors import HallqError
 
         store = _user_store(instance, database_url, hall_file, city_file, hall_id)
-        try:
-            set_active(store, username, active, SystemClock().now())
-        except HallqError as exc:
-            raise click.ClickException(exc.message) from None
+        _act(lambda now: set_active(store, username, active, now))
         click.echo(f"{username} {'activated' if active else 'deactivated; their sessions ended'}")
 
     return command
