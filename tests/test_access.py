@@ -82,6 +82,12 @@ RULES: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/tickets/<int:ticket_id>/print"): {"kiosk", "clerk", "other_clerk", "manager", "admin"},
     ("POST", "/api/v1/tickets/<int:ticket_id>/rating"): {"bridge", "evaluator", "manager", "admin"},
     ("POST", "/api/v1/tickets/<int:ticket_id>/cancel"): MANAGERS,
+    ("GET", "/api/v1/config"): MANAGERS,
+    ("PUT", "/api/v1/config"): {"admin"},
+    ("GET", "/api/v1/config/versions"): MANAGERS,
+    ("GET", "/api/v1/config/versions/<int:number>"): MANAGERS,
+    ("POST", "/api/v1/config/versions/<int:number>/restore"): {"admin"},
+    ("GET", "/api/v1/config/export.toml"): MANAGERS,
     ("GET", "/api/v1/windows/<window_id>"): {"display", "clerk", "other_clerk", "bridge", "manager", "admin"},
     ("POST", "/api/v1/windows/<window_id>/<verb>"): AT_WINDOW,
     ("POST", "/api/v1/windows/<window_id>/call"): AT_WINDOW,
@@ -112,6 +118,7 @@ SAMPLES = {
     "device_id": "board-W01",
     "run_id": "1",
     "extension": "csv",
+    "number": "1",
 }
 
 

@@ -8,10 +8,12 @@ from typing import Any
 from flask import current_app, request
 from pydantic import BaseModel
 
-from hallq.api import openapi_more
+from hallq.api import openapi_config, openapi_more
 from hallq.api.blueprint import bp
 from hallq.api.schemas import (
     CallTicket,
+    ConfigRestore,
+    ConfigSave,
     DeviceStatus,
     FollowUpChange,
     IssueTicket,
@@ -74,6 +76,8 @@ def document() -> dict[str, Any]:
         Reprint,
         FollowUpChange,
         VoidTicket,
+        ConfigSave,
+        ConfigRestore,
     ]
     schemas: dict[str, Any] = {m.__name__: m.model_json_schema() for m in models}
     schemas["Error"] = {
@@ -265,6 +269,7 @@ def document() -> dict[str, Any]:
     ]:
         paths[f"/api/v1/windows/{{window_id}}/{verb}"] = _window_action(summary)
     paths.update(openapi_more.paths(_body(Rate), _body(FollowUpChange)))
+    paths.update(openapi_config.paths())
     return {
         "openapi": "3.1.0",
         "info": {"title": "hallq", "version": "1"},

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import (
     AwareDatetime,
@@ -51,6 +51,21 @@ class NewAppointment(_Body):
 
 class Reprint(_Body):
     kiosk_id: StrictStr | None = Field(default=None, max_length=64)
+
+
+class ConfigSave(_Body):
+    """A new version of the hall's configuration, made on `base_version` (GET /api/v1/config's version)."""
+
+    base_version: StrictInt = Field(ge=0, le=MAX_ID)
+    #: the hall file as JSON: the same keys as the TOML (docs/hall-config.md)
+    hall: dict[str, Any]
+    note: StrictStr = Field(default="", max_length=500)
+
+
+class ConfigRestore(_Body):
+    #: the version the restore is made on: the current one, as for a save
+    base_version: StrictInt | None = Field(default=None, ge=0, le=MAX_ID)
+    note: StrictStr = Field(default="", max_length=500)
 
 
 class VoidTicket(_Body):

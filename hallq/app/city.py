@@ -82,7 +82,7 @@ def create_city(base: Settings, city_file: Path, *, clock: Clock | None = None) 
     app.extensions["hallq_halls"] = halls
     app.extensions["hallq_cpu"] = CpuWork(offload_for(base.async_mode))
     init_login(app, users)
-    init_headers(app, [])
+    init_headers(app)
     init_i18n(app)
     app.extensions["hallq_limits"] = RateLimits(Limits(), storage_for(base.message_queue), "city")
     app.register_blueprint(city_bp)

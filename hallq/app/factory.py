@@ -21,10 +21,10 @@ from caller import bp as caller_bp
 from display_board import bp as display_bp
 from hallq.api import bp as api_bp
 from hallq.app.green import quiet_eventlet
-from hallq.config.hall import HallConfig, load_hall
+from hallq.app.live_config import policy_of, starting_hall
+from hallq.config.hall import HallConfig
 from hallq.config.settings import Settings
-from hallq.engine import Clock, make_policy
-from hallq.operations.audit import note_hall_file
+from hallq.engine import Clock
 from hallq.operations.clocks import CompressedClock, SystemClock
 from hallq.operations.context import HallContext
 from hallq.operations.errors import HallqError
@@ -38,7 +38,7 @@ from hallq.web.i18n import init_i18n
 from hallq.web.print_worker import PrintService
 from hallq.web.proxy import TrustedProxy
 from hallq.web.ratelimits import RateLimits, storage_for
-from hallq.web.runtime import emit_pushes
+from hallq.web.runtime import emit_pushes, hall_context
 from hallq.web.safe_json import BoundedJSONProvider, BoundedPacket
 from hallq.web.sockets import register_socket_handlers
 from hallq.web.speech import speech_for
@@ -83,37 +83,27 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             REMEMBER_COOKIE_NAME=f"hallq_{settings.hall_id}_remember",
             REMEMBER_COOKIE_PATH=f"{settings.mount}/",
         )
-    config = load_hall(settings.hall_file).mounted_at(settings.mount)
-    if settings.enforce_hours is not None:
-        hours = config.hall.hours.model_copy(update={"enforce": settings.enforce_hours})
-        config = config.model_copy(update={"hall": config.hall.model_copy(update={"hours": hours})})
-    if settings.printers:
-        kiosks = [
-            k.model_copy(update={"printer": settings.printers.get(k.id, k.printer)}) for k in config.kiosks
-        ]
-        config = config.model_copy(update={"kiosks": kiosks})
     store = Store(
         settings.database_url or sqlite_url(settings.instance),
         schema=settings.schema,
         pool_size=settings.pool_size,
     )
     store.migrate()
-    rule = config.hall.call_rule
-    policy = make_policy(rule.rule, **rule.model_dump(exclude={"rule"}))
+    config, version = starting_hall(settings, store)
+    policy = policy_of(config)
     identity_secret = hmac.new(settings.secret_key().encode(), b"hallq identity", "sha256").digest()
     clock = clock or (
         compressed_clock(config, settings.clock_speed) if settings.clock_speed else SystemClock()
     )
-    app.extensions["hallq"] = HallContext(config, store, clock, policy, identity_secret)
+    app.extensions["hallq"] = HallContext(config, store, clock, policy, identity_secret, version=version)
     ensure_window_rows(app.extensions["hallq"])
-    note_hall_file(app.extensions["hallq"], settings.hall_file)
 
     init_login(app, store)
     init_i18n(app)
     # every page's clocks and times in the hall's time zone, whatever the screen PC's (base.html, hallq.js)
-    app.context_processor(lambda: {"hall_timezone": config.hall.timezone})
+    app.context_processor(lambda: {"hall_timezone": hall_context().config.hall.timezone})
     app.before_request(refuse_cross_site)
-    init_headers(app, config.hall.screens_framed_by)
+    init_headers(app)
     app.extensions["hallq_limits"] = RateLimits(
         config.limits, storage_for(settings.message_queue), settings.hall_id or "hall"
     )
@@ -155,7 +145,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 
     @app.get("/")
     def index() -> str:
-        return render_template("index.html", hall=config, demo_links=app.extensions.get("hallq_demo_links"))
+        links = app.extensions.get("hallq_demo_links")
+        return render_template("index.html", hall=hall_context().config, demo_links=links)
 
     return app
 
@@ -206,7 +197,7 @@ def register_errors(app: Flask) -> None:
 
     @app.errorhandler(HallqError)
     def hallq_error(exc: HallqError) -> Any:
-        return jsonify(error=exc.code, message=exc.message), exc.status
+        return jsonify(error=exc.code, message=exc.message, **exc.extra), exc.status
 
     def page(code: int) -> Any:
         """An error as a page in the page's language (Flask's own are English only)."""

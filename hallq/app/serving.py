@@ -101,6 +101,7 @@ def run(app: Flask, host: str, port: int, async_mode: str, listen_fd: int | None
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     stop_cleanly(app)
     from hallq.app.diagnostics import trace_memory_if_asked
+    from hallq.app.live_config import follow_versions
     from hallq.operations.housekeeping import housekeeping_loop
     from hallq.web.revocation import revocation_loop
 
@@ -113,6 +114,7 @@ def run(app: Flask, host: str, port: int, async_mode: str, listen_fd: int | None
         server.start_background_task(
             revocation_loop, ctx.store, server, hall.extensions["hallq_socket_actors"]
         )
+        server.start_background_task(follow_versions, hall, server)
     # everything loaded so far lives as long as the server: keep it out of the garbage collector's scans
     gc.freeze()
     try:

@@ -41,6 +41,7 @@ def _register() -> None:
     from hallq.cli.accounts import token, user
     from hallq.cli.advise import advise
     from hallq.cli.backup import backup_command, restore_command
+    from hallq.cli.config_cmd import config_group
     from hallq.cli.devices import bridge_command, devices
     from hallq.cli.printing import kiosk_agent, print_test
     from hallq.cli.screen import screen_command
@@ -61,6 +62,8 @@ def _register() -> None:
         screen_command,
     ):
         cli.add_command(command)
+    cli.add_command(config_group)
+    cli.add_command(config_group)
     cli.add_command(backup_command)
     cli.add_command(restore_command)
 

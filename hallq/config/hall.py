@@ -306,7 +306,7 @@ class HallConfig(_Model):
         return self.windows_by_service.get(service_id, ([], []))
 
 
-def _cross_check(config: HallConfig) -> list[Problem]:
+def cross_check(config: HallConfig) -> list[Problem]:
     problems: list[Problem] = []
 
     def unique(kind: str, values: list[Any], key: str) -> None:
@@ -382,8 +382,8 @@ def _cross_check(config: HallConfig) -> list[Problem]:
 
 
 def parse_hall(text: str, source: str = "<hall>") -> HallConfig:
-    return parse_model(text, source, HallConfig, _cross_check)
+    return parse_model(text, source, HallConfig, cross_check)
 
 
 def load_hall(path: str | Path) -> HallConfig:
-    return parse_model(*read_text(path), HallConfig, _cross_check)
+    return parse_model(*read_text(path), HallConfig, cross_check)

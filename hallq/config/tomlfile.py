@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -27,6 +27,8 @@ class Problem:
     path: str
     message: str
     line: int | None = None
+    #: pydantic's (error type, context, input) where pydantic found it: what config/wording.py words
+    kind: tuple[str, dict[str, str], Any] | None = field(default=None, compare=False)
 
     def __str__(self) -> str:
         where = f" (line {self.line})" if self.line else ""
@@ -45,6 +47,18 @@ def _path(loc: tuple[Any, ...]) -> str:
     for part in loc:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out or "(top level)"
+
+
+def model_problems(exc: ValidationError, text: str | None = None) -> list[Problem]:
+    """Each of pydantic's errors as a Problem (key path, message, and its line in `text` when given), with
+    pydantic's error type kept for words a manager reads (config/wording.py)."""
+    problems = []
+    for error in exc.errors():
+        path = _path(error["loc"])
+        context = {key: str(value) for key, value in (error.get("ctx") or {}).items()}
+        kind = (error["type"], context, error.get("input"))
+        problems.append(Problem(path, error["msg"], locate(text, path) if text else None, kind))
+    return problems
 
 
 def locate(text: str, path: str) -> int | None:
@@ -108,11 +122,7 @@ def parse_model(
     try:
         value = model.model_validate(data)
     except ValidationError as exc:
-        problems = []
-        for error in exc.errors():
-            path = _path(error["loc"])
-            problems.append(Problem(path, error["msg"], locate(text, path)))
-        raise ConfigError(source, problems) from None
+        raise ConfigError(source, model_problems(exc, text)) from None
     found = cross_check(value) if cross_check else []
     if found:
         raise ConfigError(source, [Problem(p.path, p.message, locate(text, p.path)) for p in found])

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import getpass
-import hashlib
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, insert, select
@@ -45,29 +43,6 @@ def record(
         "detail": detail,
     }
     connection.execute(_INSERT, values)
-
-
-def note_hall_file(ctx: HallContext, hall_file: Path) -> None:
-    """At start-up: log the hall file when it differs from the one last logged (its SHA-256)."""
-    digest = hashlib.sha256(hall_file.read_bytes()).hexdigest()
-    with ctx.store.write_connection() as connection:
-        last = connection.execute(
-            select(AuditEntry.detail)
-            .where(AuditEntry.action == "config.changed")
-            .order_by(AuditEntry.id.desc())
-            .limit(1)
-        ).scalar()
-        if last is None or last.get("sha256") != digest:
-            before = last.get("sha256") if last else None
-            detail = {"sha256": digest, "previous_sha256": before, "file": str(hall_file)}
-            record(
-                connection,
-                ctx.now(),
-                "config.changed",
-                Actor(role="admin", name="server"),
-                hall_file.name,
-                detail,
-            )
 
 
 def entries(ctx: HallContext, before_id: int | None = None) -> list[dict[str, Any]]:

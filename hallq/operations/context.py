@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from hallq.config.hall import HallConfig
@@ -21,6 +21,24 @@ class HallContext:
     identity_secret: bytes = b""
     #: what the wait estimate has learned in this process (operations/live_model.py), made on first use
     wait_model: LiveWaitModel | None = None
+    #: the version of the configuration in the database that `config` is (operations/hall_versions.py)
+    version: int = 0
+
+    def switch(self, config: HallConfig, policy: CallPolicy, version: int) -> None:
+        """A new version of the configuration for every request that starts from now on (one statement: under
+        eventlet no other green thread runs in between)."""
+        self.config, self.policy, self.version, self.wait_model = (
+            config,
+            policy,
+            version,
+            LiveWaitModel(config),
+        )
+
+    def pinned(self) -> HallContext:
+        """This context as it is now, for one request: a version switch meanwhile does not tear it."""
+        if self.wait_model is None:
+            self.wait_model = LiveWaitModel(self.config)
+        return replace(self)
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class HallqError(Exception):
     status = 400
@@ -12,6 +14,11 @@ class HallqError(Exception):
         self.message = message
         if status is not None:
             self.status = status
+
+    @property
+    def extra(self) -> dict[str, Any]:
+        """More of the answer than error and message (an error that lists problems, a conflict's version)."""
+        return {}
 
 
 class NotFound(HallqError):

@@ -298,3 +298,23 @@ class WhatIfRun(Base):
     created_by: Mapped[str] = mapped_column(String(96))
     created_at: Mapped[datetime] = mapped_column(index=True)
     updated_at: Mapped[datetime]
+
+
+class HallConfigVersion(Base):
+    """One version of the hall's configuration (the hall file as JSON); the current one is the highest.
+
+    Saving is an insert that names the version it was made on, so two admins never overwrite each other
+    (operations/hall_versions.py); an earlier version is restored as a new one.
+    """
+
+    __tablename__ = "hall_config_versions"
+
+    version: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    document: Mapped[dict[str, Any]] = mapped_column(JSON)
+    saved_at: Mapped[datetime]
+    #: who: a username, a token's name, or "hall file <path>" for an import at start
+    saved_by: Mapped[str] = mapped_column(String(96))
+    note: Mapped[str] = mapped_column(String(500), default="")
+    base_version: Mapped[int | None]
+    #: SHA-256 of the hall file's text, for a version imported from the file (a changed file comes in again)
+    file_sha256: Mapped[str | None] = mapped_column(String(64))

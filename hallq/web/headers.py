@@ -17,11 +17,11 @@ POLICY = (
 SCREENS = frozenset({"kiosk.page", "display_board.page"})
 
 
-def init_headers(app: Flask, screens_framed_by: list[str]) -> None:
-    framed = " ".join(screens_framed_by)
-
+def init_headers(app: Flask) -> None:
     @app.after_request
     def secure(response: Response) -> Response:
+        ctx = app.extensions.get("hallq")  # a city's own app has none: nothing of it may be framed
+        framed = " ".join(ctx.config.hall.screens_framed_by) if ctx is not None else ""
         headers = response.headers
         may_frame = bool(framed) and request.endpoint in SCREENS
         ancestors = framed if may_frame else "'none'"

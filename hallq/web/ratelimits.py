@@ -32,6 +32,9 @@ class RateLimits:
         self.limiter = strategies.MovingWindowRateLimiter(storage.storage_from_string(storage_uri))
         #: every key starts with this: the halls of a city sharing one Redis count apart
         self.scope = scope
+        self._set_rules(rules)
+
+    def _set_rules(self, rules: Limits) -> None:
         self.per_kiosk = RateLimitItemPerMinute(rules.issues_per_kiosk_per_minute)
         self.per_address = RateLimitItemPerMinute(rules.issues_per_address_per_minute)
         self.per_kiosk_service = RateLimitItemPerMinute(max(1, rules.issues_per_kiosk_per_service_per_minute))
@@ -39,6 +42,13 @@ class RateLimits:
         self.user_logins = parse(f"{max(1, rules.login_failures_per_username_per_15_minutes)}/15 minutes")
         self.login_attempts = RateLimitItemPerMinute(max(1, rules.login_attempts_per_address_per_minute))
         self.rules = rules
+
+    def with_rules(self, rules: Limits) -> RateLimits:
+        """The same counts (the same storage) under a new version's rules."""
+        other = RateLimits.__new__(RateLimits)
+        other.limiter, other.scope = self.limiter, self.scope
+        other._set_rules(rules)
+        return other
 
     def issue(self, actor: Actor, address: str | None, service_id: str | None = None) -> None:
         """Count one ticket; refuse it when its kiosk or its address has taken too many this minute, or its

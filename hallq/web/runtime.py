@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from flask import current_app
+from flask import current_app, g
 from flask_socketio import SocketIO
 
 from hallq.operations.context import HallContext
@@ -15,7 +15,12 @@ from hallq.web.ratelimits import RateLimits
 
 
 def hall_context() -> HallContext:
-    context: HallContext = current_app.extensions["hallq"]
+    """The hall as this request (or Socket.IO event) found it at its start: one version of the configuration
+    from start to end, however the hall is changed meanwhile."""
+    if "hallq_ctx" not in g:
+        base: HallContext = current_app.extensions["hallq"]
+        g.hallq_ctx = base.pinned()
+    context: HallContext = g.hallq_ctx
     return context
 
 

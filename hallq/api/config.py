@@ -1,0 +1,114 @@
+"""The hall's configuration as versions (issue 31): read it, save a new version on the one it was made on,
+list and restore versions, export the hall file. A saved version is in force in every server process
+within a second, and every open page hears `config_changed`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, current_app, request
+
+from hallq.api.blueprint import bp
+from hallq.api.body import parse_body
+from hallq.api.schemas import ConfigRestore, ConfigSave
+from hallq.app.live_config import apply_version
+from hallq.config.document import to_toml
+from hallq.operations import hall_versions
+from hallq.operations.errors import NotFound
+from hallq.operations.views import iso
+from hallq.web.auth import current_actor, require_roles
+from hallq.web.runtime import hall_context, socketio
+
+#: a hall's document is larger than any other request (a hall of a hundred services with their materials)
+MAX_DOCUMENT_BYTES = 1024 * 1024
+
+
+def _summary(version: hall_versions.Version) -> dict[str, Any]:
+    return {
+        "version": version.number,
+        "saved_at": iso(version.saved_at, hall_context().config),
+        "saved_by": version.saved_by,
+        "note": version.note,
+        "base_version": version.base_version,
+    }
+
+
+def _version(number: int) -> hall_versions.Version:
+    found = hall_versions.get(hall_context().store, number)
+    if found is None:
+        raise NotFound("unknown_version", f"没有第 {number} 版配置 / No configuration version {number}")
+    return found
+
+
+@bp.get("/config")
+@require_roles("manager", "admin")
+def get_config() -> dict[str, Any]:
+    latest = hall_versions.current(hall_context().store)
+    assert latest is not None  # the server imported its hall file at start
+    return {**_summary(latest), "hall": latest.document}
+
+
+def _saved(number: int) -> dict[str, Any]:
+    """In force in this process now, in the others within a second; every page told."""
+    apply_version(current_app._get_current_object(), number)  # type: ignore[attr-defined]
+    socketio().emit("config_changed", {"version": number})
+    return {"version": number}
+
+
+@bp.put("/config")
+@require_roles("admin")
+def put_config() -> dict[str, Any]:
+    request.max_content_length = MAX_DOCUMENT_BYTES
+    body = parse_body(ConfigSave)
+    actor = current_actor()
+    assert actor is not None
+    ctx = hall_context()
+    number = hall_versions.save(
+        ctx.store, body.hall, base_version=body.base_version, by=actor, now=ctx.now(), note=body.note
+    )
+    return _saved(number)
+
+
+@bp.get("/config/versions")
+@require_roles("manager", "admin")
+def get_versions() -> dict[str, Any]:
+    return {"versions": [_summary(v) for v in hall_versions.listing(hall_context().store)]}
+
+
+@bp.get("/config/versions/<int:number>")
+@require_roles("manager", "admin")
+def get_version(number: int) -> dict[str, Any]:
+    version = _version(number)
+    before = hall_versions.get(hall_context().store, version.base_version) if version.base_version else None
+    changes = hall_versions.diff(before.document if before else None, version.document)
+    return {**_summary(version), "hall": version.document, "diff": changes}
+
+
+@bp.post("/config/versions/<int:number>/restore")
+@require_roles("admin")
+def restore_version(number: int) -> dict[str, Any]:
+    """An earlier version again, as a new version (nothing is ever overwritten)."""
+    body = parse_body(ConfigRestore)
+    version = _version(number)
+    actor = current_actor()
+    assert actor is not None
+    ctx = hall_context()
+    note = body.note or f"restored version {number}"
+    saved = hall_versions.save(
+        ctx.store, version.document, base_version=body.base_version, by=actor, now=ctx.now(), note=note
+    )
+    return _saved(saved)
+
+
+@bp.get("/config/export.toml")
+@require_roles("manager", "admin")
+def export_config() -> Response:
+    """The current version as a hall file (`hallq config export` writes the same bytes)."""
+    latest = hall_versions.current(hall_context().store)
+    assert latest is not None
+    name = f"hall-v{latest.number}.toml"
+    return Response(
+        to_toml(latest.document),
+        content_type="application/toml; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

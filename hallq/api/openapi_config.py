@@ -1,0 +1,122 @@
+"""OpenAPI paths of the hall's configuration versions (issue 31; merged into openapi.document)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+ERROR = {"$ref": "#/components/schemas/Error"}
+SUMMARY = {
+    "type": "object",
+    "required": ["version", "saved_at", "saved_by", "note"],
+    "properties": {
+        "version": {"type": "integer"},
+        "saved_at": {"type": "string", "format": "date-time"},
+        "saved_by": {"type": "string"},
+        "note": {"type": "string"},
+        "base_version": {"type": ["integer", "null"]},
+    },
+}
+CONFIG = {
+    "allOf": [SUMMARY],
+    "type": "object",
+    "required": ["hall"],
+    "properties": {"hall": {"type": "object", "description": "the hall file as JSON (docs/hall-config.md)"}},
+}
+CONFLICT = {
+    "type": "object",
+    "required": ["error", "message", "current_version"],
+    "properties": {
+        "error": {"const": "version_conflict"},
+        "message": {"type": "string"},
+        "current_version": {"type": "integer"},
+        "changes": {"type": "array", "items": {"type": "string"}, "description": "the diff since the base"},
+    },
+}
+INVALID = {
+    "type": "object",
+    "required": ["error", "message"],
+    "properties": {
+        "error": {"type": "string"},
+        "message": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"path": {"type": "string"}, "message": {"type": "string"}},
+            },
+            "description": "every problem, each with its key path and a message in zh-CN, then English",
+        },
+    },
+}
+
+
+def _json(schema: dict[str, Any], description: str = "OK") -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _body(name: str) -> dict[str, Any]:
+    return {
+        "required": True,
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}},
+    }
+
+
+def paths() -> dict[str, Any]:
+    number = [{"name": "number", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}]
+    saved = {
+        "200": _json({"type": "object", "properties": {"version": {"type": "integer"}}}, "saved, in force"),
+        "409": _json(CONFLICT, "saved on an older version: nothing applied"),
+        "422": _json(INVALID, "not a valid hall, or removes what citizens wait for: nothing applied"),
+        **{str(code): _json(ERROR, "error") for code in (400, 401, 403, 413, 415)},
+    }
+    return {
+        "/api/v1/config": {
+            "get": {
+                "summary": "The hall's configuration now: its version and the hall file as JSON",
+                "responses": {"200": _json(CONFIG), **{str(c): _json(ERROR, "error") for c in (401, 403)}},
+            },
+            "put": {
+                "summary": "Save a new version, made on base_version (admin); every process within a second",
+                "requestBody": _body("ConfigSave"),
+                "responses": saved,
+            },
+        },
+        "/api/v1/config/versions": {
+            "get": {
+                "summary": "Every version, newest first",
+                "responses": {
+                    "200": _json(
+                        {"type": "object", "properties": {"versions": {"type": "array", "items": SUMMARY}}}
+                    ),
+                    **{str(c): _json(ERROR, "error") for c in (401, 403)},
+                },
+            }
+        },
+        "/api/v1/config/versions/{number}": {
+            "get": {
+                "summary": "One version, with its diff against the version it was made on",
+                "parameters": number,
+                "responses": {
+                    "200": _json(CONFIG),
+                    **{str(c): _json(ERROR, "error") for c in (401, 403, 404)},
+                },
+            }
+        },
+        "/api/v1/config/versions/{number}/restore": {
+            "post": {
+                "summary": "An earlier version again, saved as a new version (admin)",
+                "parameters": number,
+                "requestBody": _body("ConfigRestore"),
+                "responses": {**saved, "404": _json(ERROR, "error")},
+            }
+        },
+        "/api/v1/config/export.toml": {
+            "get": {
+                "summary": "The current version as a hall file",
+                "responses": {
+                    "200": {"description": "a hall file", "content": {"application/toml": {}}},
+                    **{str(c): _json(ERROR, "error") for c in (401, 403)},
+                },
+            }
+        },
+    }

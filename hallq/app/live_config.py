@@ -1,0 +1,109 @@
+"""The configuration a server runs, and how it follows new versions without a restart (issue 31).
+
+At start the hall file is imported as a new version when its text changed since it was last imported; the
+server then runs the current version in the database. A version saved later (the pages, the API, `hallq
+config import`, another server process) is taken by every process within a second: each checks the current
+version's number every second (one indexed read) and switches, and the process that saved it switches at
+once and tells every open page (`config_changed`). Requests already under way finish on the version they
+started with (HallContext.pinned).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+import click
+from flask import Flask
+
+from hallq.config.document import hall_from_document
+from hallq.config.hall import HallConfig
+from hallq.config.settings import Settings
+from hallq.config.tomlfile import ConfigError, read_text
+from hallq.engine import CallPolicy, make_policy
+from hallq.operations import hall_versions
+from hallq.operations.window_act import ensure_window_rows
+from hallq.store.db import Store
+from hallq.web.speech import speech_for
+
+log = logging.getLogger(__name__)
+#: how often every process looks for a newer version
+FOLLOW_EVERY_S = 1.0
+
+
+def for_this_server(config: HallConfig, settings: Settings) -> HallConfig:
+    """What this server changes of any version: its URL prefix in a city, the demo's hours, test printers."""
+    config = config.mounted_at(settings.mount)
+    if settings.enforce_hours is not None:
+        hours = config.hall.hours.model_copy(update={"enforce": settings.enforce_hours})
+        config = config.model_copy(update={"hall": config.hall.model_copy(update={"hours": hours})})
+    if settings.printers:
+        kiosks = [
+            k.model_copy(update={"printer": settings.printers.get(k.id, k.printer)}) for k in config.kiosks
+        ]
+        config = config.model_copy(update={"kiosks": kiosks})
+    return config
+
+
+def policy_of(config: HallConfig) -> CallPolicy:
+    rule = config.hall.call_rule
+    return make_policy(rule.rule, **rule.model_dump(exclude={"rule"}))
+
+
+def starting_hall(settings: Settings, store: Store) -> tuple[HallConfig, int]:
+    """The hall a server starts with and its version. A bad hall file is an error unless the database has a
+    version: then that one is served, and what is wrong with the file is said (file, key path, line)."""
+    try:
+        text, source = read_text(settings.hall_file)
+        hall_versions.import_file(store, text, source, datetime.now(UTC))
+    except ConfigError as exc:
+        if hall_versions.current(store) is None:
+            raise
+        for problem in exc.problems:
+            click.echo(f"hallq: {exc.source}: {problem}", err=True)
+        click.echo(
+            "hallq: the hall file has errors: serving the last good version from the database", err=True
+        )
+    latest = hall_versions.current(store)
+    assert latest is not None  # imported above, or there before
+    return for_this_server(
+        hall_from_document(latest.document, f"version {latest.number}"), settings
+    ), latest.number
+
+
+def apply_version(app: Flask, number: int) -> bool:
+    """Switch this process to version `number` (or the newest); False when it is not newer than the running
+    one. The pieces made from the configuration (rate limits, the voice, window rows) follow it."""
+    ctx = app.extensions["hallq"]
+    version = hall_versions.get(ctx.store, number) if number else hall_versions.current(ctx.store)
+    if version is None or version.number <= ctx.version:
+        return False
+    settings: Settings = app.config["HALLQ_SETTINGS"]
+    config = for_this_server(hall_from_document(version.document, f"version {version.number}"), settings)
+    ctx.switch(config, policy_of(config), version.number)
+    app.extensions["hallq_limits"] = app.extensions["hallq_limits"].with_rules(config.limits)
+    try:
+        app.extensions["hallq_speech"] = speech_for(config, settings.instance, f"version {version.number}")
+    except ConfigError as exc:  # a voice this machine cannot speak: the displays fall back to their own
+        log.error("version %d: %s", version.number, exc)
+        app.extensions["hallq_speech"] = None
+    ensure_window_rows(ctx)
+    log.warning("configuration version %d in force", version.number)
+    return True
+
+
+def catch_up(app: Flask) -> bool:
+    """Take a version another process (or `hallq config import`) saved; whether there was one."""
+    newest = hall_versions.current_number(app.extensions["hallq"].store)
+    return newest > app.extensions["hallq"].version and apply_version(app, newest)
+
+
+def follow_versions(app: Flask, server: Any, every_s: float = FOLLOW_EVERY_S) -> None:
+    """A Socket.IO background task: take a version another process saved within a second."""
+    while True:
+        server.sleep(every_s)
+        try:
+            catch_up(app)
+        except Exception:  # a locked database, or a version this code cannot read: try again next time
+            log.exception("following the configuration's versions failed")
