@@ -24,6 +24,7 @@ from statistics import NormalDist
 from typing import Any
 
 from hallq.engine import CallPolicy, make_policy
+from hallq.engine.calling import DEFAULT_POLICY
 from hallq.simulate import load_scenario
 from hallq.simulate.report import PCT_ERROR_MIN_WAIT_S
 from hallq.simulate.run import ARRIVE, DONE, HallDay
@@ -120,6 +121,9 @@ def main() -> None:
     parser.add_argument("--share", type=float, default=0.1, help="share of arrivals the oracle estimates")
     parser.add_argument("--runs", type=int, default=40, help="runs on from each copy")
     parser.add_argument("--days", type=int, default=None, help="days to simulate (default: the scenario's)")
+    parser.add_argument(
+        "--policy", default=DEFAULT_POLICY, help="the call rule the days run (default: the default)"
+    )
     args = parser.parse_args()
     scenario = load_scenario(args.scenario)
     days = args.days or scenario.replications
@@ -128,7 +132,7 @@ def main() -> None:
     mean_errors: list[float] = []  # the oracle giving the mean of its waits: unbiased, as hallq aims to be
     estimate_errors: list[float] = []
     for _ in range(days):
-        day = SampledDay(scenario, make_policy("ab"), seeds.getrandbits(64), args.share)
+        day = SampledDay(scenario, make_policy(args.policy), seeds.getrandbits(64), args.share)
         day.run()
         for ticket_id, start in day.copies:
             ticket = day.tickets[ticket_id - 1]

@@ -44,6 +44,8 @@ NO_SERVICE_LIMIT = (
     "issues_per_kiosk_per_service_per_minute = 0",
 )
 NO_ADDRESS_LIMIT = ("issues_per_address_per_minute = 60", "issues_per_address_per_minute = 0")
+#: for demo_hall_copy: the `ab` call rule instead of the default own-first (tests of ab's own behaviour)
+AB_RULE = ('rule = "own-first"', 'rule = "ab"')
 K1_PRINTER = '"dummy://"'
 K2_PRINTER = '"agent://"'
 

@@ -9,7 +9,7 @@ from flask.testing import FlaskClient
 
 from hallq.engine import ManualClock
 
-from .conftest import Tokens
+from .conftest import AB_RULE, Tokens
 
 
 class Desk:
@@ -71,6 +71,7 @@ def test_whole_life_of_a_ticket(client: FlaskClient, tokens: Tokens, desk: Desk,
     assert desk.ok("call-next")["ticket"] is None  # nobody waits
 
 
+@pytest.mark.parametrize("hall_file", [[AB_RULE]], indirect=True)
 def test_call_next_follows_the_ab_rule(
     client: FlaskClient, tokens: Tokens, desk: Desk, clock: ManualClock
 ) -> None:
@@ -320,7 +321,7 @@ def test_b_window_takes_over_when_every_a_window_is_away(
 
 @pytest.mark.parametrize(
     ("hall_file", "helps"),
-    [((('rule = "ab"', 'rule = "ab"'),), False), ((('rule = "ab"', 'rule = "own-first"'),), True)],
+    [((AB_RULE,), False), ((('rule = "own-first"', 'rule = "own-first"'),), True)],
     indirect=["hall_file"],
     ids=["ab", "own-first"],
 )

@@ -249,7 +249,7 @@ def test_policy_always_picks_the_first_eligible_in_queue_order(
 
 
 def test_make_policy_names() -> None:
-    assert make_policy().name == "ab"
+    assert make_policy().name == "own-first"  # the default: citizens feel the wait (docs/call-rule.md)
     names = ("ab", "own-first", "longest-wait", "dedicated", "pooled")
     assert {make_policy(n).name for n in names} == set(names)
     assert make_policy("ab", a_bonus_s=60).a_bonus_s == 60  # type: ignore[attr-defined]

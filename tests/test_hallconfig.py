@@ -221,7 +221,7 @@ def test_the_hall_file_chooses_the_call_rule() -> None:
     """`[hall.call_rule] rule` names one of the engine's hall rules; an unknown name fails with its line."""
     assert set(get_args(CallRule.model_fields["rule"].annotation)) == set(HALL_RULES)
     text = DEMO_HALL.read_text(encoding="utf-8")
-    assert parse_hall(text.replace('rule = "ab"', 'rule = "own-first"')).hall.call_rule.rule == "own-first"
-    line = next(i for i, row in enumerate(text.splitlines(), 1) if row.startswith('rule = "ab"'))
-    problems = problems_of(text.replace('rule = "ab"', 'rule = "fastest"'))
+    assert parse_hall(text.replace('rule = "own-first"', 'rule = "ab"')).hall.call_rule.rule == "ab"
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if row.startswith('rule = "own-first"'))
+    problems = problems_of(text.replace('rule = "own-first"', 'rule = "fastest"'))
     assert any(p.startswith(f"hall.call_rule.rule (line {line}): Input should be 'ab'") for p in problems)

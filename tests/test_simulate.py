@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from hallq.cli.main import cli
 from hallq.engine import WaitModel, make_policy
+from hallq.engine.calling import DEFAULT_POLICY
 from hallq.simulate import load_scenario, parse_scenario, pooling_gain, simulate
 from hallq.simulate.report import run_days, summarize
 from hallq.simulate.run import HallDay
@@ -78,8 +79,13 @@ def test_absences_are_covered_by_b_windows() -> None:
 RESULTS: dict[str, dict[str, dict]] = {}
 
 
+#: the rule a hall runs unless its hall file says otherwise (issue 33: citizens feel the wait, not A shares)
+DEFAULT = DEFAULT_POLICY
+
+
 def results(path: Path) -> dict[str, dict]:
-    """The scenario under the default rule and both baselines (cached: each run takes a second or two)."""
+    """The scenario under both hall rules, longest-wait and the two baselines (cached: each run takes a second
+    or two)."""
     if not path.exists():
         skip_or_fail(f"{path} is missing: the team's shared/ folder sits beside the checkout")
     if path.name not in RESULTS:
@@ -89,37 +95,30 @@ def results(path: Path) -> dict[str, dict]:
     return RESULTS[path.name]
 
 
-def gain(path: Path) -> float:
+def gain(path: Path, rule: str = DEFAULT) -> float:
     r = results(path)
-    return pooling_gain(r["dedicated"]["mean_wait_s"], r["ab"]["mean_wait_s"], r["pooled"]["mean_wait_s"])
+    return pooling_gain(r["dedicated"]["mean_wait_s"], r[rule]["mean_wait_s"], r["pooled"]["mean_wait_s"])
 
 
 ALL = [RING, *sorted(SCENARIOS.glob("*.toml"))]
 BALANCED = [RING, SCENARIOS / "ring-lognormal.toml"]
 
 
+@pytest.mark.parametrize("rule", ["own-first", "ab"])
 @pytest.mark.parametrize("path", ALL, ids=lambda p: p.stem)
-def test_ab_rule_beats_dedicated_windows_by_far(path: Path) -> None:
-    assert gain(path) > 0.5
-
-
-@pytest.mark.parametrize("path", BALANCED, ids=lambda p: p.stem)
-def test_windows_keep_mostly_to_their_own_work_when_load_is_balanced(path: Path) -> None:
-    shares = [row["a_share"] for row in results(path)["ab"]["per_window"].values()]
-    assert min(shares) >= 0.70
+def test_both_hall_rules_beat_dedicated_windows_by_far(path: Path, rule: str) -> None:
+    assert gain(path, rule) > 0.5
 
 
 @pytest.mark.parametrize("path", [p for p in ALL if p.stem != "n-design"], ids=lambda p: p.stem)
 def test_no_zone_waits_much_longer_than_the_hall(path: Path) -> None:
-    ab = results(path)["ab"]
-    worst = max(zone["mean_wait_s"] for zone in ab["per_zone"].values())
-    assert worst <= 1.5 * ab["mean_wait_s"]
+    default = results(path)[DEFAULT]
+    worst = max(zone["mean_wait_s"] for zone in default["per_zone"].values())
+    assert worst <= 1.5 * default["mean_wait_s"]
 
 
-# Issue 18's targets (docs/call-rule.md has the figures). Those the default rule does not reach yet are strict
-# xfails: the day one passes, its test fails and the marker must go.
-UNMET_115 = {"absences": "1.17x", "hall-day": "1.21x", "hot-zone": "1.57x", "ring-lognormal": "1.31x"}
-UNMET_115 |= {"two-hot-zones": "1.55x", "clerk-away-morning": "1.34x", "bookings": "1.61x"}
+# Issue 18's targets, held to the default rule (docs/call-rule.md has the figures). Those it does not reach
+# yet are strict xfails: the day one passes, its test fails and the marker must go.
 
 
 def _unmet(path: Path, unmet: dict[str, str], what: str) -> object:
@@ -129,41 +128,52 @@ def _unmet(path: Path, unmet: dict[str, str], what: str) -> object:
     return pytest.param(path, marks=pytest.mark.xfail(strict=True, reason=reason), id=path.stem)
 
 
-@pytest.mark.parametrize(
-    "path", [_unmet(p, UNMET_115, "the mean wait of longest-wait") for p in ALL], ids=lambda p: p.stem
-)
+@pytest.mark.parametrize("path", ALL, ids=lambda p: p.stem)
 def test_target_mean_wait_within_115_percent_of_longest_wait(path: Path) -> None:
     r = results(path)
-    assert r["ab"]["mean_wait_s"] <= 1.15 * r["longest-wait"]["mean_wait_s"]
-
-
-@pytest.mark.parametrize("path", ALL, ids=lambda p: p.stem)
-def test_own_first_waits_within_115_percent_of_longest_wait(path: Path) -> None:
-    """The other rule a hall may choose: it meets the wait target everywhere (docs/call-rule.md)."""
-    r = results(path)
-    assert r["own-first"]["mean_wait_s"] <= 1.15 * r["longest-wait"]["mean_wait_s"]
+    assert r[DEFAULT]["mean_wait_s"] <= 1.15 * r["longest-wait"]["mean_wait_s"]
 
 
 @pytest.mark.parametrize("path", BALANCED, ids=lambda p: p.stem)
-def test_own_first_gives_up_part_of_the_a_share_on_balanced_load(path: Path) -> None:
+def test_the_default_gives_up_part_of_the_a_share_on_balanced_load(path: Path) -> None:
     """...at a price: on the rings about 60% of each window's work is its own (ab: over 70%)."""
-    shares = [row["a_share"] for row in results(path)["own-first"]["per_window"].values()]
+    shares = [row["a_share"] for row in results(path)[DEFAULT]["per_window"].values()]
     assert 0.55 <= min(shares) < 0.70
 
 
-@pytest.mark.xfail(strict=True, reason="N-design: zone Z (only W5, busy helping X and Y) waits 1.8x the mean")
+# `ab`, the rule for halls that must keep each window on its own department's work, as a study: its figures
+# (docs/call-rule.md), held so that a change to it shows.
+AB_OVER_LONGEST_WAIT = {"ring-6x2": 1.11, "absences": 1.17, "bookings": 1.61, "clerk-away-morning": 1.34}
+AB_OVER_LONGEST_WAIT |= {"hall-day": 1.21, "hot-zone": 1.57, "n-design": 0.96, "ring-lognormal": 1.31}
+AB_OVER_LONGEST_WAIT |= {"two-hot-zones": 1.55}
+
+
+@pytest.mark.parametrize("path", ALL, ids=lambda p: p.stem)
+def test_ab_study_its_wait_against_longest_wait(path: Path) -> None:
+    r = results(path)
+    ratio = r["ab"]["mean_wait_s"] / r["longest-wait"]["mean_wait_s"]
+    assert ratio == pytest.approx(AB_OVER_LONGEST_WAIT[path.stem], abs=0.01)
+
+
+@pytest.mark.parametrize("path", BALANCED, ids=lambda p: p.stem)
+def test_ab_study_windows_keep_mostly_to_their_own_work_when_load_is_balanced(path: Path) -> None:
+    shares = [row["a_share"] for row in results(path)["ab"]["per_window"].values()]
+    assert min(shares) >= 0.70
+
+
+@pytest.mark.xfail(strict=True, reason="N-design: zone Z (only W5, busy helping X and Y) waits 2.2x the mean")
 def test_target_worst_zone_in_the_n_design() -> None:
-    ab = results(SCENARIOS / "n-design.toml")["ab"]
-    assert max(z["mean_wait_s"] for z in ab["per_zone"].values()) <= 1.5 * ab["mean_wait_s"]
+    default = results(SCENARIOS / "n-design.toml")[DEFAULT]
+    assert max(z["mean_wait_s"] for z in default["per_zone"].values()) <= 1.5 * default["mean_wait_s"]
 
 
 @pytest.mark.parametrize("path", ALL, ids=lambda p: p.stem)
 def test_the_range_on_the_ticket_holds_most_waits_but_not_all(path: Path) -> None:
     """The range is honest (most citizens are called inside it) and not a blanket (some are not)."""
-    assert 0.70 <= results(path)["ab"]["range"]["called_within_range"] <= 0.90
+    assert 0.70 <= results(path)[DEFAULT]["range"]["called_within_range"] <= 0.90
 
 
-UNMET_WIDTH = {"hall-day": "1.16x", "n-design": "1.05x"}
+UNMET_WIDTH = {"hall-day": "1.17x", "n-design": "1.07x"}
 
 
 @pytest.mark.parametrize(
@@ -172,7 +182,7 @@ UNMET_WIDTH = {"hall-day": "1.16x", "n-design": "1.05x"}
     ids=lambda p: p.stem,
 )
 def test_target_range_no_wider_than_the_figure_for_waits_over_10_minutes(path: Path) -> None:
-    r = results(path)["ab"]["range"]
+    r = results(path)[DEFAULT]["range"]
     assert r["median_width_s"] <= r["median_estimate_s"]
 
 
@@ -196,19 +206,32 @@ def test_booked_citizens_are_called_near_their_slot_and_pass_nobody_already_wait
                         assert a.called_s is not None and a.called_s <= b.called_s
 
 
-#: bench/estimate_floor.py, 2026-12-04: the unbiased oracle's MAPE on the realistic day (docs/call-rule.md)
-ORACLE_MAPE_REALISTIC_DAY = 0.51
+#: bench/estimate_floor.py: the unbiased oracle's MAPE on the realistic day under each rule
+#: (docs/call-rule.md; ab 2026-12-04, own-first 2026-12-06)
+ORACLE_MAPE_REALISTIC_DAY = {"ab": 0.507, "own-first": 0.515}
 
 
-def test_target_single_figure_within_125_percent_of_the_oracle_on_the_realistic_day() -> None:
-    ab = results(SCENARIOS / "hall-day.toml")["ab"]
-    assert ab["estimate"]["mean_abs_pct_error"] <= 1.25 * ORACLE_MAPE_REALISTIC_DAY
+@pytest.mark.parametrize(
+    "rule",
+    [
+        pytest.param(
+            "own-first",
+            marks=pytest.mark.xfail(
+                strict=True, reason="own-first: 67.5%, 1.31x the unbiased oracle's 51.5% (docs/call-rule.md)"
+            ),
+        ),
+        "ab",
+    ],
+)
+def test_target_single_figure_within_125_percent_of_the_oracle_on_the_realistic_day(rule: str) -> None:
+    found = results(SCENARIOS / "hall-day.toml")[rule]
+    assert found["estimate"]["mean_abs_pct_error"] <= 1.25 * ORACLE_MAPE_REALISTIC_DAY[rule]
 
 
 def test_estimates_are_about_right_on_average_and_kept_by_most() -> None:
     """Not biased by more than two minutes on any scenario; most citizens called within it."""
     for path in ALL:
-        estimate = results(path)["ab"]["estimate"]
+        estimate = results(path)[DEFAULT]["estimate"]
         assert abs(estimate["mean_error_s"]) <= 120, (path.stem, estimate)
         assert estimate["called_within_estimate"] >= 0.6, (path.stem, estimate)
 

@@ -17,7 +17,7 @@ from hallq.cli.support import base_settings, common, fail_with, hall_app
 @click.option(
     "--policy",
     default=None,
-    help="ab (the default A/B rule), own-first, longest-wait, dedicated or pooled "
+    help="own-first (the default), ab, longest-wait, dedicated or pooled "
     "(with --from-log: the hall file's rule unless given).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
@@ -62,7 +62,7 @@ def simulate_command(
     import json
 
     from hallq.config.tomlfile import ConfigError
-    from hallq.engine.calling import POLICIES
+    from hallq.engine.calling import DEFAULT_POLICY, POLICIES
     from hallq.simulate import load_scenario, simulate
     from hallq.simulate.report import format_table
 
@@ -82,7 +82,7 @@ def simulate_command(
         scenario = load_scenario(scenario_file)
     except ConfigError as exc:
         fail_with(exc)
-    result = simulate(scenario, policy or "ab")
+    result = simulate(scenario, policy or DEFAULT_POLICY)
     if plot is not None:
         from hallq.simulate.plot import draw
 

@@ -44,8 +44,9 @@ class Hours(_Model):
 class CallRule(_Model):
     """Which A/B rule the windows call by, and its parameters (docs/call-rule.md); defaults as measured."""
 
-    #: "ab" (the default), "own-first" (help whenever nothing of one's own waits) or "longest-wait"
-    rule: Literal["ab", "own-first", "longest-wait"] = "ab"
+    #: "own-first" (the default: own work first, help whenever nothing of one's own waits), "ab" (a window
+    #: helps only when the other department falls behind) or "longest-wait"
+    rule: Literal["ab", "own-first", "longest-wait"] = "own-first"
     help_queue_per_a_window: float = Field(default=0.5, ge=0)
     b_help_after_s: float = Field(default=900.0, ge=0)
     a_bonus_s: float = Field(default=300.0, ge=0)

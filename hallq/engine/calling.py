@@ -195,7 +195,8 @@ POLICIES: dict[str, type[CallPolicy]] = {
     policy.name: policy  # type: ignore[misc]
     for policy in (ABPolicy, OwnFirstPolicy, LongestWaitPolicy, DedicatedPolicy, PooledPolicy)
 }
-DEFAULT_POLICY = "ab"
+#: citizens feel the wait, not the share of a window's work that is its own (docs/call-rule.md)
+DEFAULT_POLICY = "own-first"
 #: the rules a hall may run (`[hall.call_rule] rule`); `dedicated` and `pooled` are the simulator's baselines
 HALL_RULES = ("ab", "own-first", "longest-wait")
 

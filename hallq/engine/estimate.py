@@ -17,12 +17,14 @@ from statistics import NormalDist
 MAX_ESTIMATE_S = 8 * 3600
 #: a visit under way is expected to last at least this share of a mean visit more
 MIN_REMAINING_SHARE = 0.1
-#: the range a ticket shows: these percentiles of the wait as the model sees it
-RANGE_QUANTILES = (0.05, 0.85)
+#: the range a ticket shows: these percentiles of the wait as the model sees it (low: B windows that help
+#: whenever they have nothing of their own, the default rule, call some tickets early)
+RANGE_QUANTILES = (0.02, 0.83)
 #: how much wider than pure chance the wait spreads (visit times learned, not known; B windows' help; priority
 #: tickets and no-shows): the spread of `n` calls is taken as that of a Gamma(n / DISPERSION) sum; tuned with
-#: the simulator so the range holds 70-90% of waits on every scenario (docs/call-rule.md)
-DISPERSION = 1.0
+#: the simulator under the default rule so the range holds 70-90% of waits on every scenario
+#: (docs/call-rule.md)
+DISPERSION = 0.95
 
 
 @dataclass(frozen=True)

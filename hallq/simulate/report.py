@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from hallq.engine import CallPolicy, make_policy
+from hallq.engine.calling import DEFAULT_POLICY
 from hallq.simulate.replay import RecordedDay
 from hallq.simulate.run import DayResult, HallDay
 from hallq.simulate.scenario import Scenario
@@ -125,7 +126,9 @@ def summarize(scenario: Scenario, policy_name: str, days: list[DayResult]) -> di
     }
 
 
-def simulate(scenario: Scenario, policy_name: str = "ab", **policy_options: float) -> dict[str, Any]:
+def simulate(
+    scenario: Scenario, policy_name: str = DEFAULT_POLICY, **policy_options: float
+) -> dict[str, Any]:
     """Run every replication of a scenario under one policy and return the pooled metrics."""
     policy = make_policy(policy_name, **policy_options)
     return summarize(scenario, policy_name, run_days(scenario, policy))
