@@ -73,6 +73,8 @@
     show("desk");
     if (socket) socket.disconnect();
     socket = hallq.connect(null, [`window:${id}`], {
+      // a new version of the hall's configuration: services and windows as they are now
+      config_changed: async () => { hall = await hallq.api("GET", "/hall").catch(() => hall); },
       snapshot: (s) => { if (s.room === `window:${id}`) render(s); },
       queue_changed: refreshSoon, ticket_called: refreshSoon, ticket_finished: refreshSoon,
       ticket_no_show: refreshSoon, ticket_transferred: refreshSoon, window_changed: refreshSoon,

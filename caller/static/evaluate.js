@@ -32,5 +32,11 @@
   }
   hallq.connect(token, [`window:${windowId}`], {
     ticket_finished: (event) => { if (event.window === windowId) ask(event.ticket); },
+    // a new version of the hall's configuration (the reasons a bad rating offers): the page again while
+    // nobody is rating, which nobody sees; a citizen rating now finishes first
+    config_changed: function reloadWhenIdle() {
+      if ($("idle").classList.contains("hidden")) setTimeout(reloadWhenIdle, 5000);
+      else location.reload();
+    },
   }, (on) => $("live").classList.toggle("on", on));
 })();

@@ -78,7 +78,10 @@
     error(t("no_token"));
     return;
   }
-  hallq.connect(token, ["hall"], {
+  const socket = hallq.connect(token, ["hall"], {
+    // a new version of the hall's configuration (windows, zones, the voice): the room's snapshot again, as
+    // after a reconnect (nothing already said is said again)
+    config_changed: () => socket.emit("join", { room: "hall" }),
     snapshot: (s) => {
       if (s.room !== "hall") return;
       state = s;

@@ -30,8 +30,28 @@
     location.assign(url.toString());
   }
 
+  // a new version of the hall's configuration: taken at once on the start screen; a citizen in the middle of
+  // a choice finishes it on the hall they began with, and the next one meets the new one
+  let nextHall = null;
+  async function onConfigChanged() {
+    try {
+      nextHall = await hallq.api("GET", "/hall", undefined, token);
+    } catch (e) {
+      return;  // offline for a moment: the next change, or the next reload, brings it
+    }
+    if (zone === null && shown === null && asking === null && code === null) takeNextHall();
+  }
+  function takeNextHall() {
+    if (!nextHall) return;
+    hall = nextHall;
+    nextHall = null;
+    $("hall-name").textContent = named(hall);
+    renderZones();
+  }
+
   function reset() {
     if (hallq.lang !== DEFAULT_LANG) { switchLanguage(null); return; }
+    takeNextHall();
     clearTimeout(resetTimer);
     clearTimeout(printTimer);
     shown = null;
@@ -248,6 +268,7 @@
     zone = null; green = false;
     $("green").setAttribute("aria-pressed", "false");
     error("");
+    takeNextHall();
     renderZones();
     show("zone");
     armReset(60);
@@ -282,6 +303,7 @@
       print_status: onPrintStatus,
       snapshot: (s) => { if (s.waiting) { waiting = s.waiting; if (hall && !zone) renderZones(); } },
       queue_changed: (q) => { waiting[q.zone_id] = q.waiting; if (hall && !zone) renderZones(); },
+      config_changed: onConfigChanged,
     });
     try {
       hall = await hallq.api("GET", "/hall", undefined, token);
