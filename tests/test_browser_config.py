@@ -42,8 +42,7 @@ def test_an_open_kiosk_takes_a_change_without_a_reload(browser, hall: LiveHall) 
         timeout=5000,
     )
     assert kiosk.evaluate("() => window.notReloaded === true")
-    # a citizen who has chosen a zone finishes on the hall they began with; the start screen then shows the new
-    # one
+    # a citizen mid-choice finishes on the hall they began with; the start screen then has the new one
     kiosk.click('#zones [data-zone="B"]')
     kiosk.wait_for_selector("#step-service:not(.hidden)")
     rename_zone(hall, session, "B", "投资审批区")
