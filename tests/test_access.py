@@ -88,6 +88,12 @@ RULES: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/v1/config/versions/<int:number>"): MANAGERS,
     ("POST", "/api/v1/config/versions/<int:number>/restore"): {"admin"},
     ("GET", "/api/v1/config/export.toml"): MANAGERS,
+    ("GET", "/api/v1/users"): {"admin"},
+    ("POST", "/api/v1/users"): {"admin"},
+    ("PATCH", "/api/v1/users/<username>"): {"admin"},
+    ("GET", "/api/v1/tokens"): {"admin"},
+    ("POST", "/api/v1/tokens"): {"admin"},
+    ("DELETE", "/api/v1/tokens/<int:token_id>"): {"admin"},
     ("GET", "/api/v1/windows/<window_id>"): {"display", "clerk", "other_clerk", "bridge", "manager", "admin"},
     ("POST", "/api/v1/windows/<window_id>/<verb>"): AT_WINDOW,
     ("POST", "/api/v1/windows/<window_id>/call"): AT_WINDOW,
@@ -119,6 +125,8 @@ SAMPLES = {
     "run_id": "1",
     "extension": "csv",
     "number": "1",
+    "username": "nobody",
+    "token_id": "999",
 }
 
 

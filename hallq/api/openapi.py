@@ -8,7 +8,7 @@ from typing import Any
 from flask import current_app, request
 from pydantic import BaseModel
 
-from hallq.api import openapi_config, openapi_more
+from hallq.api import openapi_admin, openapi_more
 from hallq.api.blueprint import bp
 from hallq.api.schemas import (
     CallTicket,
@@ -19,10 +19,13 @@ from hallq.api.schemas import (
     IssueTicket,
     Login,
     NewAppointment,
+    NewToken,
+    NewUser,
     OpenWindow,
     Rate,
     Reprint,
     Transfer,
+    UserChange,
     VoidTicket,
 )
 
@@ -78,6 +81,9 @@ def document() -> dict[str, Any]:
         VoidTicket,
         ConfigSave,
         ConfigRestore,
+        NewUser,
+        UserChange,
+        NewToken,
     ]
     schemas: dict[str, Any] = {m.__name__: m.model_json_schema() for m in models}
     schemas["Error"] = {
@@ -269,7 +275,7 @@ def document() -> dict[str, Any]:
     ]:
         paths[f"/api/v1/windows/{{window_id}}/{verb}"] = _window_action(summary)
     paths.update(openapi_more.paths(_body(Rate), _body(FollowUpChange)))
-    paths.update(openapi_config.paths())
+    paths.update(openapi_admin.paths())
     return {
         "openapi": "3.1.0",
         "info": {"title": "hallq", "version": "1"},

@@ -68,6 +68,29 @@ class ConfigRestore(_Body):
     note: StrictStr = Field(default="", max_length=500)
 
 
+class NewUser(_Body):
+    username: StrictStr = Field(pattern=r"^[A-Za-z0-9_.-]{1,64}$")
+    display_name: StrictStr | None = Field(default=None, max_length=64)
+    role: Literal["clerk", "manager", "admin"] = "clerk"
+    password: StrictStr = Field(min_length=8, max_length=256)
+
+
+class UserChange(_Body):
+    display_name: StrictStr | None = Field(default=None, min_length=1, max_length=64)
+    role: Literal["clerk", "manager", "admin"] | None = None
+    #: a new password (also for one forgotten); every session of the user ends
+    password: StrictStr | None = Field(default=None, min_length=8, max_length=256)
+    #: false: someone who left; every session of theirs ends at once
+    active: StrictBool | None = None
+
+
+class NewToken(_Body):
+    role: Literal["kiosk", "agent", "display", "bridge", "evaluator", "clerk", "manager", "admin"]
+    name: StrictStr | None = Field(default=None, max_length=64)
+    window_id: StrictStr | None = Field(default=None, max_length=32)
+    kiosk_id: StrictStr | None = Field(default=None, max_length=32)
+
+
 class VoidTicket(_Body):
     reason: StrictStr = Field(min_length=1, max_length=200, pattern=r"\S")
 

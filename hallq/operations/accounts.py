@@ -44,17 +44,17 @@ def create_token(
     token = f"hq_{role}_{secrets.token_urlsafe(24)}"
     name = name or f"{role}-{secrets.token_hex(3)}"
     with store.write() as session:
-        session.add(
-            ApiToken(
-                token_hash=hash_token(token),
-                role=role,
-                window_id=window_id,
-                kiosk_id=kiosk_id,
-                name=name,
-                created_at=now,
-            )
+        row = ApiToken(
+            token_hash=hash_token(token),
+            role=role,
+            window_id=window_id,
+            kiosk_id=kiosk_id,
+            name=name[:64],
+            created_at=now,
         )
-        bound = {"window_id": window_id, "kiosk_id": kiosk_id}
+        session.add(row)
+        session.flush()
+        bound = {"id": row.id, "window_id": window_id, "kiosk_id": kiosk_id}
         record(session, now, "token.created", by or command_line(), f"{role} {name}", bound)
     return token
 
@@ -66,6 +66,18 @@ def actor_for_token(session: Session, token: str) -> Actor | None:
     return Actor(
         role=row.role, name=row.name, window_id=row.window_id, kiosk_id=row.kiosk_id, token_id=row.id
     )
+
+
+def list_users(store: Store) -> list[User]:
+    with store.read() as session:
+        return list(session.scalars(select(User).order_by(User.role, User.username)))
+
+
+def token_by_secret(store: Store, token: str) -> ApiToken:
+    with store.read() as session:
+        row = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
+    assert row is not None
+    return row
 
 
 def list_tokens(store: Store) -> list[ApiToken]:
@@ -160,6 +172,30 @@ def set_password(store: Store, username: str, password: str, now: datetime, by: 
         user.password_hash = generate_password_hash(password)
         end_sessions(user)
         record(session, now, "user.password_set", by or command_line(), username)
+
+
+def update_user(
+    store: Store,
+    username: str,
+    now: datetime,
+    by: Actor,
+    *,
+    display_name: str | None = None,
+    role: str | None = None,
+) -> None:
+    """A new display name or role (a new role ends the user's sessions: they sign in to the new one)."""
+    with store.write() as session:
+        user = _user_named(session, username)
+        before = {"display_name": user.display_name, "role": user.role}
+        if display_name is not None:
+            user.display_name = display_name
+        if role is not None and role != user.role:
+            _check_user(role, "x" * MIN_PASSWORD_LENGTH)
+            user.role = role
+            end_sessions(user)
+        after = {"display_name": user.display_name, "role": user.role}
+        if after != before:
+            record(session, now, "user.changed", by, username, {"before": before, "after": after})
 
 
 def set_active(store: Store, username: str, active: bool, now: datetime, by: Actor | None = None) -> None:

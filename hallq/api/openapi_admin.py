@@ -1,4 +1,5 @@
-"""OpenAPI paths of the hall's configuration versions (issue 31; merged into openapi.document)."""
+"""OpenAPI paths of the administration (issue 31): configuration versions, users, device tokens (merged into
+openapi.document)."""
 
 from __future__ import annotations
 
@@ -48,6 +49,41 @@ INVALID = {
         },
     },
 }
+
+
+USER = {
+    "type": "object",
+    "properties": {
+        "username": {"type": "string"},
+        "display_name": {"type": "string"},
+        "role": {"enum": ["clerk", "manager", "admin"]},
+        "active": {"type": "boolean"},
+        "created_at": {"type": "string"},
+    },
+}
+USERS = {"type": "object", "properties": {"users": {"type": "array", "items": USER}}}
+TOKEN = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "role": {"type": "string"},
+        "name": {"type": "string"},
+        "window_id": {"type": ["string", "null"]},
+        "kiosk_id": {"type": ["string", "null"]},
+        "created_at": {"type": "string"},
+        "revoked_at": {"type": ["string", "null"]},
+        "token": {"type": "string", "description": "the secret: only in the answer that made it"},
+    },
+}
+TOKENS = {"type": "object", "properties": {"tokens": {"type": "array", "items": TOKEN}}}
+
+
+def _errors(*codes: int) -> dict[str, Any]:
+    return {str(code): _json(ERROR, "error") for code in codes}
+
+
+def _ok_or(schema: dict[str, Any], *codes: int) -> dict[str, Any]:
+    return {"200": _json(schema), **_errors(*codes)}
 
 
 def _json(schema: dict[str, Any], description: str = "OK") -> dict[str, Any]:
@@ -108,6 +144,44 @@ def paths() -> dict[str, Any]:
                 "parameters": number,
                 "requestBody": _body("ConfigRestore"),
                 "responses": {**saved, "404": _json(ERROR, "error")},
+            }
+        },
+        "/api/v1/users": {
+            "get": {"summary": "Every account (admin)", "responses": _ok_or(USERS, 401, 403)},
+            "post": {
+                "summary": "A new account (admin)",
+                "requestBody": _body("NewUser"),
+                "responses": {"201": _json(USER), **_errors(400, 401, 403, 415, 422)},
+            },
+        },
+        "/api/v1/users/{username}": {
+            "patch": {
+                "summary": "Change an account: name, role, password, active (admin)",
+                "parameters": [
+                    {"name": "username", "in": "path", "required": True, "schema": {"type": "string"}}
+                ],
+                "requestBody": _body("UserChange"),
+                "responses": {"200": _json(USER), **_errors(400, 401, 403, 404, 415, 422)},
+            }
+        },
+        "/api/v1/tokens": {
+            "get": {
+                "summary": "Every device token, without its secret (admin)",
+                "responses": _ok_or(TOKENS, 401, 403),
+            },
+            "post": {
+                "summary": "A new device token: the secret is in this answer only (admin)",
+                "requestBody": _body("NewToken"),
+                "responses": {"201": _json(TOKEN), **_errors(400, 401, 403, 415, 422)},
+            },
+        },
+        "/api/v1/tokens/{token_id}": {
+            "delete": {
+                "summary": "Revoke a token: its next request is refused, its sockets end at once (admin)",
+                "parameters": [
+                    {"name": "token_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+                ],
+                "responses": {"200": _json(TOKEN), **_errors(401, 403, 404)},
             }
         },
         "/api/v1/config/export.toml": {

@@ -1,0 +1,136 @@
+"""Accounts and device tokens from the administration pages (issue 31; admins): create, change, deactivate
+users; issue (the secret shown once), list and revoke tokens. A deactivated user's and a revoked token's
+sockets end at once in this process (within 2 seconds in the others); every change is audited."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+
+from hallq.api.blueprint import bp
+from hallq.api.body import parse_body
+from hallq.api.schemas import NewToken, NewUser, UserChange
+from hallq.operations import accounts
+from hallq.operations.errors import Invalid
+from hallq.operations.views import iso
+from hallq.store.models import ApiToken, User
+from hallq.web.auth import current_actor, require_roles
+from hallq.web.revocation import end_sockets
+from hallq.web.runtime import hall_context, socketio
+
+
+def _user(user: User) -> dict[str, Any]:
+    return {
+        "username": user.username,
+        "display_name": user.display_name,
+        "role": user.role,
+        "active": user.active,
+        "created_at": iso(user.created_at, hall_context().config),
+    }
+
+
+def _token(row: ApiToken) -> dict[str, Any]:
+    config = hall_context().config
+    return {
+        "id": row.id,
+        "role": row.role,
+        "name": row.name,
+        "window_id": row.window_id,
+        "kiosk_id": row.kiosk_id,
+        "created_at": iso(row.created_at, config),
+        "revoked_at": iso(row.revoked_at, config),
+    }
+
+
+def _end_sockets_now() -> None:
+    end_sockets(hall_context().store, socketio(), current_app.extensions["hallq_socket_actors"])
+
+
+@bp.get("/users")
+@require_roles("admin")
+def get_users() -> dict[str, Any]:
+    return {"users": [_user(user) for user in accounts.list_users(hall_context().store)]}
+
+
+@bp.post("/users")
+@require_roles("admin")
+def post_user() -> tuple[dict[str, Any], int]:
+    body = parse_body(NewUser)
+    ctx, actor = hall_context(), current_actor()
+    user = accounts.create_user(
+        ctx.store, body.username, body.password, body.role, ctx.now(), body.display_name, by=actor
+    )
+    return _user(user), 201
+
+
+@bp.patch("/users/<username>")
+@require_roles("admin")
+def patch_user(username: str) -> dict[str, Any]:
+    body = parse_body(UserChange)
+    ctx, actor = hall_context(), current_actor()
+    assert actor is not None
+    if body.active is False and username == actor.name and actor.user_id is not None:
+        raise Invalid("not_yourself", "不能停用自己的账号 / You cannot deactivate your own account")
+    now = ctx.now()
+    accounts.update_user(ctx.store, username, now, actor, display_name=body.display_name, role=body.role)
+    if body.password is not None:
+        accounts.set_password(ctx.store, username, body.password, now, by=actor)
+    if body.active is not None:
+        accounts.set_active(ctx.store, username, body.active, now, by=actor)
+    _end_sockets_now()
+    found = next(u for u in accounts.list_users(ctx.store) if u.username == username)
+    return _user(found)
+
+
+@bp.get("/tokens")
+@require_roles("admin")
+def get_tokens() -> dict[str, Any]:
+    return {"tokens": [_token(row) for row in accounts.list_tokens(hall_context().store)]}
+
+
+@bp.post("/tokens")
+@require_roles("admin")
+def post_token() -> tuple[dict[str, Any], int]:
+    """A new device token: the secret is in this answer only (the server keeps its hash)."""
+    body = parse_body(NewToken)
+    ctx, actor = hall_context(), current_actor()
+    config = ctx.config
+    if body.window_id is not None and body.window_id not in config.window_by_id:
+        raise Invalid("unknown_window", f"未知窗口 / Unknown window {body.window_id!r}")
+    if body.kiosk_id is not None and (
+        body.role not in ("kiosk", "agent") or body.kiosk_id not in config.kiosk_by_id
+    ):
+        raise Invalid(
+            "unknown_kiosk",
+            f"未知取号机 / A kiosk of the hall for a kiosk or agent token, not {body.kiosk_id!r}",
+        )
+    if (
+        body.role in ("evaluator", "agent")
+        and (body.window_id if body.role == "evaluator" else body.kiosk_id) is None
+    ):
+        raise Invalid(
+            "unbound",
+            "评价器须绑定窗口，打印代理须绑定取号机 / An evaluator needs a window, an agent a kiosk",
+        )
+    secret = accounts.create_token(
+        ctx.store,
+        body.role,
+        ctx.now(),
+        window_id=body.window_id,
+        kiosk_id=body.kiosk_id,
+        name=body.name,
+        by=actor,
+    )
+    row = accounts.token_by_secret(ctx.store, secret)
+    return {**_token(row), "token": secret}, 201
+
+
+@bp.delete("/tokens/<int:token_id>")
+@require_roles("admin")
+def delete_token(token_id: int) -> dict[str, Any]:
+    """Revoke a token: its next request is refused and its sockets end at once."""
+    ctx, actor = hall_context(), current_actor()
+    row = accounts.revoke_token(ctx.store, token_id, ctx.now(), by=actor)
+    _end_sockets_now()
+    return _token(row)
