@@ -27,6 +27,7 @@ CALLER = {
     # signing in and out
     "taken_over": _l("{clerk} has taken over this window"),
     "sign_out_first": _l("Finish or no-show the current ticket before you leave the window"),
+    "signed_out": _l("You have been signed out (your account was changed or deactivated). Sign in again."),
 }
 
 EVALUATE = {

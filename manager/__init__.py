@@ -55,6 +55,18 @@ def live() -> str:
     )
 
 
+@bp.get("/admin")
+def admin() -> str:
+    """The hall administered from its own pages (issue 31): zones and services, AB岗, the calendar,
+    accounts, device tokens, versions. Managers read all and may change materials, the calendar and window
+    staffing; admins change everything (the API checks it either way)."""
+    from hallq.web.auth import current_actor
+
+    actor = current_actor()
+    assert actor is not None
+    return render_template("manager/admin.html", role=actor.role, texts=page_texts(texts.ADMIN))
+
+
 #: what the report covers when opened with no range
 DEFAULT_DAYS = 30
 

@@ -53,6 +53,7 @@ RULES: dict[tuple[str, str], set[str]] = {
     ("GET", "/manager/ranking"): MANAGERS,
     ("GET", "/manager/follow-ups"): MANAGERS,
     ("GET", "/manager/whatif"): MANAGERS,
+    ("GET", "/manager/admin"): MANAGERS,
     ("POST", "/manager/whatif/runs"): MANAGERS,
     ("GET", "/manager/whatif/runs/<int:run_id>"): MANAGERS,
     ("GET", "/manager/whatif/runs/<int:run_id>.json"): MANAGERS,
@@ -83,7 +84,7 @@ RULES: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/tickets/<int:ticket_id>/rating"): {"bridge", "evaluator", "manager", "admin"},
     ("POST", "/api/v1/tickets/<int:ticket_id>/cancel"): MANAGERS,
     ("GET", "/api/v1/config"): MANAGERS,
-    ("PUT", "/api/v1/config"): {"admin"},
+    ("PUT", "/api/v1/config"): MANAGERS,  # managers: materials, the calendar and staffing only
     ("GET", "/api/v1/config/versions"): MANAGERS,
     ("GET", "/api/v1/config/versions/<int:number>"): MANAGERS,
     ("POST", "/api/v1/config/versions/<int:number>/restore"): {"admin"},

@@ -15,12 +15,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from hallq.app.factory import create_app
-from hallq.app.live_config import catch_up
 from hallq.cli.main import cli
 from hallq.config.settings import Settings
 from hallq.engine import ManualClock
 from hallq.operations.audit import entries
 from hallq.operations.context import HallContext
+from hallq.web.live_config import catch_up
 
 from .conftest import MONDAY_10AM, Tokens, demo_hall_copy
 
@@ -53,7 +53,12 @@ def test_a_saved_version_is_in_force_at_once_and_every_page_hears_it(
     display.get_received()
     hall = copy.deepcopy(first["hall"])
     service(hall, "seal")["materials"] = ["营业执照", "法定代表人身份证", "新：公章备案回执"]
-    assert put(client, tokens.manager, 1, hall).status_code == 403  # managers read; admins save (here)
+    renamed = copy.deepcopy(hall)
+    renamed["zones"][0]["name"] = (
+        "新名称"  # managers change materials, the calendar and staffing; admins the rest
+    )
+    refused = put(client, tokens.manager, 1, renamed)
+    assert refused.status_code == 403 and refused.get_json()["error"] == "admins_only"
     saved = put(client, tokens.admin, 1, hall, "公章材料更新")
     assert saved.status_code == 200, saved.get_data(as_text=True)
     assert saved.get_json() == {"version": 2}
@@ -65,6 +70,9 @@ def test_a_saved_version_is_in_force_at_once_and_every_page_hears_it(
     assert again["version"] == 2 and again["note"] == "公章材料更新" and again["saved_by"] == "admin-token"
     log = entries(ctx)[0]
     assert log["action"] == "config.saved" and "新：公章备案回执" in log["detail"]["diff"]
+    service(hall, "seal")["materials"].append("经办人身份证")
+    by_manager = put(client, tokens.manager, 2, hall, "加一项材料")
+    assert by_manager.status_code == 200 and ctx.config.service_by_id["seal"].materials[-1] == "经办人身份证"
 
 
 def test_two_admins_at_once_one_wins_the_other_hears_what_changed(

@@ -79,8 +79,23 @@
       queue_changed: refreshSoon, ticket_called: refreshSoon, ticket_finished: refreshSoon,
       ticket_no_show: refreshSoon, ticket_transferred: refreshSoon, window_changed: refreshSoon,
       ticket_recalled: refreshSoon, ticket_started: refreshSoon,
+      // the server ended the socket: the session may have ended (deactivated, a new password, logged out)
+      disconnect: (reason) => { if (reason === "io server disconnect") stillSignedIn(); },
     }, (up) => $("live").classList.toggle("on", up));
     await refresh();
+  }
+
+  async function stillSignedIn() {
+    try {
+      await hallq.api("GET", "/session");
+    } catch (e) {
+      if (e.status !== 401) return;
+      forgetWindow();
+      me = null;
+      $("password").value = "";
+      show("login");
+      error(t("signed_out"));
+    }
   }
 
   function refreshSoon() {

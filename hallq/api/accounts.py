@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
+import qrcode
+from flask import current_app, request
+from qrcode.image.svg import SvgPathImage
 
 from hallq.api.blueprint import bp
 from hallq.api.body import parse_body
@@ -123,7 +125,26 @@ def post_token() -> tuple[dict[str, Any], int]:
         by=actor,
     )
     row = accounts.token_by_secret(ctx.store, secret)
-    return {**_token(row), "token": secret}, 201
+    return {**_token(row), "token": secret, **_device_address(row, secret)}, 201
+
+
+def _device_address(row: ApiToken, secret: str) -> dict[str, Any]:
+    """Where the device opens its page with the token, and that address as a QR code for a tablet or phone
+    to scan (only in this answer, like the secret)."""
+    pages = {"kiosk": f"/kiosk?kiosk={row.kiosk_id or ''}&token=", "display": "/display?token="}
+    if row.role == "evaluator" and row.window_id:
+        pages["evaluator"] = f"/evaluate/{row.window_id}?token="
+    page = pages.get(row.role)
+    if page is None:
+        return {}
+    # the address the admin reached the server at: the devices are in the same hall
+    address = request.host_url.rstrip("/") + hall_context().config.mount + page + secret
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2)
+    code.add_data(address)
+    return {
+        "device_url": address,
+        "qr_svg": code.make_image(image_factory=SvgPathImage).to_string(encoding="unicode"),
+    }
 
 
 @bp.delete("/tokens/<int:token_id>")

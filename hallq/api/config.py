@@ -11,12 +11,12 @@ from flask import Response, current_app, request
 from hallq.api.blueprint import bp
 from hallq.api.body import parse_body
 from hallq.api.schemas import ConfigRestore, ConfigSave
-from hallq.app.live_config import apply_version
 from hallq.config.document import to_toml
 from hallq.operations import hall_versions
-from hallq.operations.errors import NotFound
+from hallq.operations.errors import Forbidden, NotFound
 from hallq.operations.views import iso
 from hallq.web.auth import current_actor, require_roles
+from hallq.web.live_config import apply_version
 from hallq.web.runtime import hall_context, socketio
 
 #: a hall's document is larger than any other request (a hall of a hundred services with their materials)
@@ -56,13 +56,22 @@ def _saved(number: int) -> dict[str, Any]:
 
 
 @bp.put("/config")
-@require_roles("admin")
+@require_roles("manager", "admin")
 def put_config() -> dict[str, Any]:
+    """A new version (admin; a manager may change materials, the calendar and window staffing only)."""
     request.max_content_length = MAX_DOCUMENT_BYTES
     body = parse_body(ConfigSave)
     actor = current_actor()
     assert actor is not None
     ctx = hall_context()
+    if actor.role == "manager":
+        latest = hall_versions.current(ctx.store)
+        if latest is None or not hall_versions.within_managers_reach(latest.document, body.hall):
+            raise Forbidden(
+                "admins_only",
+                "管理人员可修改材料清单、工作日历和窗口AB岗，其余请由系统管理员修改 / Managers may change "
+                f"{hall_versions.MANAGERS_MAY}; the rest is for admins",
+            )
     number = hall_versions.save(
         ctx.store, body.hall, base_version=body.base_version, by=actor, now=ctx.now(), note=body.note
     )

@@ -21,7 +21,6 @@ from caller import bp as caller_bp
 from display_board import bp as display_bp
 from hallq.api import bp as api_bp
 from hallq.app.green import quiet_eventlet
-from hallq.app.live_config import policy_of, starting_hall
 from hallq.config.hall import HallConfig
 from hallq.config.settings import Settings
 from hallq.engine import Clock
@@ -35,6 +34,7 @@ from hallq.web.auth import init_login, refuse_cross_site
 from hallq.web.cpu import CpuWork
 from hallq.web.headers import init_headers
 from hallq.web.i18n import init_i18n
+from hallq.web.live_config import policy_of, starting_hall
 from hallq.web.print_worker import PrintService
 from hallq.web.proxy import TrustedProxy
 from hallq.web.ratelimits import RateLimits, storage_for

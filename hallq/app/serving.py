@@ -101,8 +101,8 @@ def run(app: Flask, host: str, port: int, async_mode: str, listen_fd: int | None
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     stop_cleanly(app)
     from hallq.app.diagnostics import trace_memory_if_asked
-    from hallq.app.live_config import follow_versions
     from hallq.operations.housekeeping import housekeeping_loop
+    from hallq.web.live_config import follow_versions
     from hallq.web.revocation import revocation_loop
 
     trace_memory_if_asked()

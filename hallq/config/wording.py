@@ -80,6 +80,22 @@ WHAT = {
 }
 
 
+#: the cross-checks' messages (config/hall.py: cross_check) in Chinese
+CROSS = [
+    (r"duplicate (\w+) (.+)", "{1} 重复"),
+    (r'unknown zone "(.+)"', "分区 {0} 不存在"),
+    (r'unknown service "(.+)"', "事项 {0} 不存在"),
+    (r"already A services of this window: (.+)", "已是本窗口的A岗事项：{0}"),
+    (r"a window needs at least one A or B service", "窗口至少要有一项A岗或B岗事项"),
+    (r'no window serves "(.+)"', "没有窗口办理此事项，请在「窗口与AB岗」中指定"),
+    (r"at least one weight must be above 0", "至少一项权重须大于 0"),
+    (r"also listed as holidays: (.+)", "同时被列为节假日：{0}"),
+    (r"closing time must come after opening time", "须晚于开始时间"),
+    (r"lunch break must lie inside opening hours", "须在开放时间之内"),
+    (r"must lie between opening and closing time", "须在开始与结束时间之间"),
+]
+
+
 def in_words(path: str, document: dict[str, Any] | None) -> str:
     """services[2].hours.open -> 第 3 个事项「不动产登记」的开放时间的开始时间."""
     steps = re.findall(r"([A-Za-z_][\w-]*)|\[(\d+)\]", path)
@@ -115,6 +131,9 @@ def worded(problem: Problem, document: dict[str, Any] | None) -> dict[str, str]:
         if template is not None:
             values = {**context, "input": _shown(given)}
             return {"path": problem.path, "message": f"{where} {template.format(**values)} / {english}"}
+    for pattern, chinese in CROSS:
+        if found := re.fullmatch(pattern, problem.message):
+            return {"path": problem.path, "message": f"{where} {chinese.format(*found.groups())} / {english}"}
     return {"path": problem.path, "message": f"{where}: {problem.message} / {english}"}
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -157,6 +158,29 @@ def save(
     return number + 1
 
 
+#: what a manager may change (admins change everything): each service's materials, the working calendar,
+#: each window's A and B services
+MANAGERS_MAY = "materials, calendar, a_services, b_services"
+
+
+def within_managers_reach(before: dict[str, Any], after: dict[str, Any]) -> bool:
+    """Whether `after` differs from `before` only where a manager may change the hall (MANAGERS_MAY)."""
+
+    def masked(document: dict[str, Any]) -> Any:
+        copy = json.loads(json.dumps(document, sort_keys=True))
+        copy.pop("calendar", None)
+        for service in copy.get("services", []):
+            if isinstance(service, dict):
+                service.pop("materials", None)
+        for window in copy.get("windows", []):
+            if isinstance(window, dict):
+                window.pop("a_services", None)
+                window.pop("b_services", None)
+        return copy
+
+    return bool(masked(before) == masked(after))
+
+
 def _config_of(document: dict[str, Any]) -> HallConfig | None:
     try:
         return hall_from_document(document)
@@ -227,7 +251,7 @@ def import_file(store: Store, text: str, source: str, now: datetime) -> int | No
         base_version=None,
         by=Actor(role="admin", name="server"),
         now=now,
-        note=f"imported from {source}",
+        note=f"从大厅配置文件 {source} 导入 / imported from {source}",
         file_sha256=digest,
         audit=audit,
     )

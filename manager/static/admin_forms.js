@@ -1,0 +1,148 @@
+// The parts of the hall's configuration the administration page edits in place: zones and services, the
+// A/B matrix, the working calendar. Each renders from the document (the hall file as JSON) and writes back
+// into it; admin.js saves the whole document as a new version.
+"use strict";
+window.hallqAdminForms = (() => {
+  const { el, t, named } = hallq;
+  const input = (path, value, attrs = {}) => el("input", { "data-path": path, value: value ?? "", ...attrs });
+
+  // 分区与事项: a card per zone, its services in a table; managers may change only the materials
+  function services(doc, root, canEdit) {
+    const all = !canEdit.everything;
+    const rows = [];
+    doc.zones.forEach((zone, zi) => {
+      const zoneHead = el("h2", {}, named(zone), " ",
+        el("small", { class: "muted" }, `${t("prefix")} ${zone.prefix}`));
+      const zoneForm = el("p", {},
+        el("label", {}, `${t("name")} `, input(`zones[${zi}].name`, zone.name, {
+          disabled: all ? "" : null, oninput: (e) => { zone.name = e.target.value; } })), " ",
+        el("label", {}, `${t("daily_cap")} `, input(`zones[${zi}].daily_cap`, zone.daily_cap, {
+          type: "number", min: 1, disabled: all ? "" : null,
+          oninput: (e) => { setNumber(zone, "daily_cap", e.target.value); } })));
+      const body = doc.services.map((service, si) => ({ service, si })).filter(({ service }) => service.zone === zone.id)
+        .map(({ service, si }) => el("tr", { "data-service": service.id },
+          el("td", {}, service.id),
+          el("td", {}, input(`services[${si}].name`, service.name, {
+            disabled: all ? "" : null, oninput: (e) => { service.name = e.target.value; } })),
+          el("td", {}, input(`services[${si}].name_en`, service.name_en, {
+            disabled: all ? "" : null, oninput: (e) => { service.name_en = e.target.value; } })),
+          el("td", {}, el("textarea", {
+            "data-path": `services[${si}].materials`, rows: Math.max(3, (service.materials || []).length),
+            oninput: (e) => { service.materials = e.target.value.split("\n").map((s) => s.trim()).filter(Boolean); },
+          }, (service.materials || []).join("\n"))),
+          el("td", {}, input(`services[${si}].daily_cap`, service.daily_cap, {
+            type: "number", min: 1, disabled: all ? "" : null,
+            oninput: (e) => { setNumber(service, "daily_cap", e.target.value); } })),
+          el("td", {}, input(`services[${si}].mean_service_s`, service.mean_service_s, {
+            type: "number", min: 1, disabled: all ? "" : null,
+            oninput: (e) => { setNumber(service, "mean_service_s", e.target.value); } })),
+          el("td", {}, all ? "" : el("button", { type: "button", class: "link", onclick: () => {
+            doc.services.splice(si, 1);
+            for (const w of doc.windows) for (const k of ["a_services", "b_services"]) w[k] = (w[k] || []).filter((x) => x !== service.id);
+            root.dispatchEvent(new Event("changed"));
+          } }, t("remove")))));
+      const adder = all ? null : el("tr", {}, el("td", { colspan: 7 }, el("button", { type: "button", onclick: () => {
+        const id = prompt(t("service_id"));
+        if (!id) return;
+        doc.services.push({ id: id.trim(), zone: zone.id, name: id.trim(), materials: [] });
+        root.dispatchEvent(new Event("changed"));
+      } }, `+ ${t("add_service")}`)));
+      rows.push(zoneHead, zoneForm, el("div", { class: "m-table-wrap" }, el("table", { class: "m-table" },
+        el("thead", {}, el("tr", {}, ...["service_id", "name", "name_en", "materials", "daily_cap", "mean_service", ""]
+          .map((k) => el("th", {}, k ? t(k) : "")))),
+        el("tbody", {}, ...body, adder))));
+    });
+    root.replaceChildren(...rows);
+  }
+
+  function setNumber(node, key, text) {
+    if (text === "") delete node[key]; else node[key] = Number(text);
+  }
+
+  // 窗口与AB岗: services down, windows across, A / B / blank in each cell
+  function staffing(doc, root) {
+    const windows = doc.windows;
+    const mark = (w, id) => ((w.a_services || []).includes(id) ? "A" : (w.b_services || []).includes(id) ? "B" : "");
+    const rows = doc.services.map((service) => {
+      const marks = windows.map((w) => mark(w, service.id));
+      const warn = !marks.includes("A") ? (marks.includes("B") ? t("no_a_window") : t("no_window")) : "";
+      return el("tr", { "data-service": service.id },
+        el("th", { class: "service" }, named(service), warn ? el("div", { class: "m-warn" }, `⚠ ${warn}`) : null),
+        ...windows.map((w, wi) => el("td", { class: `cell ${mark(w, service.id).toLowerCase()}` },
+          el("select", { "data-window": w.id, "data-path": `windows[${wi}]`, "aria-label": `${w.id} ${service.id}`, onchange: (e) => {
+            w.a_services = (w.a_services || []).filter((x) => x !== service.id);
+            w.b_services = (w.b_services || []).filter((x) => x !== service.id);
+            if (e.target.value === "A") w.a_services.push(service.id);
+            if (e.target.value === "B") w.b_services.push(service.id);
+            root.dispatchEvent(new Event("changed"));
+          } }, ...["", "A", "B"].map((v) => el("option", { value: v, selected: mark(w, service.id) === v ? "" : null }, v || "—"))))));
+    });
+    root.replaceChildren(el("div", { class: "m-table-wrap" }, el("table", { class: "m-table m-matrix" },
+      el("thead", {}, el("tr", {}, el("th", {}, t("service")), ...windows.map((w) => el("th", {}, w.id)))),
+      el("tbody", {}, ...rows))));
+  }
+
+  // 工作日历: a year at a glance; a click cycles working day -> holiday -> make-up working day
+  function calendar(doc, root, year) {
+    const cal = doc.calendar = doc.calendar || {};
+    cal.holidays = cal.holidays || [];
+    cal.extra_workdays = cal.extra_workdays || [];
+    const weekdays = ((doc.hall || {}).hours || {}).weekdays || [1, 2, 3, 4, 5];
+    const iso = (d) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+    const months = [];
+    for (let m = 0; m < 12; m++) {
+      const first = new Date(year, m, 1);
+      const cells = t("weekday_initials").split("").map((d) => el("span", { class: "m-dow" }, d));
+      cells.push(...Array.from({ length: (first.getDay() + 6) % 7 }, () => el("span")));
+      for (let d = new Date(first); d.getMonth() === m; d.setDate(d.getDate() + 1)) {
+        const day = iso(d), isoDay = ((d.getDay() + 6) % 7) + 1;
+        const kind = cal.holidays.includes(day) ? "holiday" : cal.extra_workdays.includes(day) ? "workday" : weekdays.includes(isoDay) ? "" : "rest";
+        cells.push(el("button", { type: "button", class: kind, "data-day": day, title: kind ? t(kind === "rest" ? "calendar_hint" : kind) : "", onclick: () => {
+          cal.holidays = cal.holidays.filter((x) => x !== day);
+          cal.extra_workdays = cal.extra_workdays.filter((x) => x !== day);
+          if (kind === "" || kind === "rest") cal.holidays.push(day);
+          else if (kind === "holiday") cal.extra_workdays.push(day);
+          cal.holidays.sort(); cal.extra_workdays.sort();
+          root.dispatchEvent(new Event("changed"));
+        } }, String(d.getDate())));
+      }
+      months.push(el("div", { class: "m-month" }, el("h3", {}, `${year}-${String(m + 1).padStart(2, "0")}`), el("div", { class: "m-days" }, ...cells)));
+    }
+    const paste = el("textarea", { id: "calendar-paste", rows: 4, cols: 40 });
+    const add = (key) => () => {
+      for (const day of datesIn(paste.value)) {
+        cal.holidays = cal.holidays.filter((x) => x !== day);
+        cal.extra_workdays = cal.extra_workdays.filter((x) => x !== day);
+        cal[key].push(day);
+      }
+      cal[key].sort();
+      root.dispatchEvent(new Event("changed"));
+    };
+    root.replaceChildren(
+      el("p", {}, el("label", {}, `${t("year")} `, el("input", { type: "number", value: year, id: "calendar-year", onchange: (e) => calendar(doc, root, Number(e.target.value)) })),
+        " ", el("span", { class: "muted" }, t("calendar_hint"))),
+      el("div", { class: "m-year" }, ...months),
+      el("p", {}, el("label", { for: "calendar-paste" }, t("paste")), el("br"), paste, el("br"),
+        el("button", { type: "button", id: "paste-holidays", onclick: add("holidays") }, t("import_as_holidays")), " ",
+        el("button", { type: "button", id: "paste-workdays", onclick: add("extra_workdays") }, t("import_as_workdays"))));
+  }
+
+  // "2026-10-01", "2026/10/1", "2026-10-01..2026-10-07" or "2026-10-01至2026-10-07", one a line
+  function datesIn(text) {
+    const norm = (s) => {
+      const m = s.trim().match(/^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$/);
+      return m ? new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3])) : null;
+    };
+    const out = [];
+    for (const line of text.split(/\n|,|，/)) {
+      const [from, to] = line.split(/\.\.|至|~/).map(norm);
+      if (!from) continue;
+      for (let d = new Date(from); d <= (to || from); d.setDate(d.getDate() + 1)) {
+        out.push(`${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`);
+      }
+    }
+    return out;
+  }
+
+  return { services, staffing, calendar, datesIn };
+})();

@@ -1,0 +1,148 @@
+"""The hall administered from its own pages, in Chromium (issue 31): as an admin, add a service with its
+materials, move a B service in the AB matrix, add a 调休 day, deactivate a clerk whose open caller is then
+signed out, revoke a display token whose display then stops, restore a version; as a manager, change a
+materials list but nothing an admin owns. Screenshots go to tests/artifacts/admin-*.png."""
+
+from __future__ import annotations
+
+import requests
+
+from .browsers import ARTIFACTS, caller_at, manager_page
+from .livehall import LiveHall
+
+
+def admin_page(browser, hall: LiveHall, tab: str):  # type: ignore[no-untyped-def]
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    page.goto(f"{hall.url}/manager/admin")
+    page.fill("#username", "admin")
+    page.fill("#password", "hallq-demo")
+    page.click('button[type="submit"]')
+    page.wait_for_url(lambda url: "/login" not in url)
+    page.wait_for_selector("#tab-services:not(.hidden)")
+    page.click(f'[data-tab="{tab}"]')
+    page.wait_for_selector(f"#tab-{tab}:not(.hidden)")
+    return page
+
+
+def version_of(hall: LiveHall) -> int:
+    session = requests.Session()
+    session.post(
+        f"{hall.url}/api/v1/session", json={"username": "admin", "password": "hallq-demo"}, timeout=5
+    )
+    number: int = session.get(f"{hall.url}/api/v1/config", timeout=5).json()["version"]
+    return number
+
+
+def saved(page, version: int) -> None:  # type: ignore[no-untyped-def]
+    page.click("#save")
+    page.wait_for_function(
+        "v => document.querySelector('#version-now').textContent.endsWith(' ' + v)",
+        arg=version,
+        timeout=10_000,
+    )
+
+
+def test_an_admin_runs_the_hall_from_its_pages(browser, hall: LiveHall) -> None:  # type: ignore[no-untyped-def]
+    start = version_of(hall)
+    page = admin_page(browser, hall, "services")
+    # a new service in zone A, with its materials (一次性告知)
+    page.once("dialog", lambda dialog: dialog.accept("biz_permit"))
+    page.locator("#tab-services button", has_text="添加事项").first.click()
+    row = page.locator('tr[data-service="biz_permit"]')
+    row.locator("input").first.fill("经营许可证申领")
+    row.locator("textarea").fill("营业执照\n法定代表人身份证\n场所证明")
+    page.fill("#save-note", "新增经营许可事项")
+    page.click("#save")  # no window serves it yet: refused, and said so in words
+    page.wait_for_selector("#errors li")
+    assert "没有窗口办理此事项" in page.inner_text("#errors")
+    page.screenshot(path=ARTIFACTS / "admin-services.png")
+    # the AB matrix: the new service gets W01 as A and W02 as B, saved with it
+    page.click('[data-tab="staffing"]')
+    assert page.locator('tr[data-service="biz_permit"] .m-warn').count() == 1  # 无窗口办理
+    page.select_option('tr[data-service="biz_permit"] select[data-window="W01"]', "A")
+    page.select_option('tr[data-service="biz_permit"] select[data-window="W02"]', "B")
+    assert page.locator('tr[data-service="biz_permit"] .m-warn').count() == 0
+    saved(page, start + 1)
+    page.screenshot(path=ARTIFACTS / "admin-staffing.png")
+    # B for seal moves from W01 to W12 (a B service moved)
+    page.select_option('tr[data-service="seal"] select[data-window="W01"]', "")
+    page.select_option('tr[data-service="seal"] select[data-window="W12"]', "B")
+    saved(page, start + 2)
+    # the calendar: a 调休 Saturday pasted in
+    page.click('[data-tab="calendar"]')
+    page.fill("#calendar-year", "2027")
+    page.dispatch_event("#calendar-year", "change")
+    page.fill("#calendar-paste", "2027-02-20")
+    page.click("#paste-workdays")
+    assert page.locator('[data-day="2027-02-20"]').get_attribute("class") == "workday"
+    saved(page, start + 3)
+    page.screenshot(path=ARTIFACTS / "admin-calendar.png")
+    # a broken change is refused with the problem in words
+    page.click('[data-tab="services"]')
+    page.locator('tr[data-service="biz_permit"] input').nth(2).fill("-3")  # tickets a day
+    page.click("#save")
+    page.wait_for_selector("#errors li")
+    assert "第" in page.inner_text("#errors") and "每日放号量" in page.inner_text("#errors")
+    page.click('[data-tab="versions"]')
+    page.wait_for_selector("#versions tbody tr")
+    page.screenshot(path=ARTIFACTS / "admin-versions.png")
+    # restore the version before the new service: a new version, the service gone again
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.locator(f'tr[data-version="{start}"] .restore').click()
+    page.wait_for_function(
+        "v => document.querySelector('#version-now').textContent.endsWith(' ' + v)", arg=start + 4
+    )
+    session = requests.Session()
+    session.post(
+        f"{hall.url}/api/v1/session", json={"username": "admin", "password": "hallq-demo"}, timeout=5
+    )
+    services = [
+        s["id"] for s in session.get(f"{hall.url}/api/v1/config", timeout=5).json()["hall"]["services"]
+    ]
+    assert "biz_permit" not in services
+    page.close()
+
+
+def test_a_clerk_who_leaves_and_a_revoked_display_stop_at_once(browser, hall: LiveHall) -> None:  # type: ignore[no-untyped-def]
+    caller = caller_at(browser.new_page(viewport={"width": 1280, "height": 900}), hall.url, "clerk05", "W05")
+    page = admin_page(browser, hall, "users")
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.locator('tr[data-user="clerk05"] .deactivate').click()
+    page.wait_for_selector('tr[data-user="clerk05"] .activate')
+    page.screenshot(path=ARTIFACTS / "admin-users.png")
+    caller.wait_for_selector("#login:not(.hidden)", timeout=10_000)  # the caller is signed out at once
+    assert "退出登录" in caller.inner_text("#error")
+    # a display token issued here, opened on a display, then revoked
+    page.click('[data-tab="tokens"]')
+    page.wait_for_selector("#new-token")
+    page.select_option('#new-token select[name="role"]', "display")
+    page.fill('#new-token input[name="name"]', "二楼显示屏")
+    page.click('#new-token button[type="submit"]')
+    page.wait_for_selector("#secret svg")
+    address = page.inner_text("#secret code")
+    assert "/display?token=hq_display_" in address
+    page.screenshot(path=ARTIFACTS / "admin-tokens.png")
+    display = browser.new_page(viewport={"width": 1920, "height": 1080})
+    display.goto(address)
+    display.wait_for_function("() => document.querySelector('#live').classList.contains('on')")
+    token_id = page.locator("#tokens tbody tr", has_text="二楼显示屏").get_attribute("data-token")
+    page.locator(f'tr[data-token="{token_id}"] .revoke').click()
+    display.wait_for_function(
+        "() => !document.querySelector('#live').classList.contains('on')", timeout=10_000
+    )
+    for other in (caller, display, page):
+        other.close()
+
+
+def test_a_manager_changes_materials_but_nothing_an_admin_owns(browser, hall: LiveHall) -> None:  # type: ignore[no-untyped-def]
+    page = manager_page(browser, hall, "/manager/admin")
+    page.wait_for_selector("#tab-services:not(.hidden)")
+    first = page.locator("#tab-services tbody tr").first
+    assert first.locator("input").first.is_disabled()  # a service's name is an admin's
+    materials = first.locator("textarea")
+    assert materials.is_enabled()
+    materials.fill(materials.input_value() + "\n复印件一份")
+    before = version_of(hall)
+    saved(page, before + 1)
+    assert page.locator("#new-user").count() == 0  # accounts: read only
+    page.close()
