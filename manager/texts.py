@@ -25,6 +25,12 @@ LIVE = {
     "state_closed": _l("Closed"),
     "serving": _l("being served"),
     "called": _l("called"),
+    "close_window": _l("Close window"),
+    "confirm_close": _l("Close {window}? The clerk signed in there is signed out."),
+    "void": _l("Void"),
+    "void_reason": _l("Why is this ticket voided? (kept in the audit log)"),
+    "waiting_list": _l("Waiting in {zone}: click a zone to see its tickets"),
+    "nobody_waiting": _l("Nobody waiting"),
 }
 
 ADMIN = {

@@ -146,3 +146,26 @@ def test_a_manager_changes_materials_but_nothing_an_admin_owns(browser, hall: Li
     saved(page, before + 1)
     assert page.locator("#new-user").count() == 0  # accounts: read only
     page.close()
+
+
+def test_the_live_page_closes_a_window_and_voids_a_ticket(browser, hall: LiveHall) -> None:  # type: ignore[no-untyped-def]
+    """Issue 31 item 4: a window a clerk left open is closed, a waiting ticket voided, from the live page."""
+    from .livehall import take_ticket
+
+    ticket = take_ticket(hall.url, hall.kiosk_token, "house_transfer")
+    caller_at(browser.new_page(viewport={"width": 1280, "height": 900}), hall.url, "clerk09", "W09").close()
+    page = manager_page(browser, hall, "/manager")
+    page.on("dialog", lambda dialog: dialog.accept("市民已离开"))
+    page.wait_for_selector('[data-window="W09"] .m-close')
+    page.click('[data-window="W09"] .m-close')
+    page.wait_for_selector('[data-window="W09"].closed')
+    page.click('#zones [data-zone="C"]')
+    row = page.locator(f'#waiting-tickets tr[data-ticket="{ticket["number"]}"]')
+    row.locator(".void").click()
+    row.wait_for(state="detached")
+    session = requests.Session()
+    session.post(
+        f"{hall.url}/api/v1/session", json={"username": "manager", "password": "hallq-demo"}, timeout=5
+    )
+    assert session.get(f"{hall.url}/api/v1/tickets/{ticket['id']}", timeout=5).json()["status"] == "cancelled"
+    page.close()

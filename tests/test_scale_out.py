@@ -326,3 +326,38 @@ def test_two_city_processes_push_each_halls_calls_to_its_own_screens_only(tmp_pa
             finally:
                 north_display.disconnect()
                 south_display.disconnect()
+
+
+def test_a_configuration_saved_on_one_process_is_in_force_on_both(two_servers: TwoServers) -> None:
+    """Issue 31: a new version saved through process 1 is what process 2 serves within 2 seconds, and a
+    display connected to process 2 hears config_changed (through Redis)."""
+    first, second = two_servers.urls
+    store = two_servers.store()
+    admin = bearer(create_token(store, "admin", SystemClock().now(), name="admin-two"))
+    store.dispose()
+    heard: list[dict] = []
+    display, _calls = _display(second, two_servers.tokens["display"])
+    display.on("config_changed", heard.append)
+    try:
+        current = requests.get(f"{first}/api/v1/config", headers=admin, timeout=5).json()
+        document = current["hall"]
+        seal = next(s for s in document["services"] if s["id"] == "seal")
+        seal["materials"] = [*seal["materials"], "两进程共享的新材料"]
+        body = {"base_version": current["version"], "hall": document, "note": "scale-out"}
+        started = time.monotonic()
+        saved = requests.put(f"{first}/api/v1/config", json=body, headers=admin, timeout=10)
+        assert saved.status_code == 200, saved.text
+
+        def served_by_second() -> bool:
+            hall = requests.get(
+                f"{second}/api/v1/hall", headers=bearer(two_servers.tokens["kiosk"]), timeout=5
+            )
+            return "两进程共享的新材料" in hall.text
+
+        assert _wait_for(served_by_second, timeout=5)
+        assert time.monotonic() - started < 3  # each process looks every second
+        assert _wait_for(lambda: heard, timeout=5) and heard[0] == {"version": saved.json()["version"]}
+        stale = requests.put(f"{second}/api/v1/config", json=body, headers=admin, timeout=10)
+        assert stale.status_code == 409 and stale.json()["current_version"] == saved.json()["version"]
+    finally:
+        display.disconnect()

@@ -9,9 +9,10 @@ from flask import Response, request
 from hallq.api.blueprint import bp
 from hallq.api.body import parse_body
 from hallq.api.schemas import FollowUpChange
+from hallq.operations.errors import Invalid
 from hallq.operations.follow_ups import list_follow_ups, update_follow_up
 from hallq.stats.export import filename, to_csv, to_xlsx
-from hallq.stats.live import live_hall
+from hallq.stats.live import live_hall, waiting_in_zone
 from hallq.stats.ranking import month_period, ranking
 from hallq.stats.summary import Period, summary
 from hallq.web.auth import current_actor, require_roles
@@ -84,3 +85,14 @@ def patch_follow_up(follow_up_id: int) -> dict[str, Any]:
     follow_up, pushes = update_follow_up(hall_context(), follow_up_id, actor, body.status, body.note)
     send_pushes(pushes)
     return follow_up
+
+
+@bp.get("/stats/waiting")
+@require_roles(*MANAGERS)
+def stats_waiting() -> dict[str, Any]:
+    """A zone's waiting tickets (?zone=A), in queue order: the live page voids (作废) from this list."""
+    ctx = hall_context()
+    zone_id = request.args.get("zone", "")
+    if zone_id not in ctx.config.zone_by_id:
+        raise Invalid("unknown_zone", f"未知分区 / Unknown zone {zone_id!r}")
+    return {"zone_id": zone_id, "tickets": waiting_in_zone(ctx, zone_id)}

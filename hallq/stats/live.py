@@ -118,3 +118,33 @@ def _paused_since(session: Any, window_ids: list[str], since: date) -> dict[str,
         .group_by(WindowEvent.window_id)
     )
     return {row[0]: row[1] for row in rows}
+
+
+def waiting_in_zone(ctx: HallContext, zone_id: str) -> list[dict[str, Any]]:
+    """The zone's waiting tickets in queue order, for a manager who voids one (作废) from the live page."""
+    from hallq.store.models import Ticket
+
+    now, config = ctx.now(), ctx.config
+    query = (
+        select(Ticket)
+        .where(Ticket.service_day == ctx.day(now), Ticket.zone_id == zone_id, Ticket.status == "waiting")
+        .order_by(Ticket.queue_rank, Ticket.queued_at)
+        .limit(500)
+    )
+    with ctx.store.read() as session:
+        rows = session.scalars(query).all()
+    return [
+        {
+            "id": row.id,
+            "number": row.number,
+            "service_id": row.service_id,
+            "service_name": config.service_by_id[row.service_id].name
+            if row.service_id in config.service_by_id
+            else row.service_id,
+            "priority": row.priority,
+            "issued_at": iso(row.issued_at, config),
+            "kiosk_id": row.kiosk_id,
+            "waited_s": max(0, int((now - row.queued_at).total_seconds())),
+        }
+        for row in rows
+    ]

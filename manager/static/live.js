@@ -38,7 +38,7 @@
     );
     document.getElementById("zones").replaceChildren(
       ...live.zones.map((z) =>
-        el("div", { class: `m-zone${z.alert ? " alert" : ""}`, "data-zone": z.id },
+        el("button", { type: "button", class: `m-zone${z.alert ? " alert" : ""}`, "data-zone": z.id, onclick: () => showWaiting(z) },
           el("h3", {}, named(z)),
           el("div", { class: "m-big" }, z.waiting, el("small", {}, ` ${t("waiting")}`)),
           el("div", {}, t("longest_and_open", { longest: mmss(z.longest_wait_s), open: z.open_windows }))),
@@ -51,9 +51,39 @@
           el("div", {}, t(`state_${w.state}`), w.paused_s !== null ? ` ${mmss(w.paused_s)}` : ""),
           el("div", { class: "m-current" },
             w.current ? `${w.current.number} ${t(w.current.status === "serving" ? "serving" : "called")}` : "—"),
-          el("small", { class: "muted" }, w.clerk || "")),
+          el("small", { class: "muted" }, w.clerk || ""),
+          w.state !== "closed" ? el("button", { type: "button", class: "link m-close", onclick: () => closeWindow(w) }, t("close_window")) : null),
       ),
     );
+    if (openZone) showWaiting(openZone);
+  }
+
+  // the live page acts (both audited on the server): close a window a clerk left open; void a waiting ticket
+  const problem = (message) => {
+    const box = document.getElementById("live-error");
+    box.textContent = message || "";
+    box.classList.toggle("hidden", !message);
+  };
+  async function closeWindow(w) {
+    if (!confirm(t("confirm_close", { window: w.label }))) return;
+    try { await api("POST", `/windows/${w.id}/close`); problem(""); soon(); } catch (e) { problem(e.message); }
+  }
+  let openZone = null;
+  async function showWaiting(z) {
+    openZone = z;
+    const box = document.getElementById("zone-waiting");
+    const { tickets } = await api("GET", `/stats/waiting?zone=${encodeURIComponent(z.id)}`).catch(() => ({ tickets: [] }));
+    box.replaceChildren(el("h3", {}, t("waiting_list", { zone: named(z) })), tickets.length ? el("div", { class: "m-table-wrap" },
+      el("table", { class: "m-table", id: "waiting-tickets" }, el("tbody", {}, ...tickets.map((ticket) => el("tr", { "data-ticket": ticket.number },
+        el("td", {}, ticket.number), el("td", {}, ticket.service_name), el("td", {}, mmss(ticket.waited_s)),
+        el("td", {}, ticket.kiosk_id || "—"),
+        el("td", {}, el("button", { type: "button", class: "void", onclick: async () => {
+          const reason = prompt(t("void_reason"));
+          if (!reason || !reason.trim()) return;
+          try { await api("POST", `/tickets/${ticket.id}/cancel`, { reason }); problem(""); showWaiting(z); soon(); }
+          catch (e) { problem(e.message); }
+        } }, t("void")))))))) : el("p", { class: "muted" }, t("nobody_waiting")));
+    box.classList.remove("hidden");
   }
 
   let pending = null;
@@ -68,7 +98,7 @@
   const soon = () => { if (!pending) pending = setTimeout(refresh, 300); };
   const events = ["ticket_issued", "ticket_called", "ticket_recalled", "ticket_finished", "ticket_no_show",
     "ticket_transferred", "queue_changed", "window_changed", "device_status", "zone_alert", "ticket_rated",
-    "follow_up_changed", "snapshot"];
+    "follow_up_changed", "snapshot", "ticket_cancelled"];
   const dot = document.getElementById("live-dot");
   hallq.connect(null, ["manager"], Object.fromEntries(events.map((e) => [e, soon])), (on) => dot.classList.toggle("on", on));
   refresh();
