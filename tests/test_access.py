@@ -69,6 +69,7 @@ RULES: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/v1/stats/export.xlsx"): MANAGERS,
     ("GET", "/api/v1/stats/live"): MANAGERS,
     ("GET", "/api/v1/stats/ranking"): MANAGERS,
+    ("GET", "/api/v1/stats/waiting"): MANAGERS,
     ("POST", "/api/v1/tickets"): {"kiosk", "clerk", "other_clerk", "manager", "admin"},
     ("POST", "/api/v1/appointments"): MANAGERS,
     ("GET", "/api/v1/tickets/<int:ticket_id>"): STAFF,

@@ -184,6 +184,15 @@ def paths() -> dict[str, Any]:
                 "responses": {"200": _json(TOKEN), **_errors(401, 403, 404)},
             }
         },
+        "/api/v1/stats/waiting": {
+            "get": {
+                "summary": "A zone's waiting tickets in queue order (managers void one from the live page)",
+                "parameters": [
+                    {"name": "zone", "in": "query", "required": True, "schema": {"type": "string"}}
+                ],
+                "responses": {"200": _json({"type": "object"}), **_errors(401, 403, 422)},
+            }
+        },
         "/api/v1/config/export.toml": {
             "get": {
                 "summary": "The current version as a hall file",
