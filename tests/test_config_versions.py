@@ -202,3 +202,13 @@ def test_a_version_saved_elsewhere_is_followed_and_a_bad_file_keeps_the_last_goo
     assert pinned.version == 2 and pinned.config is not None
     for app in (one, other, restarted):
         app.extensions["hallq"].store.dispose()
+
+
+def test_check_config_says_each_problem_in_words_too(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    text = demo_hall_copy(tmp_path, ('prefix = "A"', 'prefix = "a1"')).read_text(encoding="utf-8")
+    bad.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["check-config", str(bad)])
+    assert result.exit_code == 1
+    assert "zones[0].prefix (line" in result.output  # the key path and line, as before
+    assert "第 1 个分区「企业开办区」的号码前缀 a1 格式不对" in result.output  # and in words, counted from 1

@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, NoReturn
 
 import click
 
-from hallq.cli.support import fail_with, is_city_file, load_city
+from hallq.cli.support import is_city_file, load_city
 
 
 @click.group()
@@ -32,9 +33,26 @@ def check_config(hall_file: Path) -> None:
     try:
         config = load_hall(hall_file)
     except ConfigError as exc:
-        fail_with(exc)
+        _fail_in_words(exc, hall_file)
     counts = f"{len(config.zones)} zones, {len(config.services)} services, {len(config.windows)} windows"
     click.echo(f"{hall_file}: ok ({counts})")
+
+
+def _fail_in_words(exc: Any, hall_file: Path) -> NoReturn:
+    """Each problem with its key path and line, then in the words the administration page uses (zh-CN,
+    positions counted from 1)."""
+    import tomllib
+
+    from hallq.config.wording import worded
+
+    try:
+        document = tomllib.loads(hall_file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        document = None
+    for problem in exc.problems:
+        chinese = worded(problem, document)["message"].split(" / ")[0]
+        click.echo(f"{exc.source}: {problem}\n    {chinese}", err=True)
+    raise SystemExit(1)
 
 
 def _register() -> None:

@@ -112,7 +112,7 @@ def in_words(path: str, document: dict[str, Any] | None) -> str:
             node, index = item, index + 2
             continue
         if name:
-            words.append(SECTIONS.get(name) or FIELDS.get(name) or name)
+            words.append(SECTIONS.get(name) or FIELDS.get(name) or COLLECTIONS.get(name) or name)
             node = node.get(name) if isinstance(node, dict) else None
         else:
             words.append(f"第 {int(position) + 1} 项")
