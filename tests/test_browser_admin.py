@@ -79,7 +79,7 @@ def test_an_admin_runs_the_hall_from_its_pages(browser, hall: LiveHall) -> None:
     page.screenshot(path=ARTIFACTS / "admin-calendar.png")
     # a broken change is refused with the problem in words
     page.click('[data-tab="services"]')
-    page.locator('tr[data-service="biz_permit"] input').nth(2).fill("-3")  # tickets a day
+    page.locator('tr[data-service="biz_permit"] input[data-path$=".daily_cap"]').fill("-3")
     page.click("#save")
     page.wait_for_selector("#errors li")
     assert "第" in page.inner_text("#errors") and "每日放号量" in page.inner_text("#errors")
@@ -168,4 +168,22 @@ def test_the_live_page_closes_a_window_and_voids_a_ticket(browser, hall: LiveHal
         f"{hall.url}/api/v1/session", json={"username": "manager", "password": "hallq-demo"}, timeout=5
     )
     assert session.get(f"{hall.url}/api/v1/tickets/{ticket['id']}", timeout=5).json()["status"] == "cancelled"
+    page.close()
+
+
+def test_settings_and_a_catalogue_code_are_saved_from_the_page(browser, hall: LiveHall) -> None:  # type: ignore[no-untyped-def]
+    page = admin_page(browser, hall, "settings")
+    start = version_of(hall)
+    page.fill('#settings input[data-path="hall.alerts.longest_wait_s"]', "1200")
+    saved(page, start + 1)
+    page.click('[data-tab="services"]')
+    page.fill('tr[data-service="seal"] input[data-path$=".code"]', "11440100MB2C93012X")
+    saved(page, start + 2)
+    session = requests.Session()
+    session.post(
+        f"{hall.url}/api/v1/session", json={"username": "admin", "password": "hallq-demo"}, timeout=5
+    )
+    document = session.get(f"{hall.url}/api/v1/config", timeout=5).json()["hall"]
+    assert document["hall"]["alerts"]["longest_wait_s"] == 1200
+    assert next(s for s in document["services"] if s["id"] == "seal")["code"] == "11440100MB2C93012X"
     page.close()

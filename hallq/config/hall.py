@@ -192,6 +192,8 @@ class Service(_Model):
     zone: str
     name: str = Field(min_length=1)
     name_en: str = ""
+    #: 事项编码: the item's code in the province's catalogue of government services (好差评 reports carry it)
+    code: str = Field(default="", max_length=64, pattern=r"^[A-Za-z0-9_.-]*$")
     materials: list[str] = Field(default_factory=list)
     daily_cap: int | None = Field(default=None, gt=0)
     mean_service_s: float = Field(default=600.0, gt=0, description="prior for wait estimates")

@@ -21,16 +21,18 @@
   }
   function quiet() { $("admin-message").className = "banner hidden"; }
 
+  let loadedBridge = null;
   async function load() {
     state = await api("GET", "/config");
+    loadedBridge = state.hall.bridge || null;
     $("version-now").textContent = `${t("version")} ${state.version}`;
     render();
   }
 
-  const EDITS = new Set(["services", "staffing", "calendar"]);
+  const EDITS = new Set(["services", "staffing", "calendar", "settings"]);
   function render() {
     for (const button of $("tabs").querySelectorAll("button")) button.classList.toggle("on", button.dataset.tab === tab);
-    for (const name of ["services", "staffing", "calendar", "users", "tokens", "versions"]) {
+    for (const name of ["services", "staffing", "calendar", "settings", "users", "tokens", "versions"]) {
       $(`tab-${name}`).classList.toggle("hidden", name !== tab);
     }
     $("save-bar").classList.toggle("hidden", !EDITS.has(tab));
@@ -38,6 +40,7 @@
     if (tab === "services") forms.services(state.hall, root, { everything: isAdmin });
     if (tab === "staffing") forms.staffing(state.hall, root);
     if (tab === "calendar") forms.calendar(state.hall, root, calendarYear);
+    if (tab === "settings") forms.settings(state.hall, root, isAdmin);
     if (tab === "users") users(root);
     if (tab === "tokens") tokens(root);
     if (tab === "versions") versions(root);
@@ -58,9 +61,12 @@
     });
     const data = await response.json().catch(() => ({}));
     if (response.ok) {
+      const bridgeBefore = JSON.stringify(loadedBridge);
       $("save-note").value = "";
       await load();
-      say(t("saved", { version: data.version }));
+      // the serial devices are opened by `hallq bridge` at its start: a change there waits for its restart
+      const restart = JSON.stringify(state.hall.bridge || null) !== bridgeBefore ? el("div", {}, t("bridge_restart")) : null;
+      say(t("saved", { version: data.version }), "ok", restart);
     } else if (response.status === 409) {
       say(t("conflict", { version: data.current_version }), "error", el("div", {},
         el("pre", { class: "m-diff" }, (data.changes || []).join("\n")),
@@ -181,6 +187,6 @@
     render();
   });
   const wanted = new URL(location.href).hash.slice(1);
-  if (["services", "staffing", "calendar", "users", "tokens", "versions"].includes(wanted)) tab = wanted;
+  if (["services", "staffing", "calendar", "settings", "users", "tokens", "versions"].includes(wanted)) tab = wanted;
   load().catch((e) => say(e.message, "error"));
 })();

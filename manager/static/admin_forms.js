@@ -26,6 +26,8 @@ window.hallqAdminForms = (() => {
             disabled: all ? "" : null, oninput: (e) => { service.name = e.target.value; } })),
           el("td", {}, input(`services[${si}].name_en`, service.name_en, {
             disabled: all ? "" : null, oninput: (e) => { service.name_en = e.target.value; } })),
+          el("td", {}, input(`services[${si}].code`, service.code, {
+            disabled: all ? "" : null, size: 12, oninput: (e) => { if (e.target.value) service.code = e.target.value; else delete service.code; } })),
           el("td", {}, el("textarea", {
             "data-path": `services[${si}].materials`, rows: Math.max(3, (service.materials || []).length),
             oninput: (e) => { service.materials = e.target.value.split("\n").map((s) => s.trim()).filter(Boolean); },
@@ -41,14 +43,14 @@ window.hallqAdminForms = (() => {
             for (const w of doc.windows) for (const k of ["a_services", "b_services"]) w[k] = (w[k] || []).filter((x) => x !== service.id);
             root.dispatchEvent(new Event("changed"));
           } }, t("remove")))));
-      const adder = all ? null : el("tr", {}, el("td", { colspan: 7 }, el("button", { type: "button", onclick: () => {
+      const adder = all ? null : el("tr", {}, el("td", { colspan: 8 }, el("button", { type: "button", onclick: () => {
         const id = prompt(t("service_id"));
         if (!id) return;
         doc.services.push({ id: id.trim(), zone: zone.id, name: id.trim(), materials: [] });
         root.dispatchEvent(new Event("changed"));
       } }, `+ ${t("add_service")}`)));
       rows.push(zoneHead, zoneForm, el("div", { class: "m-table-wrap" }, el("table", { class: "m-table" },
-        el("thead", {}, el("tr", {}, ...["service_id", "name", "name_en", "materials", "daily_cap", "mean_service", ""]
+        el("thead", {}, el("tr", {}, ...["service_id", "name", "name_en", "catalogue_code", "materials", "daily_cap", "mean_service", ""]
           .map((k) => el("th", {}, k ? t(k) : "")))),
         el("tbody", {}, ...body, adder))));
     });
@@ -144,5 +146,24 @@ window.hallqAdminForms = (() => {
     return out;
   }
 
-  return { services, staffing, calendar, datesIn };
+  // 设置: the alert thresholds, the rating and follow-up times, the ranking's weights (numbers in the document)
+  const SETTINGS = [
+    ["hall", "alerts", "longest_wait_s"], ["hall", "alerts", "waiting_per_open_window"], ["hall", "alerts", "paused_window_s"],
+    ["ratings", "open_minutes"], ["ratings", "follow_up_working_days"],
+    ["ranking", "satisfaction_weight"], ["ranking", "timeliness_weight"], ["ranking", "attendance_weight"],
+  ];
+  function settings(doc, root, canEdit) {
+    const rows = SETTINGS.map((keys) => {
+      const parent = keys.slice(0, -1).reduce((node, key) => (node[key] = node[key] || {}), doc);
+      const key = keys[keys.length - 1];
+      return el("tr", {}, el("th", {}, t(`setting_${key}`)), el("td", {}, input(keys.join("."), parent[key], {
+        type: "number", step: "any", min: 0, disabled: canEdit ? null : "",
+        oninput: (e) => { setNumber(parent, key, e.target.value); },
+      })));
+    });
+    root.replaceChildren(el("table", { class: "m-table", id: "settings" }, el("tbody", {}, ...rows)),
+      el("p", { class: "muted" }, t("settings_defaults")));
+  }
+
+  return { services, staffing, calendar, settings, datesIn };
 })();
