@@ -21,7 +21,7 @@ window.hallqAdminForms = (() => {
           oninput: (e) => { setNumber(zone, "daily_cap", e.target.value); } })));
       const body = doc.services.map((service, si) => ({ service, si })).filter(({ service }) => service.zone === zone.id)
         .map(({ service, si }) => el("tr", { "data-service": service.id },
-          el("td", {}, service.id),
+          el("td", {}, el("code", {}, service.id)),
           el("td", {}, input(`services[${si}].name`, service.name, {
             disabled: all ? "" : null, oninput: (e) => { service.name = e.target.value; } })),
           el("td", {}, input(`services[${si}].name_en`, service.name_en, {
