@@ -112,4 +112,12 @@ ADMIN = {
     "setting_satisfaction_weight": _l("Ranking weight: satisfaction"),
     "setting_timeliness_weight": _l("Ranking weight: timeliness"),
     "setting_attendance_weight": _l("Ranking weight: attendance"),
+    "setting_call": _l("Call wording ({number}, {window})"),
+    "setting_call_en": _l("Call wording in English (empty: Chinese only)"),
+    "setting_repeat": _l("Each call said this many times"),
+    "setting_volume": _l("Volume (0 to 1)"),
+    "limit_per_person": _l("Tickets per person (限号)"),
+    "ask_phone": _l("by mobile number"),
+    "ask_id_card": _l("by ID card"),
+    "per_person": _l("tickets a day for one person"),
 }

@@ -175,9 +175,12 @@ def test_settings_and_a_catalogue_code_are_saved_from_the_page(browser, hall: Li
     page = admin_page(browser, hall, "settings")
     start = version_of(hall)
     page.fill('#settings input[data-path="hall.alerts.longest_wait_s"]', "1200")
+    page.fill('#settings input[data-path="voice.call"]', "请{number}号前往{window}号窗口")
     saved(page, start + 1)
     page.click('[data-tab="services"]')
     page.fill('tr[data-service="seal"] input[data-path$=".code"]', "11440100MB2C93012X")
+    page.select_option('tr[data-service="seal"] select[data-path$=".ask_identity"]', "phone")
+    page.fill('tr[data-service="seal"] input[data-path$=".tickets_per_person_per_day"]', "2")
     saved(page, start + 2)
     session = requests.Session()
     session.post(
@@ -185,5 +188,10 @@ def test_settings_and_a_catalogue_code_are_saved_from_the_page(browser, hall: Li
     )
     document = session.get(f"{hall.url}/api/v1/config", timeout=5).json()["hall"]
     assert document["hall"]["alerts"]["longest_wait_s"] == 1200
-    assert next(s for s in document["services"] if s["id"] == "seal")["code"] == "11440100MB2C93012X"
+    seal = next(s for s in document["services"] if s["id"] == "seal")
+    assert seal["code"] == "11440100MB2C93012X" and seal["ask_identity"] == "phone"
+    assert (
+        seal["tickets_per_person_per_day"] == 2
+        and document["voice"]["call"] == "请{number}号前往{window}号窗口"
+    )
     page.close()

@@ -38,19 +38,27 @@ window.hallqAdminForms = (() => {
           el("td", {}, input(`services[${si}].mean_service_s`, service.mean_service_s, {
             type: "number", min: 1, disabled: all ? "" : null,
             oninput: (e) => { setNumber(service, "mean_service_s", e.target.value); } })),
+          el("td", {}, el("select", { "data-path": `services[${si}].ask_identity`, disabled: all ? "" : null, onchange: (e) => {
+            if (e.target.value) service.ask_identity = e.target.value;
+            else { delete service.ask_identity; delete service.tickets_per_person_per_day; }
+          } }, ...["", "phone", "id_card"].map((v) => el("option", { value: v, selected: (service.ask_identity || "") === v ? "" : null },
+            v ? t(`ask_${v}`) : "—"))),
+          input(`services[${si}].tickets_per_person_per_day`, service.tickets_per_person_per_day, {
+            type: "number", min: 1, size: 3, disabled: all ? "" : null, title: t("per_person"),
+            oninput: (e) => { setNumber(service, "tickets_per_person_per_day", e.target.value); } })),
           el("td", {}, all ? "" : el("button", { type: "button", class: "link", onclick: () => {
             doc.services.splice(si, 1);
             for (const w of doc.windows) for (const k of ["a_services", "b_services"]) w[k] = (w[k] || []).filter((x) => x !== service.id);
             root.dispatchEvent(new Event("changed"));
           } }, t("remove")))));
-      const adder = all ? null : el("tr", {}, el("td", { colspan: 8 }, el("button", { type: "button", onclick: () => {
+      const adder = all ? null : el("tr", {}, el("td", { colspan: 9 }, el("button", { type: "button", onclick: () => {
         const id = prompt(t("service_id"));
         if (!id) return;
         doc.services.push({ id: id.trim(), zone: zone.id, name: id.trim(), materials: [] });
         root.dispatchEvent(new Event("changed"));
       } }, `+ ${t("add_service")}`)));
       rows.push(zoneHead, zoneForm, el("div", { class: "m-table-wrap" }, el("table", { class: "m-table" },
-        el("thead", {}, el("tr", {}, ...["service_id", "name", "name_en", "catalogue_code", "materials", "daily_cap", "mean_service", ""]
+        el("thead", {}, el("tr", {}, ...["service_id", "name", "name_en", "catalogue_code", "materials", "daily_cap", "mean_service", "limit_per_person", ""]
           .map((k) => el("th", {}, k ? t(k) : "")))),
         el("tbody", {}, ...body, adder))));
     });
@@ -151,14 +159,19 @@ window.hallqAdminForms = (() => {
     ["hall", "alerts", "longest_wait_s"], ["hall", "alerts", "waiting_per_open_window"], ["hall", "alerts", "paused_window_s"],
     ["ratings", "open_minutes"], ["ratings", "follow_up_working_days"],
     ["ranking", "satisfaction_weight"], ["ranking", "timeliness_weight"], ["ranking", "attendance_weight"],
+    ["voice", "call", "text"], ["voice", "call_en", "text"], ["voice", "repeat"], ["voice", "volume"],
   ];
   function settings(doc, root, canEdit) {
-    const rows = SETTINGS.map((keys) => {
+    const rows = SETTINGS.map((spec) => {
+      const text = spec[spec.length - 1] === "text";
+      const keys = text ? spec.slice(0, -1) : spec;
       const parent = keys.slice(0, -1).reduce((node, key) => (node[key] = node[key] || {}), doc);
       const key = keys[keys.length - 1];
+      const attrs = text
+        ? { size: 40, maxlength: 200, oninput: (e) => { if (e.target.value) parent[key] = e.target.value; else delete parent[key]; } }
+        : { type: "number", step: "any", min: 0, oninput: (e) => { setNumber(parent, key, e.target.value); } };
       return el("tr", {}, el("th", {}, t(`setting_${key}`)), el("td", {}, input(keys.join("."), parent[key], {
-        type: "number", step: "any", min: 0, disabled: canEdit ? null : "",
-        oninput: (e) => { setNumber(parent, key, e.target.value); },
+        ...attrs, disabled: canEdit ? null : "",
       })));
     });
     root.replaceChildren(el("table", { class: "m-table", id: "settings" }, el("tbody", {}, ...rows)),
