@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from hallq.config.document import hall_from_document, to_toml
 from hallq.config.hall import HallConfig
@@ -130,31 +131,38 @@ def save(
     """Check the document and store it as the next version; the new version's number. Audited as
     config.saved with the diff, or as `audit` gives (action, subject, detail)."""
     config = checked(document)
-    with store.write() as session:
-        latest = session.scalar(select(HallConfigVersion).order_by(HallConfigVersion.version.desc()).limit(1))
-        number = latest.version if latest else 0
-        if base_version is not None and base_version != number:
-            base = session.get(HallConfigVersion, base_version)
-            changes = diff(base.document if base else None, latest.document).splitlines() if latest else []
-            raise VersionConflict(number, changes)
-        if latest is not None:
-            stranded = _stranded(session, _config_of(latest.document), config)
-            if stranded:
-                raise InvalidConfig(stranded)
-        session.add(
-            HallConfigVersion(
-                version=number + 1,
-                document=document,
-                saved_at=now,
-                saved_by=by.name[:96],
-                note=note[:500],
-                base_version=number or None,
-                file_sha256=file_sha256,
+    try:
+        with store.write() as session:
+            latest = session.scalar(
+                select(HallConfigVersion).order_by(HallConfigVersion.version.desc()).limit(1)
             )
-        )
-        changed = diff(latest.document if latest else None, document)[:4000]
-        action, subject, detail = audit or ("config.saved", f"version {number + 1}", {"note": note[:200]})
-        record(session, now, action, by, subject, {**detail, "version": number + 1, "diff": changed})
+            number = latest.version if latest else 0
+            if base_version is not None and base_version != number:
+                base = session.get(HallConfigVersion, base_version)
+                changes = (
+                    diff(base.document if base else None, latest.document).splitlines() if latest else []
+                )
+                raise VersionConflict(number, changes)
+            if latest is not None:
+                stranded = _stranded(session, _config_of(latest.document), config)
+                if stranded:
+                    raise InvalidConfig(stranded)
+            session.add(
+                HallConfigVersion(
+                    version=number + 1,
+                    document=document,
+                    saved_at=now,
+                    saved_by=by.name[:96],
+                    note=note[:500],
+                    base_version=number or None,
+                    file_sha256=file_sha256,
+                )
+            )
+            changed = diff(latest.document if latest else None, document)[:4000]
+            action, subject, detail = audit or ("config.saved", f"version {number + 1}", {"note": note[:200]})
+            record(session, now, action, by, subject, {**detail, "version": number + 1, "diff": changed})
+    except IntegrityError:  # another process inserted the same version number first (PostgreSQL)
+        raise VersionConflict(current_number(store), []) from None
     return number + 1
 
 
