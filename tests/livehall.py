@@ -151,3 +151,15 @@ def cli_token(instance: Path, hall_file: Path, role: str, *options: str) -> str:
     command += ["--instance", str(instance), "--config", str(hall_file)]
     result = subprocess.run(command, capture_output=True, text=True, check=True, timeout=60)
     return result.stdout.strip()
+
+
+def signed_in(hall: LiveHall, username: str) -> Any:
+    """An HTTP session (requests) of one of the demo's accounts (password hallq-demo)."""
+    import requests
+
+    session = requests.Session()
+    answer = session.post(
+        f"{hall.url}/api/v1/session", json={"username": username, "password": "hallq-demo"}, timeout=5
+    )
+    assert answer.status_code == 200, answer.text
+    return session

@@ -5,10 +5,8 @@ materials list but nothing an admin owns. Screenshots go to tests/artifacts/admi
 
 from __future__ import annotations
 
-import requests
-
 from .browsers import ARTIFACTS, caller_at, manager_page
-from .livehall import LiveHall
+from .livehall import LiveHall, signed_in
 
 
 def admin_page(browser, hall: LiveHall, tab: str):  # type: ignore[no-untyped-def]
@@ -25,10 +23,7 @@ def admin_page(browser, hall: LiveHall, tab: str):  # type: ignore[no-untyped-de
 
 
 def version_of(hall: LiveHall) -> int:
-    session = requests.Session()
-    session.post(
-        f"{hall.url}/api/v1/session", json={"username": "admin", "password": "hallq-demo"}, timeout=5
-    )
+    session = signed_in(hall, "admin")
     number: int = session.get(f"{hall.url}/api/v1/config", timeout=5).json()["version"]
     return number
 
@@ -92,10 +87,7 @@ def test_an_admin_runs_the_hall_from_its_pages(browser, hall: LiveHall) -> None:
     page.wait_for_function(
         "v => document.querySelector('#version-now').textContent.endsWith(' ' + v)", arg=start + 4
     )
-    session = requests.Session()
-    session.post(
-        f"{hall.url}/api/v1/session", json={"username": "admin", "password": "hallq-demo"}, timeout=5
-    )
+    session = signed_in(hall, "admin")
     services = [
         s["id"] for s in session.get(f"{hall.url}/api/v1/config", timeout=5).json()["hall"]["services"]
     ]
@@ -163,10 +155,7 @@ def test_the_live_page_closes_a_window_and_voids_a_ticket(browser, hall: LiveHal
     row = page.locator(f'#waiting-tickets tr[data-ticket="{ticket["number"]}"]')
     row.locator(".void").click()
     row.wait_for(state="detached")
-    session = requests.Session()
-    session.post(
-        f"{hall.url}/api/v1/session", json={"username": "manager", "password": "hallq-demo"}, timeout=5
-    )
+    session = signed_in(hall, "manager")
     assert session.get(f"{hall.url}/api/v1/tickets/{ticket['id']}", timeout=5).json()["status"] == "cancelled"
     page.close()
 
@@ -182,10 +171,7 @@ def test_settings_and_a_catalogue_code_are_saved_from_the_page(browser, hall: Li
     page.select_option('tr[data-service="seal"] select[data-path$=".ask_identity"]', "phone")
     page.fill('tr[data-service="seal"] input[data-path$=".tickets_per_person_per_day"]', "2")
     saved(page, start + 2)
-    session = requests.Session()
-    session.post(
-        f"{hall.url}/api/v1/session", json={"username": "admin", "password": "hallq-demo"}, timeout=5
-    )
+    session = signed_in(hall, "admin")
     document = session.get(f"{hall.url}/api/v1/config", timeout=5).json()["hall"]
     assert document["hall"]["alerts"]["longest_wait_s"] == 1200
     seal = next(s for s in document["services"] if s["id"] == "seal")

@@ -7,16 +7,7 @@ import copy
 
 import requests
 
-from .livehall import LiveHall
-
-
-def admin(hall: LiveHall) -> requests.Session:
-    session = requests.Session()
-    answer = session.post(
-        f"{hall.url}/api/v1/session", json={"username": "admin", "password": "hallq-demo"}, timeout=5
-    )
-    assert answer.status_code == 200, answer.text
-    return session
+from .livehall import LiveHall, signed_in
 
 
 def rename_zone(hall: LiveHall, session: requests.Session, zone_id: str, name: str) -> int:
@@ -35,7 +26,7 @@ def test_an_open_kiosk_takes_a_change_without_a_reload(browser, hall: LiveHall) 
     kiosk.goto(f"{hall.url}/kiosk?kiosk=K1&token={hall.kiosk_token}")
     kiosk.wait_for_selector('#zones [data-zone="A"]')
     kiosk.evaluate("() => { window.notReloaded = true; }")
-    session = admin(hall)
+    session = signed_in(hall, "admin")
     rename_zone(hall, session, "A", "企业服务区")
     kiosk.wait_for_function(
         "() => document.querySelector('#zones [data-zone=\"A\"]').textContent.includes('企业服务区')",
