@@ -97,25 +97,8 @@ def post_token() -> tuple[dict[str, Any], int]:
     """A new device token: the secret is in this answer only (the server keeps its hash)."""
     body = parse_body(NewToken)
     ctx, actor = hall_context(), current_actor()
-    config = ctx.config
-    if body.window_id is not None and body.window_id not in config.window_by_id:
-        raise Invalid("unknown_window", f"未知窗口 / Unknown window {body.window_id!r}")
-    if body.kiosk_id is not None and (
-        body.role not in ("kiosk", "agent") or body.kiosk_id not in config.kiosk_by_id
-    ):
-        raise Invalid(
-            "unknown_kiosk",
-            f"未知取号机 / A kiosk of the hall for a kiosk or agent token, not {body.kiosk_id!r}",
-        )
-    if (
-        body.role in ("evaluator", "agent")
-        and (body.window_id if body.role == "evaluator" else body.kiosk_id) is None
-    ):
-        raise Invalid(
-            "unbound",
-            "评价器须绑定窗口，打印代理须绑定取号机 / An evaluator needs a window, an agent a kiosk",
-        )
-    secret = accounts.create_token(
+    accounts.check_binding(ctx.config, body.role, body.window_id, body.kiosk_id)
+    secret, row = accounts.issue_token(
         ctx.store,
         body.role,
         ctx.now(),
@@ -124,7 +107,6 @@ def post_token() -> tuple[dict[str, Any], int]:
         name=body.name,
         by=actor,
     )
-    row = accounts.token_by_secret(ctx.store, secret)
     return {**_token(row), "token": secret, **_device_address(row, secret)}, 201
 
 

@@ -71,21 +71,14 @@ def token_new(
     name: str | None,
 ) -> None:
     """Print one new token for ROLE, alone on its line (agent: a kiosk PC's print agent, --kiosk)."""
-    from hallq.operations.accounts import create_token
+    from hallq.operations.accounts import BindingError, check_binding, create_token
     from hallq.operations.clocks import SystemClock
 
     ctx = _hall(instance, database_url, hall_file, city_file, hall_id)
-    if window_id is not None and window_id not in ctx.config.window_by_id:
-        raise click.BadParameter(f"unknown window {window_id!r}", param_hint="--window")
-    if role == "evaluator" and window_id is None:
-        raise click.BadParameter("an evaluator tablet belongs to one window", param_hint="--window")
-    known = ", ".join(ctx.config.kiosk_by_id) or "none in the hall file"
-    if kiosk_id is not None and (role not in ("kiosk", "agent") or kiosk_id not in ctx.config.kiosk_by_id):
-        raise click.BadParameter(
-            f"a kiosk or agent token for one of the hall's kiosks ({known})", param_hint="--kiosk"
-        )
-    if role == "agent" and kiosk_id is None:
-        raise click.BadParameter(f"a print agent prints for one kiosk ({known})", param_hint="--kiosk")
+    try:
+        check_binding(ctx.config, role, window_id, kiosk_id)
+    except BindingError as exc:
+        raise click.BadParameter(exc.message.split(" / ", 1)[-1], param_hint=f"--{exc.field}") from None
     now = SystemClock().now()
     click.echo(create_token(ctx.store, role, now, window_id=window_id, kiosk_id=kiosk_id, name=name))
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from hallq.config.hall import HallConfig
 from hallq.operations.audit import command_line, record
 from hallq.operations.context import Actor
 from hallq.operations.errors import Invalid, NotFound
@@ -28,6 +29,31 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+class BindingError(Invalid):
+    """A token bound to a window or kiosk the hall does not have, or missing the one its role needs; `field`
+    says which (window or kiosk)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"unknown_{field}" if "unknown" in message else "unbound", message)
+        self.field = field
+
+
+def check_binding(config: HallConfig, role: str, window_id: str | None, kiosk_id: str | None) -> None:
+    """What `hallq token` and the token page both check before a token is made."""
+    if window_id is not None and window_id not in config.window_by_id:
+        raise BindingError("window", f"未知窗口 / unknown window {window_id!r}")
+    if role == "evaluator" and window_id is None:
+        raise BindingError("window", "评价器须绑定一个窗口 / an evaluator tablet belongs to one window")
+    known = ", ".join(config.kiosk_by_id) or "none in the hall file"
+    if kiosk_id is not None and (role not in ("kiosk", "agent") or kiosk_id not in config.kiosk_by_id):
+        raise BindingError(
+            "kiosk",
+            f"未知取号机 / unknown kiosk: a kiosk or agent token for one of the hall's kiosks ({known})",
+        )
+    if role == "agent" and kiosk_id is None:
+        raise BindingError("kiosk", f"打印代理须绑定取号机 / a print agent prints for one kiosk ({known})")
+
+
 def create_token(
     store: Store,
     role: str,
@@ -39,6 +65,21 @@ def create_token(
     by: Actor | None = None,
 ) -> str:
     """Store a new token and return it; only its hash is kept, so this is the one time it is seen."""
+    token, _row = issue_token(store, role, now, window_id=window_id, kiosk_id=kiosk_id, name=name, by=by)
+    return token
+
+
+def issue_token(
+    store: Store,
+    role: str,
+    now: datetime,
+    *,
+    window_id: str | None = None,
+    kiosk_id: str | None = None,
+    name: str | None = None,
+    by: Actor | None = None,
+) -> tuple[str, ApiToken]:
+    """create_token, with the stored row (its id, name and binding) beside the secret."""
     if role not in ROLES:
         raise Invalid("unknown_role", f"unknown role {role!r}; one of {', '.join(ROLES)}")
     token = f"hq_{role}_{secrets.token_urlsafe(24)}"
@@ -56,7 +97,7 @@ def create_token(
         session.flush()
         bound = {"id": row.id, "window_id": window_id, "kiosk_id": kiosk_id}
         record(session, now, "token.created", by or command_line(), f"{role} {name}", bound)
-    return token
+    return token, row
 
 
 def actor_for_token(session: Session, token: str) -> Actor | None:
@@ -71,13 +112,6 @@ def actor_for_token(session: Session, token: str) -> Actor | None:
 def list_users(store: Store) -> list[User]:
     with store.read() as session:
         return list(session.scalars(select(User).order_by(User.role, User.username)))
-
-
-def token_by_secret(store: Store, token: str) -> ApiToken:
-    with store.read() as session:
-        row = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
-    assert row is not None
-    return row
 
 
 def list_tokens(store: Store) -> list[ApiToken]:
