@@ -127,10 +127,12 @@ def save(
     note: str = "",
     file_sha256: str | None = None,
     audit: tuple[str, str, dict[str, Any]] | None = None,
+    config: HallConfig | None = None,
 ) -> int:
-    """Check the document and store it as the next version; the new version's number. Audited as
-    config.saved with the diff, or as `audit` gives (action, subject, detail)."""
-    config = checked(document)
+    """Check the document (unless `config` is its hall, checked already) and store it as the next version;
+    the new version's number. Audited as config.saved with the diff, or as `audit` gives (action, subject,
+    detail)."""
+    config = config or checked(document)
     try:
         with store.write() as session:
             latest = session.scalar(
@@ -251,7 +253,7 @@ def import_file(store: Store, text: str, source: str, now: datetime) -> int | No
     if last == digest:
         return None
     document = from_toml(text, source)
-    hall_from_document(document, source, text)  # the file's own problems, with their lines
+    config = hall_from_document(document, source, text)  # the file's own problems, with their lines
     audit = ("config.changed", Path(source).name, {"sha256": digest, "previous_sha256": last, "file": source})
     return save(
         store,
@@ -262,4 +264,5 @@ def import_file(store: Store, text: str, source: str, now: datetime) -> int | No
         note=f"从大厅配置文件 {source} 导入 / imported from {source}",
         file_sha256=digest,
         audit=audit,
+        config=config,
     )
