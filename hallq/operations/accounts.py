@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -100,8 +100,14 @@ def issue_token(
     return token, row
 
 
-def actor_for_token(session: Session, token: str) -> Actor | None:
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
+#: a token's actor by its hash: asked on every request a device makes (see web/auth.py), so a Core statement
+_TOKEN_ACTOR = select(
+    ApiToken.id, ApiToken.role, ApiToken.name, ApiToken.window_id, ApiToken.kiosk_id, ApiToken.revoked_at
+).where(ApiToken.token_hash == bindparam("token_hash"))
+
+
+def actor_for_token(connection: Connection, token: str) -> Actor | None:
+    row = connection.execute(_TOKEN_ACTOR, {"token_hash": hash_token(token)}).first()
     if row is None or row.revoked_at is not None:
         return None
     return Actor(

@@ -94,8 +94,8 @@ def actor_from(token: str | None) -> Actor | None:
     if token:
         if len(token) > MAX_TOKEN_LENGTH:
             return None
-        with hall_context().store.read() as session:
-            return actor_for_token(session, token)
+        with hall_context().store.read_connection() as connection:
+            return actor_for_token(connection, token)
     if current_user.is_authenticated:
         return Actor(
             role=current_user.role,
