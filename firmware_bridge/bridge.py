@@ -32,6 +32,18 @@ REFUSALS |= {"no_current_ticket": "当前无号", "invalid_state": "操作无效
 class Poster(Protocol):
     def post(self, path: str, body: dict[str, Any] | None = None) -> tuple[int, dict[str, Any]]: ...
 
+    def get(self, path: str) -> dict[str, Any]: ...
+
+    def join(self, rooms: list[str]) -> None: ...
+
+
+#: the action that takes a new version of the hall's configuration (queued like an HTTP call)
+RECONFIGURE = "reconfigure"
+
+
+def _on_bus(setup: dict[str, Any], bus: str) -> list[dict[str, Any]]:
+    return sorted((d for d in setup["devices"] if d.get("bus", "main") == bus), key=lambda d: d["address"])
+
 
 @dataclass(frozen=True)
 class DeviceSpec:
@@ -78,24 +90,64 @@ class Bridge:
     _next_prompt: int = 0
 
     def __post_init__(self) -> None:
-        services = {s["id"]: s["name"] for s in self.hall["services"]}
-        for w in self.hall["windows"]:
-            own = [(sid, services[sid]) for sid in [*w["a_services"], *w["b_services"]]]
-            self.windows[w["id"]] = WindowView(w["id"], w["number"], own, w.get("state", "closed"))
-        for d in self.setup["devices"]:
+        self._take(self.setup, self.hall)
+
+    def _take(self, setup: dict[str, Any], hall: dict[str, Any]) -> set[str]:
+        """Take the hall's windows and the devices of `setup`, keeping what each window shows; the buses
+        whose devices changed (their ports are opened anew by the caller)."""
+        services = {s["id"]: s["name"] for s in hall["services"]}
+        windows: dict[str, WindowView] = {}
+        for w in hall["windows"]:
+            both = [*w["a_services"], *w["b_services"]]
+            own = [(sid, services[sid]) for sid in both if sid in services]
+            view = self.windows.get(w["id"]) or WindowView(
+                w["id"], w["number"], own, w.get("state", "closed")
+            )
+            view.number, view.services = w["number"], own
+            windows[w["id"]] = view
+        devices = {}
+        for d in setup["devices"]:
             spec = DeviceSpec(d["id"], KINDS[d["kind"]], d["bus"], d["address"], d.get("window"))
-            self.devices[(spec.bus, spec.address)] = spec
-        self.recent = deque(maxlen=self.setup["strip_calls"])
-        by_bus: dict[str, list[dict[str, Any]]] = {}
-        for d in self.setup["devices"]:
-            by_bus.setdefault(d.get("bus", "main"), []).append(d)
-        for bus, specs in sorted(by_bus.items()):
+            devices[(spec.bus, spec.address)] = spec
+        changed = {
+            bus
+            for bus in {d.get("bus", "main") for d in [*self.setup["devices"], *setup["devices"]]}
+            if _on_bus(self.setup, bus) != _on_bus(setup, bus)
+        }
+        self.setup, self.hall, self.windows, self.devices = setup, hall, windows, devices
+        self.recent = deque(self.recent, maxlen=setup["strip_calls"])
+        for bus in sorted({d.get("bus", "main") for d in setup["devices"]}):
+            if bus in self.buses and bus not in changed:
+                continue
             if bus not in self.ports:
                 log.warning("bridge: no port given for bus %r; its devices stay dark", bus)
                 continue
+            specs = _on_bus(setup, bus)
             master = BusMaster.for_drivers([make_driver(d) for d in specs], self._timing(specs))
             on_events = partial(self.on_bus, bus)
             self.buses[bus] = BusPort(self.ports[bus], master, on_events, baudrate=self.baudrate, name=bus)
+        return changed
+
+    def reconfigure(self, setup: dict[str, Any], hall: dict[str, Any]) -> None:
+        """A new version of the hall's configuration (`config_changed`): windows, services, texts and keys at
+        once; a bus whose devices changed is opened anew with them (its other buses run on untouched)."""
+        old_ports = dict(self.buses)
+        changed = self._take(setup, hall)
+        for bus in changed:
+            port = old_ports.get(bus)
+            if port is not None:
+                port.stop()
+                if self.buses.get(bus) is port:  # no devices left on it
+                    del self.buses[bus]
+        for bus in changed:
+            if bus in self.buses and self.buses[bus] is not old_ports.get(bus):
+                self.buses[bus].start()
+        for window in self.windows.values():
+            self._show_window(window)
+        self._show_strip()
+        log.info(
+            "bridge: configuration taken (%d devices; buses anew: %s)", len(self.devices), sorted(changed)
+        )
 
     def _timing(self, specs: list[dict[str, Any]]) -> Timing:
         timing = Timing(baudrate=self.baudrate)
@@ -202,11 +254,22 @@ class Bridge:
                 self._show_strip()
         elif name == "ticket_rated" and data.get("source") != "pad":
             self._cancel_prompts(int(data["ticket_id"]))
+        elif name == "config_changed":
+            self.actions.put((RECONFIGURE, {}, None))
         elif name == "window_changed":
             window = self.windows.get(str(data.get("window_id")))
             if window is not None:
                 window.state = str(data.get("state"))
                 self._show_window(window)
+
+    def _fetch_configuration(self) -> None:
+        try:
+            setup, hall = self.server.get("/devices")["bridge"], self.server.get("/hall")
+            self.reconfigure(setup, hall)
+        except Exception as exc:  # the server is away or refuses: the bridge runs on as it was
+            log.warning("bridge: could not take the new configuration: %s", exc)
+            return
+        self.server.join(self.rooms())
 
     def _strip_without(self, ticket_id: int) -> bool:
         """Take a ticket's call off the strip; whether it was there."""
@@ -289,7 +352,9 @@ class Bridge:
         self._pressed[(pad.bus, pad.address, key)] = now
         if last is not None and now - last < self.setup["debounce_ms"] / 1000:
             return  # key bounce
-        window = self.windows[str(pad.window)]
+        window = self.windows.get(str(pad.window))
+        if window is None:  # a pad left over from a configuration change
+            return
         if window.menu:
             window.menu = False
             digit = key - Key.DIGIT_0
@@ -317,6 +382,9 @@ class Bridge:
             path, body, pad = self.actions.get()
             if not path:
                 return
+            if path == RECONFIGURE:
+                self._fetch_configuration()
+                continue
             status, answer = self.server.post(path, body)
             if path.endswith("/status"):
                 continue
@@ -326,7 +394,9 @@ class Bridge:
             calls = path.endswith(("/call-next", "/next"))
             nobody = calls and status == 200 and answer.get("ticket") is None
             if pad is not None and (status >= 400 or status == 0 or nobody):
-                window = self.windows[str(pad.window)]
+                window = self.windows.get(str(pad.window))
+                if window is None:
+                    continue
                 code = (
                     "nobody_waiting" if nobody else str(answer.get("error", "" if status else "unreachable"))
                 )

@@ -26,6 +26,7 @@ EVENTS = (
     "ticket_transferred",
     "window_changed",
     "ticket_rated",
+    "config_changed",
 )
 
 
@@ -59,6 +60,15 @@ class ServerLink:
         self.connected += 1
         for room in self.rooms:
             self.client.emit("join", {"room": room})  # the hall's snapshot follows
+
+    def join(self, rooms: list[str]) -> None:
+        """Join rooms not joined yet (a new evaluator after a configuration change); all of them again at
+        every reconnect."""
+        new = [room for room in rooms if room not in self.rooms]
+        self.rooms = list(rooms)
+        if self.client.connected:
+            for room in new:
+                self.client.emit("join", {"room": room})
 
     def get(self, path: str) -> dict[str, Any]:
         response = self.http.get(f"{self.server_url}/api/v1{path}", timeout=10)

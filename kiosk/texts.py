@@ -5,6 +5,8 @@ from flask_babel import lazy_gettext as _l
 KIOSK = {
     "waiting_in_zone": _l("{count} waiting"),
     "documents": _l("{count} documents to bring"),
+    "no_green_channel": _l("No priority lane for this service"),
+    "issuing_hours": _l("Tickets {from}–{to}"),
     "ask_phone": _l("Enter your mobile number"),
     "ask_id_card": _l("Enter your ID card number"),
     "per_person_limit": _l("{service}: at most {limit} ticket(s) a day per person"),

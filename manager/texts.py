@@ -102,7 +102,10 @@ ADMIN = {
     "current": _l("current"),
     "confirm": _l("Sure?"),
     "catalogue_code": _l("Catalogue code"),
-    "bridge_restart": _l("The serial devices changed: restart hallq bridge for them to take effect."),
+    "bridge_restart": _l(
+        "New serial bus {buses}: start hallq bridge again with --port {buses}=<its serial port>; the other "
+        "devices took the change already."
+    ),
     "settings_defaults": _l("An empty field takes the default (docs/hall-config.md)."),
     "setting_longest_wait_s": _l("Alert when someone has waited (s)"),
     "setting_waiting_per_open_window": _l("Alert when this many wait per open window"),

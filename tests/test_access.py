@@ -89,6 +89,8 @@ RULES: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/v1/config/versions"): MANAGERS,
     ("GET", "/api/v1/config/versions/<int:number>"): MANAGERS,
     ("POST", "/api/v1/config/versions/<int:number>/restore"): {"admin"},
+    ("GET", "/api/v1/config/open-tickets"): MANAGERS,
+    ("POST", "/api/v1/services/<service_id>/move-waiting"): MANAGERS,
     ("GET", "/api/v1/config/export.toml"): MANAGERS,
     ("GET", "/api/v1/users"): {"admin"},
     ("POST", "/api/v1/users"): {"admin"},
@@ -119,6 +121,7 @@ ROOMS: dict[str, set[str]] = {
 }
 SAMPLES = {
     "window_id": "W01",
+    "service_id": "seal",
     "ticket_id": "1",
     "status_token": "x" * 20,
     "follow_up_id": "1",
@@ -177,6 +180,7 @@ def test_every_route_admits_exactly_whom_it_should(
         "transfer": {"service_id": "biz_change"},
         "rating": {"level": 5},
         "cancel": {"reason": "test"},
+        "move-waiting": {"to_service": "biz_setup"},
     }
     wrong = []
     for (method, rule), allowed in sorted(RULES.items()):

@@ -26,6 +26,17 @@ class Server:
 
     def __init__(self) -> None:
         self.posted: list[tuple[str, dict[str, Any] | None]] = []
+        #: what GET /devices and GET /hall answer after a config_changed
+        self.configuration: tuple[dict[str, Any], dict[str, Any]] | None = None
+        self.rooms: list[str] = []
+
+    def get(self, path: str) -> dict[str, Any]:
+        assert self.configuration is not None
+        setup, hall = self.configuration
+        return {"bridge": setup} if path == "/devices" else hall
+
+    def join(self, rooms: list[str]) -> None:
+        self.rooms = rooms
 
     def post(self, path: str, body: dict[str, Any] | None = None) -> tuple[int, dict[str, Any]]:
         if not path.startswith("/devices/"):
@@ -162,3 +173,28 @@ def test_a_rating_on_the_pad_puts_its_prompt_out(bridge: Bridge, simulator: Devi
     posted = bridge.server.posted  # type: ignore[attr-defined]
     until(lambda: ("/tickets/10/rating", {"level": 4}) in posted, what="the pad's rating")
     assert not prompt_lit(simulator, "W14") and not bridge.lit_prompts
+
+
+def test_a_new_configuration_is_taken_without_a_restart(
+    bridge: Bridge, hall: dict[str, Any], simulator: DeviceSimulator
+) -> None:
+    """config_changed: new texts on every board at once; the bus whose devices changed is opened anew with
+    them, the other bus runs on untouched; the bridge joins the window rooms of the evaluators it has now."""
+    until(lambda: simulator.text("W14") == "14号窗口 欢迎光临", what="the idle text")
+    main, modbus = bridge.buses["main"], bridge.buses["modbus"]
+    setup = {**hall["setup"], "idle_text": "{window}号窗口 请稍候"}
+    setup["devices"] = [d for d in setup["devices"] if d["id"] != "eval-W14"]  # window 14's evaluator leaves
+    windows = [{**w, "number": 41} if w["id"] == "W14" else w for w in hall["hall"]["windows"]]
+    server = bridge.server
+    assert isinstance(server, Server)
+    server.configuration = (setup, {**hall["hall"], "windows": windows})
+    bridge.on_server("config_changed", {"version": 2})
+    until(lambda: simulator.text("W14") == "41号窗口 请稍候", what="window 14's board with its new number")
+    until(lambda: simulator.text("W02") == "2号窗口 请稍候", what="the Modbus board's new text")
+    assert bridge.buses["main"] is not main and not main._thread.is_alive()
+    assert bridge.buses["modbus"] is modbus
+    assert ("main", 3) not in bridge.devices or bridge.devices[("main", 3)].id != "eval-W14"
+    assert "window:W14" not in server.rooms and "window:W02" in server.rooms
+    # the reopened bus works: a call reaches window 14's board
+    bridge.on_server("ticket_called", called(7, "A007", 14) | {"window": {"id": "W14", "number": 41}})
+    until(lambda: simulator.text("W14") == "请A007号到41号窗口", what="a call after the change")

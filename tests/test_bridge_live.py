@@ -133,6 +133,16 @@ def test_pads_boards_strip_and_evaluator(
             simulator.buses["main"].plug()
             until(lambda: simulator.text("W14") == "14号窗口 欢迎光临", timeout=15, what="board 14 resynced")
             until(lambda: simulator.text(None, "hall_strip") == "欢迎光临", what="the strip resynced")
+
+            # the administration page saves new board texts: the running bridge shows them (config_changed)
+            admin = {"Authorization": f"Bearer {token(instance, hall_file, 'admin')}"}
+            current = requests.get(f"{url}/api/v1/config", headers=admin, timeout=5).json()
+            document = current["hall"]
+            document["bridge"]["idle_text"] = "{window}号窗口 请取号"
+            body = {"base_version": current["version"], "hall": document, "note": "新的待机文字"}
+            saved = requests.put(f"{url}/api/v1/config", json=body, headers=admin, timeout=5)
+            assert saved.status_code == 200, saved.text
+            until(lambda: simulator.text("W14") == "14号窗口 请取号", what="the new idle text, no restart")
         finally:
             display.disconnect()
     # the server restarts; the bridge finds it again and the boards follow the new state

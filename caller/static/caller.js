@@ -24,14 +24,17 @@
       return;
     }
     hall = await hallq.api("GET", "/hall");
-    if (windowId && hall.windows.some((w) => w.id === windowId)) return openWindow(windowId);
+    if (windowId && mine().some((w) => w.id === windowId)) return openWindow(windowId);
     pickWindow();
   }
+
+  // the windows this clerk may sign in at (set on the administration page; none set: every window)
+  const mine = () => hall.windows.filter((w) => !me.windows || !me.windows.length || me.windows.includes(w.id));
 
   function pickWindow() {
     $("who-pick").textContent = me.username;
     $("back-to-desk").classList.toggle("hidden", !windowId);
-    $("windows").replaceChildren(...hall.windows.map((w) => el("button", {
+    $("windows").replaceChildren(...mine().map((w) => el("button", {
       "data-window": w.id, onclick: () => openWindow(w.id),
     }, el("b", {}, t("window_number", { number: w.number })), " ", w.name, el("div", { class: "en" },
       `A: ${w.a_services.map(serviceName).join(t("list_separator"))}`),
@@ -174,7 +177,7 @@
   function openTransfer() {
     $("transfer-number").textContent = snapshot.current ? snapshot.current.number : "";
     $("transfer-service").replaceChildren(el("option", { value: "" }, "—"),
-      ...hall.services.map((s) => el("option", { value: s.id }, `${named(s)} (${s.zone_id})`)));
+      ...hall.services.filter((s) => !s.retiring).map((s) => el("option", { value: s.id }, `${named(s)} (${s.zone_id})`)));
     $("transfer-window").replaceChildren(el("option", { value: "" }, "—"),
       ...hall.windows.filter((w) => w.id !== windowId)
         .map((w) => el("option", { value: w.id }, `${t("window_number", { number: w.number })} ${w.name}`)));

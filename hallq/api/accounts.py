@@ -28,6 +28,7 @@ def _user(user: User) -> dict[str, Any]:
         "display_name": user.display_name,
         "role": user.role,
         "active": user.active,
+        "windows": user.windows or [],
         "created_at": iso(user.created_at, hall_context().config),
     }
 
@@ -42,6 +43,7 @@ def _token(row: ApiToken) -> dict[str, Any]:
         "kiosk_id": row.kiosk_id,
         "created_at": iso(row.created_at, config),
         "revoked_at": iso(row.revoked_at, config),
+        "last_used_at": iso(row.last_used_at, config),
     }
 
 
@@ -60,10 +62,24 @@ def get_users() -> dict[str, Any]:
 def post_user() -> tuple[dict[str, Any], int]:
     body = parse_body(NewUser)
     ctx, actor = hall_context(), current_actor()
+    _check_windows(body.windows)
     user = accounts.create_user(
-        ctx.store, body.username, body.password, body.role, ctx.now(), body.display_name, by=actor
+        ctx.store,
+        body.username,
+        body.password,
+        body.role,
+        ctx.now(),
+        body.display_name,
+        by=actor,
+        windows=body.windows,
     )
     return _user(user), 201
+
+
+def _check_windows(windows: list[str]) -> None:
+    unknown = sorted(set(windows) - set(hall_context().config.window_by_id))
+    if unknown:
+        raise Invalid("unknown_window", f"没有这些窗口 / No such windows: {', '.join(unknown)}")
 
 
 @bp.patch("/users/<username>")
@@ -75,7 +91,10 @@ def patch_user(username: str) -> dict[str, Any]:
     if body.active is False and username == actor.name and actor.user_id is not None:
         raise Invalid("not_yourself", "不能停用自己的账号 / You cannot deactivate your own account")
     now = ctx.now()
-    accounts.update_user(ctx.store, username, now, actor, display_name=body.display_name, role=body.role)
+    _check_windows(body.windows or [])
+    accounts.update_user(
+        ctx.store, username, now, actor, display_name=body.display_name, role=body.role, windows=body.windows
+    )
     if body.password is not None:
         accounts.set_password(ctx.store, username, body.password, now, by=actor)
     if body.active is not None:
@@ -88,7 +107,12 @@ def patch_user(username: str) -> dict[str, Any]:
 @bp.get("/tokens")
 @require_roles("admin")
 def get_tokens() -> dict[str, Any]:
-    return {"tokens": [_token(row) for row in accounts.list_tokens(hall_context().store)]}
+    ctx = hall_context()
+    # this process's uses of the last minute (its sockets' tokens are in use now); the others' within a minute
+    sockets = list(current_app.extensions["hallq_socket_actors"].values())
+    ctx.token_use.holding([actor.token_id for actor in sockets], ctx.now())
+    ctx.token_use.flush(ctx.store)
+    return {"tokens": [_token(row) for row in accounts.list_tokens(ctx.store)]}
 
 
 @bp.post("/tokens")

@@ -10,14 +10,14 @@ from flask import Response, current_app, request
 
 from hallq.api.blueprint import bp
 from hallq.api.body import parse_body
-from hallq.api.schemas import ConfigRestore, ConfigSave
+from hallq.api.schemas import ConfigRestore, ConfigSave, MoveWaiting
 from hallq.config.document import to_toml
-from hallq.operations import hall_versions
+from hallq.operations import hall_versions, moving
 from hallq.operations.errors import Forbidden, NotFound
 from hallq.operations.views import iso
 from hallq.web.auth import current_actor, require_roles
 from hallq.web.live_config import apply_version
-from hallq.web.runtime import hall_context, socketio
+from hallq.web.runtime import hall_context, send_pushes, socketio
 
 #: a hall's document is larger than any other request (a hall of a hundred services with their materials)
 MAX_DOCUMENT_BYTES = 1024 * 1024
@@ -121,3 +121,22 @@ def export_config() -> Response:
         content_type="application/toml; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+@bp.get("/config/open-tickets")
+@require_roles("manager", "admin")
+def get_open_tickets() -> dict[str, Any]:
+    """Tickets waiting or in hand, by service: what keeps a service from being removed at once."""
+    return {"services": moving.open_by_service(hall_context())}
+
+
+@bp.post("/services/<service_id>/move-waiting")
+@require_roles("manager", "admin")
+def move_waiting(service_id: str) -> dict[str, Any]:
+    """Every waiting ticket of the service waits for another one now, keeping its number and its place."""
+    body = parse_body(MoveWaiting)
+    actor = current_actor()
+    assert actor is not None
+    count, pushes = moving.move_waiting(hall_context(), service_id, body.to_service, actor)
+    send_pushes(pushes)
+    return {"moved": count, "to_service": body.to_service}

@@ -40,6 +40,9 @@ def get_hall() -> dict[str, Any]:
                 "materials": s.materials,
                 "ask_identity": s.ask_identity,
                 "tickets_per_person_per_day": s.person_limit(config.limits) if s.ask_identity else None,
+                "green_channel": s.green_channel,
+                "issuing_hours": [f"{at:%H:%M}" for at in s.issuing_hours] if s.issuing_hours else None,
+                "retiring": s.retiring,
             }
             for s in config.services
         ],

@@ -18,6 +18,7 @@ from hallq.api.schemas import (
     FollowUpChange,
     IssueTicket,
     Login,
+    MoveWaiting,
     NewAppointment,
     NewToken,
     NewUser,
@@ -84,6 +85,7 @@ def document() -> dict[str, Any]:
         NewUser,
         UserChange,
         NewToken,
+        MoveWaiting,
     ]
     schemas: dict[str, Any] = {m.__name__: m.model_json_schema() for m in models}
     schemas["Error"] = {

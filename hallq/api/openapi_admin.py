@@ -59,6 +59,11 @@ USER = {
         "role": {"enum": ["clerk", "manager", "admin"]},
         "active": {"type": "boolean"},
         "created_at": {"type": "string"},
+        "windows": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "the windows a clerk may sign in at; empty: any",
+        },
     },
 }
 USERS = {"type": "object", "properties": {"users": {"type": "array", "items": USER}}}
@@ -72,6 +77,7 @@ TOKEN = {
         "kiosk_id": {"type": ["string", "null"]},
         "created_at": {"type": "string"},
         "revoked_at": {"type": ["string", "null"]},
+        "last_used_at": {"type": ["string", "null"], "description": "to the minute"},
         "token": {"type": "string", "description": "the secret: only in the answer that made it"},
     },
 }
@@ -191,6 +197,39 @@ def paths() -> dict[str, Any]:
                     {"name": "zone", "in": "query", "required": True, "schema": {"type": "string"}}
                 ],
                 "responses": {"200": _json({"type": "object"}), **_errors(401, 403, 422)},
+            }
+        },
+        "/api/v1/config/open-tickets": {
+            "get": {
+                "summary": "Tickets waiting or in hand, by service (what keeps a service from removal)",
+                "responses": _ok_or(
+                    {
+                        "type": "object",
+                        "properties": {
+                            "services": {"type": "object", "additionalProperties": {"type": "integer"}}
+                        },
+                    },
+                    401,
+                    403,
+                ),
+            }
+        },
+        "/api/v1/services/{service_id}/move-waiting": {
+            "post": {
+                "summary": "Every waiting ticket of the service waits for another one, keeping its place",
+                "parameters": [
+                    {"name": "service_id", "in": "path", "required": True, "schema": {"type": "string"}}
+                ],
+                "requestBody": _body("MoveWaiting"),
+                "responses": _ok_or(
+                    {
+                        "type": "object",
+                        "properties": {"moved": {"type": "integer"}, "to_service": {"type": "string"}},
+                    },
+                    401,
+                    403,
+                    422,
+                ),
             }
         },
         "/api/v1/config/export.toml": {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AwareDatetime,
@@ -68,11 +68,18 @@ class ConfigRestore(_Body):
     note: StrictStr = Field(default="", max_length=500)
 
 
+class MoveWaiting(_Body):
+    #: the service the waiting tickets wait for from now on
+    to_service: StrictStr = Field(max_length=32)
+
+
 class NewUser(_Body):
     username: StrictStr = Field(pattern=r"^[A-Za-z0-9_.-]{1,64}$")
     display_name: StrictStr | None = Field(default=None, max_length=64)
     role: Literal["clerk", "manager", "admin"] = "clerk"
     password: StrictStr = Field(min_length=8, max_length=256)
+    #: the windows a clerk may sign in at; empty: any
+    windows: list[Annotated[StrictStr, Field(max_length=32)]] = Field(default_factory=list, max_length=200)
 
 
 class UserChange(_Body):
@@ -82,6 +89,8 @@ class UserChange(_Body):
     password: StrictStr | None = Field(default=None, min_length=8, max_length=256)
     #: false: someone who left; every session of theirs ends at once
     active: StrictBool | None = None
+    #: the windows a clerk may sign in at; [] for any
+    windows: list[Annotated[StrictStr, Field(max_length=32)]] | None = Field(default=None, max_length=200)
 
 
 class NewToken(_Body):

@@ -37,7 +37,12 @@ def whoami() -> dict[str, Any]:
     actor = current_actor()
     if actor is None:
         raise HallqError("unauthorized", "未登录 / Not logged in", 401)
-    return {"username": actor.name, "role": actor.role, "window_id": actor.window_id}
+    return {
+        "username": actor.name,
+        "role": actor.role,
+        "window_id": actor.window_id,
+        "windows": list(actor.windows),
+    }
 
 
 @bp.delete("/session")

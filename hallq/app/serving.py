@@ -110,7 +110,7 @@ def run(app: Flask, host: str, port: int, async_mode: str, listen_fd: int | None
     for hall in hall_apps(app):
         server = hall.extensions["socketio"]
         ctx = hall.extensions["hallq"]
-        server.start_background_task(housekeeping_loop, ctx, server)
+        server.start_background_task(housekeeping_loop, ctx, server, hall.extensions["hallq_socket_actors"])
         server.start_background_task(
             revocation_loop, ctx.store, server, hall.extensions["hallq_socket_actors"]
         )

@@ -201,6 +201,14 @@ class Service(_Model):
     #: tickets a day for this service (against scalpers of scarce numbers); absent: nobody is asked
     ask_identity: Literal["phone", "id_card"] | None = None
     tickets_per_person_per_day: int | None = Field(default=None, gt=0)
+    #: 绿色通道: the elderly, the disabled, pregnant women and servicemen are called first (the kiosk's
+    #: priority button); false for a service that has none (a booked-only service, a dedicated window)
+    green_channel: bool = True
+    #: this service's own issuing hours inside the hall's (e.g. ["09:00", "11:30"]: mornings only)
+    issuing_hours: tuple[time, time] | None = None
+    #: being removed: no new tickets; the tickets still waiting are served, then the server removes it (a
+    #: new version of the configuration, docs/hall-config.md)
+    retiring: bool = False
 
     @model_validator(mode="after")
     def _limit_needs_identity(self) -> Service:
@@ -381,6 +389,11 @@ def cross_check(config: HallConfig) -> list[Problem]:
         problems.append(Problem("hall.hours.lunch", "lunch break must lie inside opening hours"))
     if hours.stop_issuing and not (hours.open < hours.stop_issuing <= hours.close):
         problems.append(Problem("hall.hours.stop_issuing", "must lie between opening and closing time"))
+    for index, service in enumerate(config.services):
+        own = service.issuing_hours
+        if own is not None and not (hours.open <= own[0] < own[1] <= hours.close):
+            what = "issuing hours must lie inside the hall's opening hours, start before end"
+            problems.append(Problem(f"services[{index}].issuing_hours", what))
     return problems
 
 

@@ -62,6 +62,11 @@ FIELDS = {
     "timezone": "时区",
     "rule": "规则",
     "reasons": "差评原因",
+    "green_channel": "绿色通道",
+    "issuing_hours": "取号时段",
+    "retiring": "停止取号待删除",
+    "ask_identity": "限号身份",
+    "tickets_per_person_per_day": "每人每日限号数",
 }
 WHAT = {
     "missing": "未填写",
@@ -102,6 +107,10 @@ CROSS = [
     (r"closing time must come after opening time", "须晚于开始时间"),
     (r"lunch break must lie inside opening hours", "须在开放时间之内"),
     (r"must lie between opening and closing time", "须在开始与结束时间之间"),
+    (
+        r"issuing hours must lie inside the hall's opening hours, start before end",
+        "须在大厅开放时间之内，且开始早于结束",
+    ),
 ]
 
 

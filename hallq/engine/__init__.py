@@ -3,7 +3,7 @@
 from hallq.engine.calling import CallPolicy, LongestWaitPolicy, QueueHead, WindowView, make_policy
 from hallq.engine.clock import Clock, ManualClock
 from hallq.engine.estimate import Server, wait_until_called
-from hallq.engine.issuing import IssueRefused, appointment_queue_time, check_caps, check_hours
+from hallq.engine.issuing import IssueRefused, appointment_queue_time, check_caps, check_hours, check_offered
 from hallq.engine.numbering import format_number, service_day
 from hallq.engine.tickets import IN_PROGRESS, Action, Priority, Status, TransitionError, next_status
 from hallq.engine.wait_model import WaitModel, WindowNow
@@ -27,6 +27,7 @@ __all__ = [
     "appointment_queue_time",
     "check_caps",
     "check_hours",
+    "check_offered",
     "format_number",
     "make_policy",
     "next_status",

@@ -36,6 +36,19 @@ class Capped(Protocol):
     def daily_cap(self) -> int | None: ...
 
 
+class Offered(Protocol):
+    """What a service of the hall file says of who may take its tickets, and when."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def retiring(self) -> bool: ...
+    @property
+    def green_channel(self) -> bool: ...
+    @property
+    def issuing_hours(self) -> tuple[time, time] | None: ...
+
+
 @dataclass(frozen=True)
 class IssueRefused(Exception):
     code: str
@@ -66,6 +79,27 @@ def check_hours(hours: OpeningHours, calendar: WorkCalendar, tz: tzinfo, now: da
             f"午休时间 {start:%H:%M}-{end:%H:%M}，{end:%H:%M} 恢复取号 / "
             f"Lunch break, issuing resumes at {end:%H:%M}",
         )
+
+
+def check_offered(service: Offered, green: bool, hours: OpeningHours, tz: tzinfo, now: datetime) -> None:
+    """Raise IssueRefused when this service takes no ticket now: it is being removed (no new tickets, its
+    queue drains), its own issuing hours are over, or a 绿色通道 ticket is asked where it has none."""
+    if service.retiring:
+        raise IssueRefused(
+            "service_retiring", f"{service.name}已停止取号 / {service.name} takes no new tickets"
+        )
+    if green and not service.green_channel:
+        raise IssueRefused(
+            "no_green_channel", f"{service.name}不设绿色通道 / {service.name} has no priority lane"
+        )
+    if service.issuing_hours is not None and hours.enforce:
+        start, end = service.issuing_hours
+        if not start <= now.astimezone(tz).time() < end:
+            raise IssueRefused(
+                "service_closed",
+                f"{service.name}取号时间为 {start:%H:%M}-{end:%H:%M} / {service.name} issues tickets "
+                f"from {start:%H:%M} to {end:%H:%M}",
+            )
 
 
 def check_caps(zone: Capped, service: Capped, zone_count: int, service_count: int) -> None:

@@ -157,12 +157,14 @@ def create_user(
     now: datetime,
     display_name: str | None = None,
     by: Actor | None = None,
+    windows: list[str] | None = None,
 ) -> User:
     _check_user(role, password)
     with store.write() as session:
         if session.scalar(select(User.id).where(User.username == username)) is not None:
             raise Invalid("user_exists", f"user {username!r} already exists")
         user = User(username=username, display_name=display_name or username, created_at=now)
+        user.windows = sorted(set(windows)) if windows else None
         _set(user, password, role)
         session.add(user)
         record(session, now, "user.created", by or command_line(), username, {"role": role})
@@ -222,18 +224,22 @@ def update_user(
     *,
     display_name: str | None = None,
     role: str | None = None,
+    windows: list[str] | None = None,
 ) -> None:
-    """A new display name or role (a new role ends the user's sessions: they sign in to the new one)."""
+    """A new display name, role or windows (`windows` [] for any window). A new role ends the user's
+    sessions: they sign in to the new one."""
     with store.write() as session:
         user = _user_named(session, username)
-        before = {"display_name": user.display_name, "role": user.role}
+        before = {"display_name": user.display_name, "role": user.role, "windows": user.windows or []}
         if display_name is not None:
             user.display_name = display_name
         if role is not None and role != user.role:
             _check_user(role, "x" * MIN_PASSWORD_LENGTH)
             user.role = role
             end_sessions(user)
-        after = {"display_name": user.display_name, "role": user.role}
+        if windows is not None:  # checked at the user's next request (web/auth.py loads the user each time)
+            user.windows = sorted(set(windows)) or None
+        after = {"display_name": user.display_name, "role": user.role, "windows": user.windows or []}
         if after != before:
             record(session, now, "user.changed", by, username, {"before": before, "after": after})
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from hallq.config.hall import HallConfig
 from hallq.engine import CallPolicy, Clock, service_day
 from hallq.operations.live_model import LiveWaitModel
+from hallq.operations.token_use import TokenUse
 from hallq.store.db import Store
 
 
@@ -23,6 +24,8 @@ class HallContext:
     wait_model: LiveWaitModel | None = None
     #: the version of the configuration in the database that `config` is (operations/hall_versions.py)
     version: int = 0
+    #: when each device token was last used (shared by every request's pinned copy)
+    token_use: TokenUse = field(default_factory=TokenUse)
 
     def switch(self, config: HallConfig, policy: CallPolicy, version: int) -> None:
         """A new version of the configuration for every request that starts from now on (one statement: under
@@ -63,3 +66,8 @@ class Actor:
     token_id: int | None = None
     #: the session version of the logged-in user acting (User.session_version)
     session_version: int | None = None
+    #: the windows a clerk may act at (User.windows); empty: any window
+    windows: tuple[str, ...] = ()
+
+    def may_act_at(self, window_id: str) -> bool:
+        return not self.windows or window_id in self.windows

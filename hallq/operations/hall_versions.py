@@ -133,6 +133,9 @@ def save(
     the new version's number. Audited as config.saved with the diff, or as `audit` gives (action, subject,
     detail)."""
     config = config or checked(document)
+    retiring = [service.id for service in config.services if service.retiring]
+    if retiring:  # it must be removable once drained: a window left with nothing to do is said now
+        checked(without_services(document, retiring))
     try:
         with store.write() as session:
             latest = session.scalar(
@@ -168,6 +171,17 @@ def save(
     return number + 1
 
 
+def without_services(document: dict[str, Any], service_ids: list[str]) -> dict[str, Any]:
+    """The document with these services removed, from the windows' A and B services too."""
+    copy: dict[str, Any] = json.loads(json.dumps(document))
+    copy["services"] = [s for s in copy.get("services", []) if s.get("id") not in service_ids]
+    for window in copy.get("windows", []):
+        for key in ("a_services", "b_services"):
+            if key in window:
+                window[key] = [s for s in window[key] if s not in service_ids]
+    return copy
+
+
 #: what a manager may change (admins change everything): each service's materials, the working calendar,
 #: each window's A and B services
 MANAGERS_MAY = "materials, calendar, a_services, b_services"
@@ -196,6 +210,17 @@ def _config_of(document: dict[str, Any]) -> HallConfig | None:
         return hall_from_document(document)
     except ConfigError:
         return None
+
+
+#: what a manager can do instead of removing something tickets still wait for
+WAYS_OUT = {
+    "services": (
+        "可将等候的票转到其他事项，或设为「停止取号，办完后删除」",
+        "move the waiting tickets to another service, or set it retiring (removed once they are served)",
+    ),
+    "zones": ("先删除或转走其事项", "remove or move its services first"),
+    "windows": ("等转给该窗口的票办完后再删除", "remove it once the tickets sent to it are served"),
+}
 
 
 def _stranded(session: Any, before: HallConfig | None, after: HallConfig) -> list[dict[str, str]]:
@@ -229,9 +254,9 @@ def _stranded(session: Any, before: HallConfig | None, after: HallConfig) -> lis
                 problems.append(
                     {
                         "path": path,
-                        "message": f"{word}「{removed}」还有 {count} 张票在等候或办理中：先转到其他{word}，"
-                        f"或等其办完再删除 / {english} {removed!r} still has {count} tickets waiting or in "
-                        "hand: transfer them, or remove it once they are served",
+                        "message": f"{word}「{removed}」还有 {count} 张票在等候或办理中："
+                        f"{WAYS_OUT[path][0]} / {english} {removed!r} still has {count} tickets waiting "
+                        f"or in hand: {WAYS_OUT[path][1]}",
                     }
                 )
     return problems

@@ -16,6 +16,7 @@ from hallq.engine import (
     Status,
     check_caps,
     check_hours,
+    check_offered,
     format_number,
     identity,
 )
@@ -107,6 +108,8 @@ def issue_ticket(ctx: HallContext, request: IssueRequest) -> tuple[dict[str, Any
     now = ctx.now()
     try:
         check_hours(config.hall.hours, config.work_calendar, config.tz, now)
+        green = request.priority is Priority.GREEN
+        check_offered(service, green, config.hall.hours, config.tz, now)
     except IssueRefused as refused:
         raise Conflict(refused.code, refused.message) from None
     day = ctx.day(now)

@@ -126,11 +126,17 @@ class WindowAct:
                     "not_your_window", "此令牌属于其他窗口 / This token belongs to another window"
                 )
             return
+        number = self.window.number
+        if not actor.may_act_at(self.window.id):
+            raise Forbidden(
+                "not_your_window",
+                f"您的账号不能登录{number}号窗口，请联系管理员 / "
+                f"Your account may not sign in at window {number}",
+            )
         if self.state.clerk == actor.name:
             return
         if signing_in and (self.state.clerk is None or self.state.state == "closed" or take_over):
             return
-        number = self.window.number
         if signing_in:
             clerk = self.state.clerk
             raise Conflict(

@@ -157,6 +157,9 @@ def transfer(
         )
     if service_id is not None and service_id not in ctx.config.service_by_id:
         raise Invalid("unknown_service", f"未知事项 / Unknown service {service_id!r}")
+    if service_id is not None and ctx.config.service_by_id[service_id].retiring:
+        name = ctx.config.service_by_id[service_id].name
+        raise Invalid("service_retiring", f"{name}已停止取号，不能转入 / {name} takes no new tickets")
     if target_window_id is not None and target_window_id not in ctx.config.window_by_id:
         raise Invalid("unknown_window", f"未知窗口 / Unknown window {target_window_id!r}")
     if target_window_id == window_id:

@@ -159,6 +159,8 @@ class User(Base):
     #: part of every session cookie of this user: bumped at logout, password change and deactivation, so
     #: every session made before ends at its next request
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: the windows a clerk may sign in at (window ids); None: any window
+    windows: Mapped[list[str] | None] = mapped_column(JSON, default=None)
 
 
 class ApiToken(Base):
@@ -175,6 +177,8 @@ class ApiToken(Base):
     name: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
+    #: when the device last used the token (to the minute: operations/token_use.py)
+    last_used_at: Mapped[datetime | None]
 
 
 class PrintJob(Base):

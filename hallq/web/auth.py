@@ -28,6 +28,7 @@ class SessionUser(UserMixin):
         self.display_name = user.display_name
         self.role = user.role
         self.session_version = user.session_version or 0
+        self.windows = tuple(user.windows or ())
 
     def get_id(self) -> str:
         """What the session cookie keeps: the user and their session version ("12.3"), so that logging out,
@@ -94,14 +95,19 @@ def actor_from(token: str | None) -> Actor | None:
     if token:
         if len(token) > MAX_TOKEN_LENGTH:
             return None
-        with hall_context().store.read_connection() as connection:
-            return actor_for_token(connection, token)
+        ctx = hall_context()
+        with ctx.store.read_connection() as connection:
+            actor = actor_for_token(connection, token)
+        if actor is not None and actor.token_id is not None:
+            ctx.token_use.seen(actor.token_id, ctx.now())
+        return actor
     if current_user.is_authenticated:
         return Actor(
             role=current_user.role,
             name=current_user.username,
             user_id=int(current_user.id),
             session_version=current_user.session_version,
+            windows=current_user.windows,
         )
     return None
 

@@ -22,7 +22,8 @@ from hallq.config.hall import HallConfig
 from hallq.config.settings import Settings
 from hallq.config.tomlfile import ConfigError, read_text
 from hallq.engine import CallPolicy, make_policy
-from hallq.operations import hall_versions
+from hallq.operations import hall_versions, moving
+from hallq.operations.context import Actor
 from hallq.operations.window_act import ensure_window_rows
 from hallq.store.db import Store
 from hallq.web.speech import speech_for
@@ -30,6 +31,8 @@ from hallq.web.speech import speech_for
 log = logging.getLogger(__name__)
 #: how often every process looks for a newer version
 FOLLOW_EVERY_S = 1.0
+#: how often a process looks for a retiring service whose last ticket is served
+RETIRE_EVERY_S = 30.0
 
 
 def for_this_server(config: HallConfig, settings: Settings) -> HallConfig:
@@ -99,11 +102,49 @@ def catch_up(app: Flask) -> bool:
     return newest > app.extensions["hallq"].version and apply_version(app, newest)
 
 
+def retire_drained(app: Flask) -> int | None:
+    """Remove the retiring services nobody waits for any more, as a new version (by "server"); its number,
+    or None. Two processes at once: one saves, the other's save is refused (409) and it does nothing."""
+    ctx = app.extensions["hallq"]
+    retiring = [service for service in ctx.config.services if service.retiring]
+    if not retiring:
+        return None
+    still_open = moving.open_by_service(ctx)
+    drained = [service for service in retiring if not still_open.get(service.id)]
+    version = hall_versions.get(ctx.store, ctx.version) if drained else None
+    if version is None:
+        return None
+    names = "、".join(service.name for service in drained)
+    ids = [service.id for service in drained]
+    try:
+        number = hall_versions.save(
+            ctx.store,
+            hall_versions.without_services(version.document, ids),
+            base_version=version.number,
+            by=Actor(role="admin", name="server"),
+            now=ctx.now(),
+            note=f"{names} 的票已办完，自动删除 / {', '.join(ids)}: served, removed",
+        )
+    except (hall_versions.VersionConflict, hall_versions.InvalidConfig) as exc:  # a newer version decides
+        log.info("retiring %s: not now (%s)", ids, exc)
+        return None
+    apply_version(app, number)
+    return number
+
+
 def follow_versions(app: Flask, server: Any, every_s: float = FOLLOW_EVERY_S) -> None:
-    """A Socket.IO background task: take a version another process saved within a second."""
+    """A Socket.IO background task: take a version another process saved within a second; now and then,
+    remove the retiring services whose last ticket is served (and tell every page)."""
+    turns = 0
     while True:
         server.sleep(every_s)
+        turns += 1
         try:
             catch_up(app)
+            if turns * every_s >= RETIRE_EVERY_S:
+                turns = 0
+                removed = retire_drained(app)
+                if removed is not None:
+                    server.emit("config_changed", {"version": removed})
         except Exception:  # a locked database, or a version this code cannot read: try again next time
             log.exception("following the configuration's versions failed")

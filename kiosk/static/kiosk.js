@@ -74,12 +74,22 @@
     zone = z;
     error("");
     $("zone-title").replaceChildren(named(z));
-    const services = hall.services.filter((s) => s.zone_id === z.id);
-    $("services").replaceChildren(...services.map((s) => el("button", {
-      class: "tile", "data-service": s.id, onclick: () => take(s),
-    }, named(s), el("span", { class: "meta" }, t("documents", { count: s.materials.length })))));
+    renderServices();
     show("service");
     armReset(60);
+  }
+
+  // a service being removed takes no tickets; with 绿色通道 pressed, a service without one is shown greyed
+  function renderServices() {
+    const services = hall.services.filter((s) => s.zone_id === zone.id && !s.retiring);
+    $("services").replaceChildren(...services.map((s) => {
+      const noLane = green && s.green_channel === false;
+      const hours = s.issuing_hours ? t("issuing_hours", { from: s.issuing_hours[0], to: s.issuing_hours[1] }) : null;
+      return el("button", {
+        class: "tile", "data-service": s.id, disabled: noLane ? "" : null, onclick: () => take(s),
+      }, named(s), el("span", { class: "meta" }, noLane ? t("no_green_channel") : t("documents", { count: s.materials.length })),
+      hours ? el("span", { class: "meta" }, hours) : null);
+    }));
   }
 
   // 限号: a service may ask who takes the ticket (a mobile number or an ID card number), typed on a keypad
@@ -291,6 +301,7 @@
   $("green").addEventListener("click", () => {
     green = !green;
     $("green").setAttribute("aria-pressed", String(green));
+    if (zone) renderServices();
   });
 
   async function start() {

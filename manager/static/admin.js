@@ -53,6 +53,8 @@
     });
   }
 
+  const buses = (bridge) => [...new Set(((bridge || {}).devices || []).map((d) => d.bus || "main"))];
+
   async function save() {
     for (const node of document.querySelectorAll(".invalid")) node.classList.remove("invalid");
     const body = { base_version: state.version, hall: state.hall, note: $("save-note").value };
@@ -61,11 +63,12 @@
     });
     const data = await response.json().catch(() => ({}));
     if (response.ok) {
-      const bridgeBefore = JSON.stringify(loadedBridge);
+      const busesBefore = buses(loadedBridge);
       $("save-note").value = "";
       await load();
-      // the serial devices are opened by `hallq bridge` at its start: a change there waits for its restart
-      const restart = JSON.stringify(state.hall.bridge || null) !== bridgeBefore ? el("div", {}, t("bridge_restart")) : null;
+      // the bridge takes changed devices at once, but a new bus needs its serial port on the bridge's command line
+      const added = buses(state.hall.bridge).filter((bus) => !busesBefore.includes(bus));
+      const restart = added.length ? el("div", {}, t("bridge_restart", { buses: added.join(", ") })) : null;
       say(t("saved", { version: data.version }), "ok", restart);
     } else if (response.status === 409) {
       say(t("conflict", { version: data.current_version }), "error", el("div", {},
