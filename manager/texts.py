@@ -123,4 +123,23 @@ ADMIN = {
     "ask_phone": _l("by mobile number"),
     "ask_id_card": _l("by ID card"),
     "per_person": _l("tickets a day for one person"),
+    "issuing": _l("Issuing"),
+    "green_channel": _l("Priority lane (绿色通道)"),
+    "issuing_hours": _l("Hours"),
+    "open_tickets": _l("{count} tickets waiting or in hand"),
+    "retire": _l("Stop issuing, remove once served"),
+    "retiring": _l("Takes no new tickets; removed once its last ticket is served"),
+    "issue_again": _l("Issue again"),
+    "move_waiting": _l("Move the waiting tickets to"),
+    "moved": _l("{count} tickets moved; each keeps its number and its place."),
+    "setting_zone_call": _l("Call wording in {zone} (empty: the hall's)"),
+    "clerk_windows": _l("Windows (numbers)"),
+    "any_window": _l("any"),
+    "windows_hint": _l("The windows this clerk may sign in at, e.g. 3 5 7; empty: any window"),
+    "last_used": _l("Last used"),
+    "never_used": _l("never"),
+    "newer_version": _l(
+        "Version {version} was saved meanwhile (another admin, or a service removed once served): load it "
+        "and make your change again."
+    ),
 }

@@ -181,3 +181,67 @@ def test_settings_and_a_catalogue_code_are_saved_from_the_page(browser, hall: Li
         and document["voice"]["call"] == "请{number}号前往{window}号窗口"
     )
     page.close()
+
+
+def test_a_service_is_retired_its_waiting_tickets_moved_and_a_clerk_kept_to_windows(
+    browser, hall: LiveHall
+) -> None:  # type: ignore[no-untyped-def]
+    """Removing a service citizens wait for: it stops issuing, its waiting tickets move to another service
+    (each keeps its place), and the server removes it once nobody waits; 绿色通道, a zone's own call
+    wording, a clerk's windows and a token's last use, all from the page."""
+    from .livehall import take_ticket, until
+
+    tickets = [take_ticket(hall.url, hall.kiosk_token, "project_filing") for _ in range(2)]
+    page = admin_page(browser, hall, "services")
+    page.on("dialog", lambda dialog: dialog.accept())
+    start = version_of(hall)
+    row = page.locator('tr[data-service="project_filing"]')
+    assert "还有 2 张票" in row.inner_text()
+    page.locator('tr[data-service="seal"] input[data-path$=".green_channel"]').uncheck()
+    row.locator("[data-remove]").click()  # people wait: it is retired, not removed
+    page.wait_for_selector('tr[data-service="project_filing"] .m-warn')
+    row.scroll_into_view_if_needed()
+    page.screenshot(path=ARTIFACTS / "admin-retiring.png")
+    saved(page, start + 1)
+    session = signed_in(hall, "admin")
+    services = session.get(f"{hall.url}/api/v1/hall", timeout=5).json()["services"]
+    assert next(s for s in services if s["id"] == "project_filing")["retiring"] is True
+    assert next(s for s in services if s["id"] == "seal")["green_channel"] is False
+    page.select_option('tr[data-service="project_filing"] select[data-move]', "plan_permit")
+    page.wait_for_selector("#admin-message:has-text('已转走 2 张票')")
+    for ticket in tickets:
+        moved = session.get(f"{hall.url}/api/v1/tickets/{ticket['id']}", timeout=5).json()
+        assert moved["service_id"] == "plan_permit" and moved["number"] == ticket["number"]
+
+    def removed() -> bool:
+        document = session.get(f"{hall.url}/api/v1/config", timeout=5).json()["hall"]
+        return all(s["id"] != "project_filing" for s in document["services"])
+
+    until(removed, timeout=30, what="the drained service removed by the server")
+    page.click('[data-tab="settings"]')
+    page.fill(
+        '#settings tr[data-zone="B"] input[data-path="voice.zones.B.call"]',
+        "请{number}号到投资审批区{window}号窗口",
+    )
+    saved(page, version_of(hall) + 1)
+    document = session.get(f"{hall.url}/api/v1/config", timeout=5).json()["hall"]
+    assert {"zone": "B", "call": "请{number}号到投资审批区{window}号窗口"} in document["voice"]["zones"]
+    page.click('[data-tab="users"]')
+    page.fill('input[data-windows="clerk07"]', "7 8")
+    page.press('input[data-windows="clerk07"]', "Enter")
+    until(
+        lambda: (
+            next(
+                u
+                for u in session.get(f"{hall.url}/api/v1/users", timeout=5).json()["users"]
+                if u["username"] == "clerk07"
+            )["windows"]
+            == ["W07", "W08"]
+        ),
+        what="clerk07 kept to windows 7 and 8",
+    )
+    page.click('[data-tab="tokens"]')
+    page.wait_for_selector("#tokens .last-used")
+    used = page.locator("#tokens .last-used").all_inner_texts()
+    assert any(text[:4].isdigit() for text in used) and "从未使用" in used
+    page.close()

@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 #: how often every process looks for a newer version
 FOLLOW_EVERY_S = 1.0
 #: how often a process looks for a retiring service whose last ticket is served
-RETIRE_EVERY_S = 30.0
+RETIRE_EVERY_S = 10.0
 
 
 def for_this_server(config: HallConfig, settings: Settings) -> HallConfig:

@@ -21,9 +21,11 @@
   }
   function quiet() { $("admin-message").className = "banner hidden"; }
 
-  let loadedBridge = null;
+  let loadedBridge = null, openTickets = {}, dirty = false;
   async function load() {
+    dirty = false;
     state = await api("GET", "/config");
+    openTickets = (await api("GET", "/config/open-tickets").catch(() => ({ services: {} }))).services;
     loadedBridge = state.hall.bridge || null;
     $("version-now").textContent = `${t("version")} ${state.version}`;
     render();
@@ -37,7 +39,7 @@
     }
     $("save-bar").classList.toggle("hidden", !EDITS.has(tab));
     const root = $(`tab-${tab}`);
-    if (tab === "services") forms.services(state.hall, root, { everything: isAdmin });
+    if (tab === "services") forms.services(state.hall, root, { everything: isAdmin }, openTickets, moveWaiting);
     if (tab === "staffing") forms.staffing(state.hall, root);
     if (tab === "calendar") forms.calendar(state.hall, root, calendarYear);
     if (tab === "settings") forms.settings(state.hall, root, isAdmin);
@@ -51,6 +53,16 @@
       if (id === "calendar") calendarYear = Number($("calendar-year").value);
       render();
     });
+  }
+
+  // a service's waiting tickets wait for another one now (keeping their place): an action, not a version
+  async function moveWaiting(from, to) {
+    try {
+      const { moved } = await api("POST", `/services/${encodeURIComponent(from)}/move-waiting`, { to_service: to });
+      openTickets = (await api("GET", "/config/open-tickets")).services;
+      say(t("moved", { count: moved }));
+      render();
+    } catch (e) { say(e.message, "error"); }
   }
 
   const buses = (bridge) => [...new Set(((bridge || {}).devices || []).map((d) => d.bus || "main"))];
@@ -96,6 +108,13 @@
       el("td", {}, u.username), el("td", {}, u.display_name),
       el("td", {}, el("select", { disabled: isAdmin ? null : "", onchange: (e) => act(u.username, { role: e.target.value })() },
         ...roles.map((r) => el("option", { value: r, selected: r === u.role ? "" : null }, t(`role_${r}`))))),
+      el("td", {}, u.role !== "clerk" ? "—" : el("input", { "data-windows": u.username, size: 12, disabled: isAdmin ? null : "",
+        value: u.windows.map((id) => (state.hall.windows.find((w) => w.id === id) || { number: id }).number).join(" "),
+        placeholder: t("any_window"), title: t("windows_hint"), onchange: (e) => {
+          const numbers = e.target.value.split(/[\s,，、]+/).filter(Boolean);
+          const ids = numbers.map((n) => (state.hall.windows.find((w) => String(w.number) === n || w.id === n) || { id: n }).id);
+          act(u.username, { windows: ids })();
+        } })),
       el("td", {}, u.active ? "✓" : "—"),
       el("td", {}, isAdmin ? [
         el("button", { type: "button", class: "set-password", onclick: () => {
@@ -117,7 +136,7 @@
       el("label", {}, t("password"), el("br"), el("input", { name: "password", type: "password", minlength: 8, required: "" })),
       el("button", { class: "primary", type: "submit" }, t("create"))) : null;
     root.replaceChildren(el("div", { class: "m-table-wrap" }, el("table", { class: "m-table", id: "users" },
-      el("thead", {}, el("tr", {}, ...["username", "display_name", "role", "active", ""].map((k) => el("th", {}, k ? t(k) : "")))),
+      el("thead", {}, el("tr", {}, ...["username", "display_name", "role", "clerk_windows", "active", ""].map((k) => el("th", {}, k ? t(k) : "")))),
       el("tbody", {}, ...rows))), form);
   }
 
@@ -127,6 +146,7 @@
     const rows = list.map((row) => el("tr", { "data-token": row.id, class: row.revoked_at ? "muted" : "" },
       el("td", {}, row.id), el("td", {}, t(`device_${row.role}`)), el("td", {}, row.name), el("td", {}, row.window_id || row.kiosk_id || "—"),
       el("td", {}, (row.created_at || "").slice(0, 16).replace("T", " ")),
+      el("td", { class: "last-used" }, row.last_used_at ? row.last_used_at.slice(0, 16).replace("T", " ") : t("never_used")),
       el("td", {}, row.revoked_at ? row.revoked_at.slice(0, 16).replace("T", " ") : (isAdmin ? el("button", { type: "button", class: "revoke", onclick: async () => {
         if (!confirm(t("confirm"))) return;
         try { await api("DELETE", `/tokens/${row.id}`); quiet(); tokens(root); } catch (e) { say(e.message, "error"); }
@@ -149,7 +169,7 @@
     const secret = issued ? el("div", { class: "m-secret", id: "secret" }, issued.qr_svg ? svg(issued.qr_svg) : null,
       el("div", {}, el("p", {}, t("secret_once")), el("code", {}, issued.device_url || issued.token))) : null;
     root.replaceChildren(secret || "", el("div", { class: "m-table-wrap" }, el("table", { class: "m-table", id: "tokens" },
-      el("thead", {}, el("tr", {}, ...["", "token_role", "name", "bound_to", "created", "revoked"].map((k) => el("th", {}, k ? t(k) : "#")))),
+      el("thead", {}, el("tr", {}, ...["", "token_role", "name", "bound_to", "created", "last_used", "revoked"].map((k) => el("th", {}, k ? t(k) : "#")))),
       el("tbody", {}, ...rows))), form || "");
   }
   function svg(markup) {  // the server's own QR code (an SVG of paths only), parsed as an image, not as HTML
@@ -188,6 +208,20 @@
     tab = button.dataset.tab;
     quiet();
     render();
+  });
+  // edits not saved yet: a version saved elsewhere meanwhile is offered, not loaded over them
+  for (const id of EDITS) {
+    for (const kind of ["input", "change"]) {
+      $(`tab-${id}`).addEventListener(kind, (e) => { if (!e.target.dataset.move) dirty = true; });
+    }
+  }
+  hallq.connect(null, ["manager"], {
+    config_changed: async ({ version }) => {
+      if (!state || version <= state.version) return;
+      if (!dirty) { await load(); return; }
+      say(t("newer_version", { version }), "error",
+        el("button", { type: "button", id: "load-latest", onclick: () => { quiet(); load(); } }, t("load_latest")));
+    },
   });
   const wanted = new URL(location.href).hash.slice(1);
   if (["services", "staffing", "calendar", "settings", "users", "tokens", "versions"].includes(wanted)) tab = wanted;

@@ -7,9 +7,56 @@ window.hallqAdminForms = (() => {
   const input = (path, value, attrs = {}) => el("input", { "data-path": path, value: value ?? "", ...attrs });
 
   // 分区与事项: a card per zone, its services in a table; managers may change only the materials
-  function services(doc, root, canEdit) {
+  function services(doc, root, canEdit, open = {}, moveWaiting = null) {
     const all = !canEdit.everything;
     const rows = [];
+    const changed = () => root.dispatchEvent(new Event("changed"));
+    // 取号: 绿色通道 offered, and the service's own issuing hours inside the hall's
+    const issuing = (service, si, locked) => {
+      const hours = service.issuing_hours || ["", ""];
+      const setHours = (i) => (e) => {
+        const next = [...hours]; next[i] = e.target.value;
+        if (next[0] || next[1]) service.issuing_hours = next; else delete service.issuing_hours;
+      };
+      return [
+        el("label", {}, el("input", { type: "checkbox", "data-path": `services[${si}].green_channel`, disabled: locked ? "" : null,
+          checked: service.green_channel === false ? null : "", onchange: (e) => {
+            if (e.target.checked) delete service.green_channel; else service.green_channel = false;
+          } }), ` ${t("green_channel")}`),
+        el("div", {}, t("issuing_hours"), " ",
+          input(`services[${si}].issuing_hours[0]`, hours[0], { type: "time", disabled: locked ? "" : null, onchange: setHours(0) }), "–",
+          input(`services[${si}].issuing_hours[1]`, hours[1], { type: "time", disabled: locked ? "" : null, onchange: setHours(1) })),
+      ];
+    };
+    // removing a service: at once when nobody waits for it; else it stops issuing and goes once served
+    // (retiring), or its waiting tickets move to another service now
+    const state = (service, si, locked) => {
+      const count = open[service.id] || 0;
+      const remove = () => {
+        doc.services.splice(si, 1);
+        for (const w of doc.windows) for (const k of ["a_services", "b_services"]) w[k] = (w[k] || []).filter((x) => x !== service.id);
+        changed();
+      };
+      const parts = [];
+      if (count) parts.push(el("div", { class: "muted" }, t("open_tickets", { count })));
+      if (service.retiring) {
+        parts.push(el("div", { class: "m-warn" }, t("retiring")));
+        if (!locked) parts.push(el("button", { type: "button", class: "link", onclick: () => { delete service.retiring; changed(); } }, t("issue_again")));
+      } else if (!locked) {
+        parts.push(el("button", { type: "button", class: "link", "data-remove": service.id, onclick: () => {
+          if (!count) return remove();
+          service.retiring = true;
+          changed();
+        } }, t(count ? "retire" : "remove")));
+      }
+      if (count && moveWaiting) {
+        const others = doc.services.filter((s) => s.id !== service.id && !s.retiring);
+        parts.push(el("label", {}, el("div", {}, t("move_waiting")), el("select", { "data-move": service.id, onchange: (e) => {
+          if (e.target.value && confirm(t("confirm"))) moveWaiting(service.id, e.target.value);
+        } }, el("option", { value: "" }, "—"), ...others.map((s) => el("option", { value: s.id }, named(s))))));
+      }
+      return parts;
+    };
     doc.zones.forEach((zone, zi) => {
       const zoneHead = el("h2", {}, named(zone), " ",
         el("small", { class: "muted" }, `${t("prefix")} ${zone.prefix}`));
@@ -22,22 +69,24 @@ window.hallqAdminForms = (() => {
       const body = doc.services.map((service, si) => ({ service, si })).filter(({ service }) => service.zone === zone.id)
         .map(({ service, si }) => el("tr", { "data-service": service.id },
           el("td", {}, el("code", {}, service.id)),
-          el("td", {}, input(`services[${si}].name`, service.name, {
-            disabled: all ? "" : null, oninput: (e) => { service.name = e.target.value; } })),
-          el("td", {}, input(`services[${si}].name_en`, service.name_en, {
-            disabled: all ? "" : null, oninput: (e) => { service.name_en = e.target.value; } })),
-          el("td", {}, input(`services[${si}].code`, service.code, {
-            disabled: all ? "" : null, size: 12, oninput: (e) => { if (e.target.value) service.code = e.target.value; else delete service.code; } })),
+          el("td", { class: "m-stack" },
+            labelled("name", input(`services[${si}].name`, service.name, {
+              disabled: all ? "" : null, oninput: (e) => { service.name = e.target.value; } })),
+            labelled("name_en", input(`services[${si}].name_en`, service.name_en, {
+              disabled: all ? "" : null, oninput: (e) => { service.name_en = e.target.value; } })),
+            labelled("catalogue_code", input(`services[${si}].code`, service.code, {
+              disabled: all ? "" : null, oninput: (e) => { if (e.target.value) service.code = e.target.value; else delete service.code; } }))),
           el("td", {}, el("textarea", {
-            "data-path": `services[${si}].materials`, rows: Math.max(3, (service.materials || []).length),
+            "data-path": `services[${si}].materials`, rows: Math.max(4, (service.materials || []).length),
             oninput: (e) => { service.materials = e.target.value.split("\n").map((s) => s.trim()).filter(Boolean); },
           }, (service.materials || []).join("\n"))),
-          el("td", {}, input(`services[${si}].daily_cap`, service.daily_cap, {
-            type: "number", min: 1, disabled: all ? "" : null,
-            oninput: (e) => { setNumber(service, "daily_cap", e.target.value); } })),
-          el("td", {}, input(`services[${si}].mean_service_s`, service.mean_service_s, {
-            type: "number", min: 1, disabled: all ? "" : null,
-            oninput: (e) => { setNumber(service, "mean_service_s", e.target.value); } })),
+          el("td", { class: "m-stack" },
+            labelled("daily_cap", input(`services[${si}].daily_cap`, service.daily_cap, {
+              type: "number", min: 1, disabled: all ? "" : null,
+              oninput: (e) => { setNumber(service, "daily_cap", e.target.value); } })),
+            labelled("mean_service", input(`services[${si}].mean_service_s`, service.mean_service_s, {
+              type: "number", min: 1, disabled: all ? "" : null,
+              oninput: (e) => { setNumber(service, "mean_service_s", e.target.value); } }))),
           el("td", {}, el("select", { "data-path": `services[${si}].ask_identity`, disabled: all ? "" : null, onchange: (e) => {
             if (e.target.value) service.ask_identity = e.target.value;
             else { delete service.ask_identity; delete service.tickets_per_person_per_day; }
@@ -46,24 +95,23 @@ window.hallqAdminForms = (() => {
           input(`services[${si}].tickets_per_person_per_day`, service.tickets_per_person_per_day, {
             type: "number", min: 1, size: 3, disabled: all ? "" : null, title: t("per_person"),
             oninput: (e) => { setNumber(service, "tickets_per_person_per_day", e.target.value); } })),
-          el("td", {}, all ? "" : el("button", { type: "button", class: "link", onclick: () => {
-            doc.services.splice(si, 1);
-            for (const w of doc.windows) for (const k of ["a_services", "b_services"]) w[k] = (w[k] || []).filter((x) => x !== service.id);
-            root.dispatchEvent(new Event("changed"));
-          } }, t("remove")))));
-      const adder = all ? null : el("tr", {}, el("td", { colspan: 9 }, el("button", { type: "button", onclick: () => {
+          el("td", { class: "m-issuing" }, issuing(service, si, all)),
+          el("td", {}, state(service, si, all))));
+      const adder = all ? null : el("tr", {}, el("td", { colspan: 7 }, el("button", { type: "button", onclick: () => {
         const id = prompt(t("service_id"));
         if (!id) return;
         doc.services.push({ id: id.trim(), zone: zone.id, name: id.trim(), materials: [] });
         root.dispatchEvent(new Event("changed"));
       } }, `+ ${t("add_service")}`)));
       rows.push(zoneHead, zoneForm, el("div", { class: "m-table-wrap" }, el("table", { class: "m-table" },
-        el("thead", {}, el("tr", {}, ...["service_id", "name", "name_en", "catalogue_code", "materials", "daily_cap", "mean_service", "limit_per_person", ""]
+        el("thead", {}, el("tr", {}, ...["service_id", "name", "materials", "daily_cap", "limit_per_person", "issuing", ""]
           .map((k) => el("th", {}, k ? t(k) : "")))),
         el("tbody", {}, ...body, adder))));
     });
     root.replaceChildren(...rows);
   }
+
+  const labelled = (key, field) => el("label", {}, el("small", { class: "muted" }, t(key)), field);
 
   function setNumber(node, key, text) {
     if (text === "") delete node[key]; else node[key] = Number(text);
@@ -174,7 +222,22 @@ window.hallqAdminForms = (() => {
         ...attrs, disabled: canEdit ? null : "",
       })));
     });
-    root.replaceChildren(el("table", { class: "m-table", id: "settings" }, el("tbody", {}, ...rows)),
+    // a zone's own call wording ([[voice.zones]]: a 绿色通道 zone, windows with names); empty: the hall's
+    const voice = doc.voice = doc.voice || {};
+    const zoneRows = doc.zones.map((zone) => {
+      const own = () => (voice.zones || []).find((w) => w.zone === zone.id);
+      const set = (key) => (e) => {
+        let wording = own();
+        if (!wording) { wording = { zone: zone.id }; voice.zones = [...(voice.zones || []), wording]; }
+        if (e.target.value) wording[key] = e.target.value; else delete wording[key];
+        if (!wording.call) voice.zones = voice.zones.filter((w) => w !== wording);
+        if (!voice.zones.length) delete voice.zones;
+      };
+      return el("tr", { "data-zone": zone.id }, el("th", {}, t("setting_zone_call", { zone: zone.name })), el("td", {},
+        input(`voice.zones.${zone.id}.call`, (own() || {}).call, { size: 40, maxlength: 200, placeholder: voice.call || "", disabled: canEdit ? null : "", oninput: set("call") }), " ",
+        input(`voice.zones.${zone.id}.call_en`, (own() || {}).call_en, { size: 30, maxlength: 200, placeholder: "English", disabled: canEdit ? null : "", oninput: set("call_en") })));
+    });
+    root.replaceChildren(el("table", { class: "m-table", id: "settings" }, el("tbody", {}, ...rows, ...zoneRows)),
       el("p", { class: "muted" }, t("settings_defaults")));
   }
 
