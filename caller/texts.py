@@ -27,6 +27,12 @@ CALLER = {
     # signing in and out
     "taken_over": _l("{clerk} has taken over this window"),
     "sign_out_first": _l("Finish or no-show the current ticket before you leave the window"),
+    "a_post": _l("A post: {services}"),
+    "requeue": _l("Back in the queue"),
+    "no_show_done": _l("{number} marked as no-show"),
+    "b_post": _l("B post: {services}"),
+    "in_zone": _l("{service} ({zone})"),
+    "window_state": _l("{window} ({state})"),
     "signed_out": _l("You have been signed out (your account was changed or deactivated). Sign in again."),
 }
 

@@ -10,6 +10,7 @@ DISPLAY = {
     "welcome": _l("Welcome"),
     "recalled": _l("Recall"),
     "no_calls_yet": _l("No calls yet today"),
+    "page_of": _l("Windows, page {page} of {pages}"),
     "no_token": _l("This display has no token: open /display?token=…"),
     "reconnecting": _l("Connection lost, reconnecting…"),
 }

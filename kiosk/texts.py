@@ -6,6 +6,7 @@ KIOSK = {
     "waiting_in_zone": _l("{count} waiting"),
     "documents": _l("{count} documents to bring"),
     "no_green_channel": _l("No priority lane for this service"),
+    "next_open": _l("Tickets are issued again on {when}"),
     "issuing_hours": _l("Tickets {from}–{to}"),
     "ask_phone": _l("Enter your mobile number"),
     "ask_id_card": _l("Enter your ID card number"),

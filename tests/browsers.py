@@ -126,3 +126,10 @@ def walk_every_page(browser, hall: LiveHall, visit: Callable[[Any, str], None]) 
     visit(page, "404")
     context.close()
     clerk.close()
+
+
+def status_path(kiosk) -> str:  # type: ignore[no-untyped-def]
+    """The citizen's phone page of the ticket a kiosk shows: what its QR code points at. The kiosk itself
+    shows no link (a tap must not take the kiosk away from the next citizen)."""
+    source: str = kiosk.locator("#t-qr").get_attribute("src")
+    return source.removesuffix("/qr.svg")

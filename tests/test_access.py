@@ -102,6 +102,7 @@ RULES: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/windows/<window_id>/<verb>"): AT_WINDOW,
     ("POST", "/api/v1/windows/<window_id>/call"): AT_WINDOW,
     ("POST", "/api/v1/windows/<window_id>/transfer"): AT_WINDOW,
+    ("POST", "/api/v1/windows/<window_id>/requeue"): AT_WINDOW,
     ("POST", "/api/v1/windows/<window_id>/open"): AT_WINDOW,
 }
 
@@ -178,6 +179,7 @@ def test_every_route_admits_exactly_whom_it_should(
     bodies = {
         "call": {"ticket_id": 1},
         "transfer": {"service_id": "biz_change"},
+        "requeue": {"ticket_id": 1},
         "rating": {"level": 5},
         "cancel": {"reason": "test"},
         "move-waiting": {"to_service": "biz_setup"},

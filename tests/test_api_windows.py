@@ -160,12 +160,31 @@ def test_transfer_to_a_window(client: FlaskClient, tokens: Tokens, desk: Desk) -
     ticket = take(client, tokens, "biz_setup")
     take(client, tokens, "biz_setup")
     desk.ok("call-next")
+    # a closed window would never call it (issue 32): refused, the ticket stays in hand
+    assert desk.error("transfer", {"window_id": "W02"}) == (409, "window_closed")
+    other = Desk(client, "W02", tokens.bridge)
+    other.ok("open")
+    other.ok("pause")  # a paused window will call it when its clerk is back
     desk.ok("transfer", {"window_id": "W02"})
     # W01 itself may not take it back: it was sent to W02
     assert desk.ok("call-next")["ticket"]["number"] == "A002"
+    other.ok("resume")
+    assert other.ok("call-next")["ticket"]["id"] == ticket["id"]
+
+
+def test_a_window_that_closes_gives_its_transferred_tickets_back(
+    client: FlaskClient, tokens: Tokens, desk: Desk
+) -> None:
+    """A ticket sent to a window that then closes goes back to its service's queue, in its old place."""
+    ticket = take(client, tokens, "biz_setup")
+    later = take(client, tokens, "biz_setup")
     other = Desk(client, "W02", tokens.bridge)
     other.ok("open")
-    assert other.ok("call-next")["ticket"]["id"] == ticket["id"]
+    desk.ok("call-next")
+    desk.ok("transfer", {"window_id": "W02"})
+    other.ok("close")  # its clerk left before calling it
+    assert desk.ok("call-next")["ticket"]["id"] == ticket["id"]  # first again, before the later ticket
+    assert later["id"] != ticket["id"]
 
 
 @pytest.mark.parametrize(
@@ -372,3 +391,26 @@ def test_devices_for_a_bridge(client: FlaskClient, tokens: Tokens) -> None:
     )
     assert client.get("/api/v1/devices", headers=Tokens.header(tokens.display)).status_code == 403
     assert client.get("/api/v1/devices").status_code == 401
+
+
+def test_a_no_show_is_undone_and_waits_in_its_old_place(
+    client: FlaskClient, tokens: Tokens, desk: Desk, clock: ManualClock
+) -> None:
+    """过号 pressed by mistake, or the citizen is back (issue 32): the ticket waits again, first in line."""
+    missed = take(client, tokens, "biz_setup")
+    clock.advance(60)
+    later = take(client, tokens, "biz_setup")
+    desk.ok("call-next")
+    gone = desk.ok("no-show")["ticket"]
+    assert gone["id"] == missed["id"] and gone["status"] == "no_show"
+    snapshot = client.get("/api/v1/windows/W01", headers=Tokens.header(tokens.manager)).get_json()
+    assert [t["id"] for t in snapshot["no_shows"]] == [missed["id"]]
+    other = Desk(client, "W02", tokens.bridge)
+    other.ok("open")
+    assert other.error("requeue", {"ticket_id": missed["id"]}) == (404, "unknown_ticket")  # not W02's
+    back = desk.ok("requeue", {"ticket_id": missed["id"]})["ticket"]
+    assert back["status"] == "waiting" and back["number"] == missed["number"]
+    assert desk.error("requeue", {"ticket_id": missed["id"]}) == (404, "unknown_ticket")  # once
+    assert desk.ok("call-next")["ticket"]["id"] == missed["id"]  # before the later ticket
+    assert later["id"] != missed["id"]
+    assert events(client, tokens, missed["id"]) == ["issued", "called", "no_show", "requeued", "called"]

@@ -13,9 +13,9 @@ import pytest
 from hallq.printing.decode import read_receipt
 from hallq.printing.emulator import PrinterEmulator
 
-from .browsers import ARTIFACTS, caller_at, manager_page
+from .browsers import ARTIFACTS, caller_at, manager_page, status_path
 from .conftest import ANY_HOUR, K1_PRINTER, K2_PRINTER, demo_hall_copy
-from .livehall import LiveHall, cli_token, free_port, live_serve, take_ticket
+from .livehall import LiveHall, cli_token, free_port, live_serve, signed_in, take_ticket
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
@@ -46,11 +46,13 @@ def test_ticket_from_kiosk_is_called_and_shown_on_the_display(browser, hall: Liv
     kiosk.screenshot(path=ARTIFACTS / "kiosk-ticket.png", animations="disabled")
 
     phone = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")
-    phone.goto(kiosk.locator("#t-status").get_attribute("href").replace("/t/", f"{hall.url}/t/", 1))
+    phone.goto(status_path(kiosk).replace("/t/", f"{hall.url}/t/", 1))
     phone.wait_for_function("() => document.querySelector('#s-state').textContent.includes('等候中')")
     phone.wait_for_selector("#live.on")  # joined its ticket's room
     assert phone.locator("#s-wait").inner_text() == "暂无窗口开放"
-    phone.screenshot(path=ARTIFACTS / "status-waiting.png", animations="disabled")
+    # the whole materials list, which the 58 mm ticket sends them here for (issue 32)
+    assert "居民户口簿" in phone.inner_text("#materials-list")
+    phone.screenshot(path=ARTIFACTS / "status-waiting.png", animations="disabled", full_page=True)
 
     caller = caller_at(browser.new_page(viewport={"width": 1280, "height": 900}), hall.url, "clerk14", "W14")
     caller.wait_for_selector(f'#queue >> text="{ticket_number}"')
@@ -134,8 +136,7 @@ def test_kiosk_shows_a_printer_fault_and_reprints(browser, tmp_path: Path, print
         kiosk.click("#reprint")
         kiosk.wait_for_selector("#t-print >> text=请取走打印的号票", timeout=10000)
         assert printer.wait_for(1)
-        status_path = kiosk.locator("#t-status").get_attribute("href")
-        assert read_receipt(printer.receipts[0]).qr_data == f"http://127.0.0.1:{port}{status_path}"
+        assert read_receipt(printer.receipts[0]).qr_data == f"http://127.0.0.1:{port}{status_path(kiosk)}"
 
 
 def test_simulated_devices_page_drives_a_window(browser, hall: LiveHall) -> None:  # type: ignore[no-untyped-def]
@@ -201,6 +202,18 @@ def test_rating_tablet_and_phone_rate_visits_and_a_bad_one_is_followed_up(browse
     thanks = phone.locator("#rate").inner_text()  # an English phone: the page in English, the level as named
     assert "Thank you for your rating" in thanks and "Very satisfied" in thanks and "非常满意" not in thanks
 
+    # a reload right after 办结 (or a reconnect): the tablet asks again for the time left, not unrated
+    third = _serve_at_w01(hall)
+    tablet.wait_for_function("n => document.querySelector('#number').textContent === n", arg=third["number"])
+    tablet.reload()
+    tablet.wait_for_selector("#ask:not(.hidden)", timeout=5000)
+    assert tablet.locator("#number").inner_text() == third["number"]
+    tablet.click('.rate-level[data-level="5"]')
+    tablet.wait_for_selector("#thanks:not(.hidden)")
+    tablet.reload()  # rated: nothing to ask again
+    tablet.wait_for_selector("#live.on")
+    assert tablet.locator("#ask").is_hidden()
+
     manager = manager_page(browser, hall, "/manager/follow-ups")
     # today's ticket: the demo's history has tickets of the same number on earlier days
     today = ticket["issued_at"][:10]
@@ -213,6 +226,39 @@ def test_rating_tablet_and_phone_rate_visits_and_a_bad_one_is_followed_up(browse
     manager.wait_for_selector(mine, state="detached")
     manager.goto(f"{hall.url}/manager/follow-ups?status=resolved")
     assert "已调整窗口排班" in manager.locator("#follow-ups").inner_text()
+
+
+def test_a_phone_rates_a_visit_in_its_own_words(browser, hall: LiveHall) -> None:  # type: ignore[no-untyped-def]
+    """Issue 32, item 12: on a 390 px phone each level's name is on one line, the reasons are buttons a thumb
+    hits (48 px or more), and 其他 opens a line for the citizen's own words, which reach the follow-up."""
+    visit = _serve_at_w01(hall)
+    phone = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    phone.goto(f"{hall.url}{visit['status_url']}")
+    phone.wait_for_selector('#rate:not(.hidden) .rate-level[data-level="1"]')
+    lines = phone.evaluate(
+        """() => [...document.querySelectorAll('.rate-level')].map((button) => {
+          const range = document.createRange();
+          range.selectNodeContents([...button.childNodes].find((node) => node.nodeType === 3));
+          return [button.textContent, range.getClientRects().length];
+        })"""
+    )
+    assert all(count == 1 for _, count in lines), lines
+    phone.click('.rate-level[data-level="1"]')
+    heights = phone.evaluate(
+        "() => [...document.querySelectorAll('.rate-reason')].map((b) => b.offsetHeight)"
+    )
+    assert min(heights) >= 48, heights
+    assert phone.locator(".rate-other").is_hidden()
+    phone.click('.rate-reason >> text="其他"')
+    phone.fill(".rate-other", "叫号声音太小听不清")
+    phone.screenshot(path=ARTIFACTS / "status-rating-other.png", animations="disabled", full_page=True)
+    phone.click(".rate-send")
+    phone.wait_for_selector(".rate-done")
+    session = signed_in(hall, "manager")
+    follow_ups = session.get(f"{hall.url}/api/v1/follow-ups?status=all", timeout=5).json()["follow_ups"]
+    mine = next(f for f in follow_ups if f["ticket_id"] == visit["id"])
+    assert "其他：叫号声音太小听不清" in mine["reasons"]
+    phone.close()
 
 
 def test_manager_watches_the_hall_live_and_reads_a_month(browser, hall: LiveHall) -> None:  # type: ignore[no-untyped-def]
@@ -305,7 +351,7 @@ def test_a_city_serves_each_halls_pages_under_its_own_path(browser, tmp_path: Pa
         kiosk.locator("#t-number").wait_for()
         number = kiosk.locator("#t-number").inner_text()
         assert number == "B001"
-        assert f"{url}/h/north/t/" in kiosk.locator("#t-status").inner_text()
+        assert status_path(kiosk).startswith("/h/north/t/")
 
         caller = browser.new_page(viewport={"width": 1280, "height": 900})
         caller.goto(f"{url}/h/north/caller")

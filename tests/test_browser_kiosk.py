@@ -4,11 +4,13 @@ check-in."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from .browsers import ARTIFACTS, manager_page
-from .livehall import LiveHall
+from .conftest import demo_hall_copy
+from .livehall import LiveHall, cli_token, free_port, live_serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
@@ -106,3 +108,26 @@ def test_kiosk_checks_in_a_booking_by_its_code(browser, hall: LiveHall) -> None:
     assert kiosk.locator("#t-number").inner_text().startswith("C")
     assert "抵押登记" in kiosk.locator("#t-service").inner_text()
     kiosk.close()
+
+
+def test_a_closed_day_is_said_on_the_start_screen(browser, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Issue 32, item 9: on a day the hall does not work the kiosk says so before anyone chooses, with when
+    tickets are issued next, and nothing can be chosen; no link anywhere takes the kiosk away."""
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    others = [day for day in range(1, 8) if day != today.isoweekday()]
+    hall_file = demo_hall_copy(tmp_path, ("weekdays = [1, 2, 3, 4, 5]", f"weekdays = {others}"))
+    instance = tmp_path / "instance"
+    token = cli_token(instance, hall_file, "kiosk")
+    port = free_port()
+    with live_serve(instance, hall_file, port):
+        kiosk = browser.new_page(viewport={"width": 1080, "height": 1920}, locale="zh-CN")
+        kiosk.goto(f"http://127.0.0.1:{port}/kiosk?token={token}")
+        kiosk.wait_for_selector("#closed-note:not(.hidden)")
+        note = kiosk.inner_text("#closed-note")
+        tomorrow = today + timedelta(days=1)
+        assert "今天不办公" in note and f"{tomorrow.month}月{tomorrow.day}日" in note and "09:00" in note
+        assert kiosk.locator('#zones .tile[data-zone="A"]').is_disabled()
+        assert kiosk.locator("#appointment").is_disabled()
+        assert kiosk.locator("a[href]").count() == 0
+        kiosk.screenshot(path=ARTIFACTS / "kiosk-closed.png", animations="disabled")
+        kiosk.close()

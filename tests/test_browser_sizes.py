@@ -90,11 +90,9 @@ def test_the_kiosk_fills_its_screen_and_shows_the_qr_code(browser, hall: LiveHal
     check(page, touch=True, min_font=True)
     assert "预计等候" in page.inner_text("#ticket")  # the printed ticket's word, not 预计等待
     assert page.inner_text("#t-wait") == "暂无窗口开放"  # zone A's windows are not open: no promised minutes
-    phone_page = page.inner_text("#t-status")
-    assert qr_text(page.locator("#t-qr").screenshot()) == [
-        phone_page
-    ]  # a phone scanning the glass lands there
+    (phone_page,) = qr_text(page.locator("#t-qr").screenshot())  # a phone scanning the glass lands there
     assert "/t/" in phone_page and phone_page.startswith(hall.url)
+    assert page.locator("a[href]").count() == 0  # and a tap on the kiosk leaves it where it is
     shot(page, "kiosk-ticket", size)
     page.click("#done")
     page.close()
@@ -143,3 +141,85 @@ def test_managers_pages_never_clip_a_table(browser, hall: LiveHall, path: str, s
     name = "manager" + path.removeprefix("/manager").replace("/", "-")
     shot(page, name, size)
     page.close()
+
+
+#: every part of the display inside the screen: (what, how far past the bottom or right edge, in px)
+OUTSIDE = """() => {
+  const out = [];
+  for (const node of document.querySelectorAll('.win, #recent li, #waiting li, .now-calling, .display-top')) {
+    const box = node.getBoundingClientRect();
+    const past = Math.max(box.bottom - window.innerHeight, box.right - window.innerWidth);
+    const what = node.dataset.window || node.dataset.ticket || node.textContent.slice(0, 12);
+    if (past > 0.5) out.push([what, past]);
+  }
+  return out;
+}"""
+
+#: the banner's colours through one second of its flash, 20 ms apart (its animations paused at each instant)
+FLASH_COLOURS = """() => {
+  const node = document.getElementById('now-calling');
+  const animations = node.getAnimations({ subtree: true });
+  const seen = [];
+  for (let at = 0; at < 1000; at += 20) {
+    for (const animation of animations) { animation.pause(); animation.currentTime = at; }
+    const style = getComputedStyle(node);
+    seen.push([at, style.color, style.backgroundColor]);
+    for (const en of node.querySelectorAll('.en')) {
+      seen.push([at, getComputedStyle(en).color, style.backgroundColor]);
+    }
+  }
+  return { count: animations.length, seen };
+}"""
+
+
+def contrast(foreground: str, background: str) -> float:
+    """WCAG 2 contrast ratio of two CSS rgb() colours."""
+
+    def luminance(css: str) -> float:
+        channels = [int(value) / 255 for value in css[css.index("(") + 1 : css.index(")")].split(",")[:3]]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    light, dark = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_a_busy_display_fits_every_screen_and_its_flash_stays_readable(browser, hall: LiveHall) -> None:  # type: ignore[no-untyped-def]
+    """Issue 32, items 4 and 5: 14 windows, 6 zones and 10 recent calls fit 1080x1920, 1920x1080 and 1366x768
+    with no text under 16 px; the banner keeps a contrast of 4.5:1 or more through its whole flash; more
+    windows than a screen fits are paged, and a call shows its window's page."""
+    import requests
+
+    bridge = {"Authorization": f"Bearer {hall.bridge_token}"}
+    layout = requests.get(f"{hall.url}/api/v1/hall", headers=bridge, timeout=5).json()
+    windows = [w for w in layout["windows"] if w["id"] != "W14"][:10]
+    for window in windows:
+        ticket = take_ticket(hall.url, hall.kiosk_token, window["a_services"][0])
+        for verb, body in (("open", {}), ("call", {"ticket_id": ticket["id"]})):
+            answer = requests.post(
+                f"{hall.url}/api/v1/windows/{window['id']}/{verb}", json=body, headers=bridge, timeout=5
+            )
+            assert answer.status_code == 200, answer.text
+    url = f"{hall.url}/display?token={hall.display_token}"
+    for size in [(1080, 1920), *SCREEN_SIZES]:
+        display = opened(browser, url, size, "#recent li[data-ticket]")
+        display.wait_for_function("() => document.querySelectorAll('#recent li').length === 10")
+        assert display.locator(".win").count() == 14 and display.locator("#waiting li").count() == 6
+        check(display, touch=False, min_font=True)
+        assert display.evaluate(OUTSIDE) == [], size
+        shot(display, "display-busy", size)
+        if size == SCREEN_SIZES[-1]:  # a call: the banner flashes
+            again = requests.post(f"{hall.url}/api/v1/windows/W01/recall", json={}, headers=bridge, timeout=5)
+            assert again.status_code == 200, again.text
+            display.wait_for_selector("#now-calling.flash")
+            flash = display.evaluate(FLASH_COLOURS)
+            assert flash["count"] >= 1
+            worst = min(contrast(colour, background) for _, colour, background in flash["seen"])
+            assert worst >= 4.5, f"contrast falls to {worst:.2f}:1 during the flash"
+        display.close()
+    paged = opened(browser, f"{url}&per_page=8", (1920, 1080), ".win")
+    assert paged.locator(".win").count() == 8 and paged.inner_text("#page-mark") == "窗口 第 1/2 页"
+    requests.post(f"{hall.url}/api/v1/windows/W10/recall", json={}, headers=bridge, timeout=5)
+    paged.wait_for_selector('.win[data-window="W10"]')  # its call turned the page
+    assert paged.inner_text("#page-mark") == "窗口 第 2/2 页"
+    paged.close()

@@ -179,3 +179,22 @@ def test_nothing_to_wait_for_is_no_range() -> None:
 
     promised = wait_range(0, [Server(0.0, 1.0, 300.0)])  # an idle window calls at once
     assert (promised.low_s, promised.estimate_s, promised.high_s) == (0, 0, 0)
+
+
+def test_b_windows_that_took_a_service_over_count_fully() -> None:
+    """Issue 32, item 6: W02, the only A window of s, is closed (its clerk on leave); W01 and W03, open and
+    idle, back s up. The call rule makes s their own work, so the estimate counts them as it counts A
+    windows: never longer than with W02 open on its own (it was 9-29 min against 1-8 before)."""
+    model = WaitModel(
+        {"s": 600.0, "own1": 600.0, "own3": 600.0},
+        {"W01": frozenset({"own1"}), "W02": frozenset({"s"}), "W03": frozenset({"own3"})},
+        {"W01": frozenset({"s"}), "W02": frozenset(), "W03": frozenset({"s"})},
+    )
+    covering = {"W01": WindowNow("W01", True), "W02": WindowNow("W02", False), "W03": WindowNow("W03", True)}
+    a_alone = {"W01": WindowNow("W01", False), "W02": WindowNow("W02", True), "W03": WindowNow("W03", False)}
+    assert model.estimate("s", 0, covering, hour=10) == 0
+    for ahead in range(1, 8):
+        assert model.estimate("s", ahead, covering, hour=10) <= model.estimate("s", ahead, a_alone, hour=10)
+    # with W02 open the B windows help at the share their calls show, as before
+    everyone = {**covering, "W02": WindowNow("W02", True)}
+    assert model.servers("s", everyone, hour=10)[0].share == pytest.approx(0.25)

@@ -96,6 +96,10 @@ def test_bad_rating_opens_a_follow_up_that_goes_overdue_and_is_resolved(
         overdue["id"],
     )
     url = f"/api/v1/follow-ups/{overdue['id']}"
+    silent = client.patch(url, json={"status": "contacted", "note": "  "}, headers=manager)
+    assert (
+        silent.status_code == 422 and silent.get_json()["error"] == "note_required"
+    )  # 已回访: what was said
     contacted = client.patch(url, json={"status": "contacted", "note": "已电话回访"}, headers=manager)
     assert contacted.status_code == 200 and contacted.get_json()["status_label"] == "已回访"
     no_note = client.patch(url, json={"status": "resolved"}, headers=manager)
@@ -104,12 +108,14 @@ def test_bad_rating_opens_a_follow_up_that_goes_overdue_and_is_resolved(
         url, json={"status": "resolved", "note": "窗口已整改，当事人表示认可"}, headers=manager
     )
     assert done.get_json()["overdue"] is False and done.get_json()["handled_by"] == "manager-token"
-    again = client.patch(url, json={"status": "contacted"}, headers=manager)
+    again = client.patch(url, json={"status": "contacted", "note": "再次回访"}, headers=manager)
     assert again.status_code == 409
     assert client.get("/api/v1/follow-ups?status=overdue", headers=manager).get_json()["follow_ups"] == []
     assert client.patch(url, json={"status": "open"}, headers=manager).status_code == 422
     assert (
-        client.patch("/api/v1/follow-ups/999", json={"status": "contacted"}, headers=manager).status_code
+        client.patch(
+            "/api/v1/follow-ups/999", json={"status": "contacted", "note": "x"}, headers=manager
+        ).status_code
         == 404
     )
     assert client.get("/api/v1/follow-ups?status=late", headers=manager).status_code == 422

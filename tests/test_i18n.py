@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from io import BytesIO
+from pathlib import Path
 
 from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import read_mo
@@ -196,3 +197,19 @@ def test_error_pages_speak_the_pages_language(app, client: FlaskClient) -> None:
     assert english.status_code == 404 and "Page not found" in english.get_data(as_text=True)
     api = client.get("/api/v1/no-such-thing")
     assert api.status_code == 404 and api.is_json
+
+
+def test_one_word_for_one_thing_on_the_managers_pages(client: FlaskClient, tokens: Tokens) -> None:
+    """Issue 32, item 14: the ranking's column says 在岗率 as its formula does (not 出勤率), and the what-if runs
+    list names who started a run (发起人), not 分组, which is the reports' group-by."""
+    manager = Tokens.header(tokens.manager)
+    ranking = visible_text(
+        client.get("/manager/ranking?month=2026-10", headers=manager).get_data(as_text=True)
+    )
+    assert ranking.count("在岗率") >= 2 and "出勤率" not in ranking
+    whatif = visible_text(client.get("/manager/whatif", headers=manager).get_data(as_text=True))
+    assert "分组" not in whatif
+    template = Path(__file__).parents[1] / "manager/templates/manager/whatif.html"
+    assert '_("Started by")' in template.read_text(encoding="utf-8")
+    reports = visible_text(client.get("/manager/reports", headers=manager).get_data(as_text=True))
+    assert "分组" in reports

@@ -37,8 +37,8 @@
     $("windows").replaceChildren(...mine().map((w) => el("button", {
       "data-window": w.id, onclick: () => openWindow(w.id),
     }, el("b", {}, t("window_number", { number: w.number })), " ", w.name, el("div", { class: "en" },
-      `A: ${w.a_services.map(serviceName).join(t("list_separator"))}`),
-      el("div", { class: "en" }, `B: ${w.b_services.map(serviceName).join(t("list_separator")) || "—"}`))));
+      t("a_post", { services: w.a_services.map(serviceName).join(t("list_separator")) })),
+      el("div", { class: "en" }, t("b_post", { services: w.b_services.map(serviceName).join(t("list_separator")) || "—" })))));
     show("pick");
   }
 
@@ -81,7 +81,7 @@
       snapshot: (s) => { if (s.room === `window:${id}`) render(s); },
       queue_changed: refreshSoon, ticket_called: refreshSoon, ticket_finished: refreshSoon,
       ticket_no_show: refreshSoon, ticket_transferred: refreshSoon, window_changed: refreshSoon,
-      ticket_recalled: refreshSoon, ticket_started: refreshSoon,
+      ticket_recalled: refreshSoon, ticket_started: refreshSoon, ticket_requeued: refreshSoon,
       // the server ended the socket: the session may have ended (deactivated, a new password, logged out)
       disconnect: (reason) => { if (reason === "io server disconnect") stillSignedIn(); },
     }, (up) => $("live").classList.toggle("on", up));
@@ -151,6 +151,11 @@
       if (button.disabled) button.dataset.why = why[act]; else delete button.dataset.why;
     }
     $("waiting-count").textContent = s.waiting.length;
+    $("no-show-count").textContent = s.no_shows.length;
+    $("no-shows").replaceChildren(...s.no_shows.map((ticket) => el("tr", {},
+      el("td", {}, el("b", {}, ticket.number)), el("td", {}, serviceName(ticket.service_id)),
+      el("td", {}, time(ticket.finished_at)),
+      el("td", {}, el("button", { class: "call-this", "data-requeue": ticket.id, onclick: () => requeue(ticket) }, t("requeue"))))));
     $("queue").replaceChildren(...s.waiting.map((ticket) => el("tr", {},
       el("td", {}, el("b", {}, ticket.number),
         ticket.priority === "green" ? el("span", { class: "tag-green" }, ` ${t("green_tag")}`) : null),
@@ -161,11 +166,30 @@
       }, t("call_this"))))));
   }
 
+  // 过号 is one tap: for a few seconds it can be taken back (the ticket waits again in its old place); later,
+  // from today's no-shows below
+  const UNDO_S = 10;
+  let undoTimer = null;
+  function offerUndo(ticket) {
+    $("undo-text").textContent = t("no_show_done", { number: ticket.number });
+    $("undo-button").onclick = () => { $("undo").classList.add("hidden"); requeue(ticket); };
+    $("undo").classList.remove("hidden");
+    clearTimeout(undoTimer);
+    undoTimer = setTimeout(() => $("undo").classList.add("hidden"), UNDO_S * 1000);
+  }
+  async function requeue(ticket) {
+    try {
+      await hallq.api("POST", `/windows/${windowId}/requeue`, { ticket_id: ticket.id });
+      await refresh();
+    } catch (e) { error(e.message); }
+  }
+
   async function act(verb, body) {
     error("");
     if (verb === "transfer") return openTransfer();
     try {
       const result = await hallq.api("POST", `/windows/${windowId}/${verb}`, body);
+      if (verb === "no-show" && result.ticket) offerUndo(result.ticket);
       if ((verb === "call-next" || verb === "next") && !result.ticket) error(t("nothing_to_call"));
       if (verb === "close") { forgetWindow(); return pickWindow(); }
       await refresh();
@@ -174,13 +198,19 @@
     }
   }
 
-  function openTransfer() {
+  // 转移: to a service (by name, with its zone's name) or to an open window (each window's state now; a
+  // closed one cannot take the ticket: nobody would call it)
+  async function openTransfer() {
+    hall = await hallq.api("GET", "/hall").catch(() => hall);
+    const zoneName = (id) => named(hall.zones.find((z) => z.id === id) || { name: id });
     $("transfer-number").textContent = snapshot.current ? snapshot.current.number : "";
     $("transfer-service").replaceChildren(el("option", { value: "" }, "—"),
-      ...hall.services.filter((s) => !s.retiring).map((s) => el("option", { value: s.id }, `${named(s)} (${s.zone_id})`)));
+      ...hall.services.filter((s) => !s.retiring).map((s) => el("option", { value: s.id },
+        t("in_zone", { service: named(s), zone: zoneName(s.zone_id) }))));
     $("transfer-window").replaceChildren(el("option", { value: "" }, "—"),
-      ...hall.windows.filter((w) => w.id !== windowId)
-        .map((w) => el("option", { value: w.id }, `${t("window_number", { number: w.number })} ${w.name}`)));
+      ...hall.windows.filter((w) => w.id !== windowId).map((w) => el("option", {
+        value: w.id, disabled: w.state === "closed" ? "" : null, "data-state": w.state,
+      }, t("window_state", { window: `${t("window_number", { number: w.number })} ${w.name}`, state: t(`state_${w.state}`) })))));
     $("transfer").showModal();
   }
   $("transfer").addEventListener("close", async () => {

@@ -15,7 +15,7 @@
     clearTimeout(idleTimer);
     idleTimer = setTimeout(() => show("idle"), ms);
   }
-  function ask(ticket) {
+  function ask(ticket, forMs = timeoutMs) {
     $("number").textContent = ticket.number;
     hallqRating.mount($("widget"), JSON.parse($("hallq-reasons").textContent), async (level, reasons) => {
       await hallq.api("POST", `/tickets/${ticket.id}/rating`, reasons ? { level, reasons } : { level }, token);
@@ -23,7 +23,7 @@
       later(4000);
     });
     show("ask");
-    later(timeoutMs);
+    later(forMs);
   }
   if (!token) {
     $("error").textContent = hallq.t("no_token");
@@ -32,6 +32,11 @@
   }
   hallq.connect(token, [`window:${windowId}`], {
     ticket_finished: (event) => { if (event.window === windowId) ask(event.ticket); },
+    // after a reload or a reconnect: the visit finished meanwhile is asked for again, for the time left
+    snapshot: (s) => {
+      const pending = s.room === `window:${windowId}` && s.pending_rating;
+      if (pending && !$("idle").classList.contains("hidden")) ask(pending.ticket, pending.ask_for_s * 1000);
+    },
     // a new version of the hall's configuration (the reasons a bad rating offers): the page again while
     // nobody is rating, which nobody sees; a citizen rating now finishes first
     config_changed: function reloadWhenIdle() {

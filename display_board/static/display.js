@@ -12,8 +12,24 @@
     $("error").classList.toggle("hidden", !message);
   }
 
+  // more windows than fit are shown a page at a time (a new call shows its window's page), never cut off;
+  // ?per_page=N for a screen that fits fewer
+  const perPage = Number(new URL(location.href).searchParams.get("per_page"))
+    || (matchMedia("(orientation: portrait)").matches ? 24 : 16);
+  const PAGE_S = 10;
+  let page = 0, turnedAt = 0;
+  setInterval(() => {
+    const pages = state ? Math.ceil(state.windows.length / perPage) : 1;
+    if (pages > 1 && Date.now() - turnedAt >= PAGE_S * 1000) { page += 1; turnedAt = Date.now(); renderWindows(); }
+  }, 1000);
+
   function renderWindows(blinkId) {
-    $("windows").replaceChildren(...state.windows.map((w) => {
+    const pages = Math.max(1, Math.ceil(state.windows.length / perPage));
+    const blinking = blinkId ? state.windows.findIndex((w) => w.id === blinkId) : -1;
+    if (blinking >= 0) { page = Math.floor(blinking / perPage); turnedAt = Date.now(); }
+    page %= pages;
+    $("page-mark").textContent = pages > 1 ? t("page_of", { page: page + 1, pages }) : "";
+    $("windows").replaceChildren(...state.windows.slice(page * perPage, (page + 1) * perPage).map((w) => {
       const calling = w.current && w.state !== "closed";
       const text = calling ? w.current.number : t(w.state === "open" ? "idle" : w.state);
       return el("div", { class: `win ${w.state}${calling ? " busy" : ""}${w.id === blinkId ? " blink" : ""}`, "data-window": w.id },
@@ -59,6 +75,7 @@
     if (hallqVoice.blocked()) $("sound-gate").classList.remove("hidden");
   }
   function onLeave(event) {
+    hallqVoice.forget(event.ticket.id);
     if (!state) return;
     const w = state.windows.find((x) => x.id === event.window);
     if (w && w.current && w.current.id === event.ticket.id) w.current = null;
@@ -96,6 +113,7 @@
     ticket_no_show: onLeave,
     ticket_transferred: onLeave,
     ticket_started: (e) => {
+      hallqVoice.forget(e.ticket.id);  // the citizen is at the window: no need to call them again
       const w = state && state.windows.find((x) => x.id === e.window);
       if (w && w.current) { w.current.status = "serving"; }
     },

@@ -1,6 +1,8 @@
 // Call announcements, offline: the server's recording of the call (espeak-ng or Piper, docs/voice.md), else the
 // browser's own local Chinese voice, else a chime. One call at a time, in the order they came; a recall is
-// spoken again; nothing is replayed after a reconnect (only pushes are announced, never snapshots).
+// spoken again; nothing is replayed after a reconnect (only pushes are announced, never snapshots). On a busy
+// morning every call is heard within seconds: a call is repeated only when no newer call waits, a newer call of
+// the same window replaces one not yet said, and a call whose ticket ended meanwhile is dropped.
 "use strict";
 const hallqVoice = (() => {
   const queue = [];
@@ -121,6 +123,7 @@ const hallqVoice = (() => {
       const [zh, en] = await urls;
       status.now = `saying ${call.ticket.number}`;
       for (let round = 0; round < settings.repeat; round += 1) {
+        if (round && queue.length) break;  // newer calls wait: each is heard once, soon, rather than twice, late
         if (round) await sleep(settings.pause_s * 1000);
         const spoke = await sayOnce(call, "zh", zh, called);
         if (english && (en || spoke)) await sayOnce(call, "en", en, called);
@@ -134,7 +137,19 @@ const hallqVoice = (() => {
 
   return {
     configure(voiceSettings) { if (voiceSettings) settings = { ...settings, ...voiceSettings }; },
-    announce(call, token) { queue.push({ call, token, called: performance.now() }); drain(); },
+    announce(call, token) {
+      // a newer call of the same window (its next citizen, a recall) replaces one not yet said
+      const windowId = call.window && call.window.id;
+      for (let i = queue.length - 1; i >= 0; i -= 1) {
+        if (windowId && queue[i].call.window && queue[i].call.window.id === windowId) queue.splice(i, 1);
+      }
+      queue.push({ call, token, called: performance.now() });
+      drain();
+    },
+    // the ticket was served, not seen or sent elsewhere before its call was said: it is not said at all
+    forget(ticketId) {
+      for (let i = queue.length - 1; i >= 0; i -= 1) if (queue[i].call.ticket.id === ticketId) queue.splice(i, 1);
+    },
     hasVoice: () => !!voice || settings.engine !== "browser",
     blocked: () => !!context() && context().state === "suspended",
     unlock: () => context() && context().resume(),

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import request
@@ -7,6 +8,9 @@ from flask import request
 from hallq.api.blueprint import bp
 from hallq.api.body import parse_body
 from hallq.api.schemas import DeviceStatus
+from hallq.config.hall import HallConfig
+from hallq.engine import IssueRefused, check_hours
+from hallq.engine.issuing import next_opening
 from hallq.operations.audit import entries
 from hallq.operations.errors import Invalid, NotFound
 from hallq.operations.printing import set_device_state
@@ -28,6 +32,7 @@ def get_hall() -> dict[str, Any]:
         "name": config.hall.name,
         "name_en": config.hall.name_en,
         "timezone": config.hall.timezone,
+        "issuing": issuing_now(config, ctx.now()),
         "zones": [
             {"id": z.id, "name": z.name, "name_en": z.name_en, "prefix": z.prefix} for z in config.zones
         ],
@@ -58,6 +63,23 @@ def get_hall() -> dict[str, Any]:
             for w in config.windows
         ],
     }
+
+
+def issuing_now(config: HallConfig, now: datetime) -> dict[str, Any]:
+    """Whether the hall issues tickets now; if not, why (in words) and when it next does: the kiosk's start
+    screen says so before anyone chooses a service."""
+    hours, calendar = config.hall.hours, config.work_calendar
+    try:
+        check_hours(hours, calendar, config.tz, now)
+    except IssueRefused as refused:
+        upcoming = next_opening(hours, calendar, config.tz, now)
+        return {
+            "open": False,
+            "code": refused.code,
+            "message": refused.message,
+            "next_open": upcoming.isoformat(timespec="minutes") if upcoming else None,
+        }
+    return {"open": True}
 
 
 @bp.get("/devices")

@@ -261,7 +261,10 @@ def document() -> dict[str, Any]:
             OpenWindow,
         ),
         "/api/v1/windows/{window_id}/transfer": _window_action(
-            "Current ticket back to waiting elsewhere", Transfer
+            "Current ticket back to waiting elsewhere (409 window_closed for a closed window)", Transfer
+        ),
+        "/api/v1/windows/{window_id}/requeue": _window_action(
+            "过号 undone: a no-show of this window today waits again in its old place", CallTicket
         ),
     }
     for verb, summary in [

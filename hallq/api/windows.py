@@ -73,6 +73,14 @@ def call_specific(window_id: str) -> dict[str, Any]:
     return _answer(ops.call_ticket(hall_context(), window_id, _actor(), body.ticket_id))
 
 
+@bp.post("/windows/<window_id>/requeue")
+@require_roles(*WINDOW_ROLES)
+def requeue(window_id: str) -> dict[str, Any]:
+    """过号 undone: a no-show of this window today waits again in its old place."""
+    body = parse_body(CallTicket)
+    return _answer(ops.requeue(hall_context(), window_id, _actor(), body.ticket_id))
+
+
 @bp.post("/windows/<window_id>/transfer")
 @require_roles(*WINDOW_ROLES)
 def transfer(window_id: str) -> dict[str, Any]:

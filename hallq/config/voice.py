@@ -33,6 +33,10 @@ class Voice(StrictModel):
     #: {zone}; English after it when call_en is not empty
     call: str = Field(default=DEFAULT_CALL, min_length=1, max_length=200)
     call_en: str = Field(default=DEFAULT_CALL_EN, max_length=200)
+    #: say call_en after the Chinese: off by default, since a call in both languages, twice, takes about 21 s
+    #: of a busy morning's voice (the English is still shown where banner_english asks for it)
+    speak_english: bool = False
+    #: each call said this many times; only once while newer calls wait to be said
     repeat: int = Field(default=2, ge=1, le=5)
     pause_s: float = Field(default=1.0, ge=0, le=10)
     #: loudness on the display, 0 to 1

@@ -81,6 +81,22 @@ def check_hours(hours: OpeningHours, calendar: WorkCalendar, tz: tzinfo, now: da
         )
 
 
+def next_opening(hours: OpeningHours, calendar: WorkCalendar, tz: tzinfo, now: datetime) -> datetime | None:
+    """When issuing next starts after `now`: today's opening, the end of the lunch break, or the next working
+    day's opening (None when no working day comes within a year)."""
+    local = now.astimezone(tz)
+    day, clock = local.date(), local.time()
+    if calendar.is_working_day(day):
+        if clock < hours.open:
+            return datetime.combine(day, hours.open, tz)
+        if hours.lunch and hours.lunch[0] <= clock < hours.lunch[1]:
+            return datetime.combine(day, hours.lunch[1], tz)
+    for ahead in range(1, 367):
+        if calendar.is_working_day(day + timedelta(days=ahead)):
+            return datetime.combine(day + timedelta(days=ahead), hours.open, tz)
+    return None
+
+
 def check_offered(service: Offered, green: bool, hours: OpeningHours, tz: tzinfo, now: datetime) -> None:
     """Raise IssueRefused when this service takes no ticket now: it is being removed (no new tickets, its
     queue drains), its own issuing hours are over, or a 绿色通道 ticket is asked where it has none."""

@@ -160,10 +160,13 @@ class WaitModel:
     def servers(self, service_id: str, windows: Mapping[str, WindowNow], hour: int) -> list[Server]:
         """The windows serving the service that are open now (`windows` by id; a window missing is closed)."""
         found = []
-        for window_id in self.windows_serving(service_id):
-            now = windows.get(window_id)
-            if now is not None and now.open:
-                found.append(self.server(window_id, service_id, hour, now))
+        open_ids = [w for w in self.windows_serving(service_id) if (now := windows.get(w)) and now.open]
+        # no A window of the service open: its B windows have taken it over (the call rule makes it their
+        # own work), so each counts fully, as an A window does
+        covered = not any(service_id in self.a_services.get(w, ()) for w in open_ids)
+        for window_id in open_ids:
+            server = self.server(window_id, service_id, hour, windows[window_id])
+            found.append(replace(server, share=1.0) if covered else server)
         if not found:  # nobody serves it yet (before opening, or all away): as if its A windows were there,
             # each with a visit just begun (nobody knows when they come; the figure grows with the queue)
             own = [w for w in self.windows_serving(service_id) if service_id in self.a_services.get(w, ())]

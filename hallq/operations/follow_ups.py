@@ -97,8 +97,11 @@ def update_follow_up(
     """Record a call back (contacted) or the fix (resolved), with what was said or done."""
     if status not in STATUSES or status == "open":
         raise Invalid("bad_status", "status: contacted (已回访) or resolved (已办结)")
-    if status == "resolved" and not (note or "").strip():
-        raise Invalid("note_required", "办结须填写处理情况 / Say what was done before resolving")
+    if not (note or "").strip():  # 已回访 says what the citizen said; 已办结 what was done
+        raise Invalid(
+            "note_required",
+            "请填写处理情况（回访了解到的情况或整改措施） / Say what the citizen said or what was done",
+        )
     now = ctx.now()
     with ctx.store.write() as session:
         current = session.get(FollowUp, follow_up_id, with_for_update=True)

@@ -31,6 +31,10 @@ from hallq.operations.zones import current_alerts
 from hallq.store.models import DeviceState, Rating, Ticket
 
 
+#: how many of a window's no-shows of today its caller lists
+NO_SHOWS_LISTED = 10
+
+
 def hall_snapshot(ctx: HallContext) -> dict[str, Any]:
     with ctx.store.read() as session:
         states = window_states(session)
@@ -56,7 +60,7 @@ def voice_settings(ctx: HallContext) -> dict[str, Any]:
         "repeat": voice.repeat,
         "pause_s": voice.pause_s,
         "volume": voice.volume,
-        "english": bool(voice.call_en),
+        "english": voice.speak_english and bool(voice.call_en),
         "banner_english": voice.banner_english,
     }
 
@@ -99,7 +103,43 @@ def window_snapshot(ctx: HallContext, window_id: str) -> dict[str, Any]:
             "waiting": [
                 {**ticket_json(t, ctx.config), "a_service": t.service_id in view.a_services} for t in waiting
             ],
+            "pending_rating": pending_rating(session, ctx, window_id),
+            # today's no-shows of this window, newest first: one may be put back in its place (过号重排)
+            "no_shows": [
+                ticket_json(t, ctx.config)
+                for t in session.scalars(
+                    select(Ticket)
+                    .where(
+                        Ticket.window_id == window_id,
+                        Ticket.status == "no_show",
+                        Ticket.service_day == ctx.day(),
+                    )
+                    .order_by(Ticket.finished_at.desc())
+                    .limit(NO_SHOWS_LISTED)
+                )
+            ],
         }
+
+
+def pending_rating(session: Any, ctx: HallContext, window_id: str) -> dict[str, Any] | None:
+    """The window's last visit while its rating tablet still asks for it (`[bridge] rating_timeout_s` after
+    办结) and nobody rated it: a tablet that reloads or reconnects asks again for the time that is left."""
+    now = ctx.now()
+    asks_s = ctx.config.bridge.rating_timeout_s
+    last = session.execute(
+        select(Ticket.id, Ticket.number, Ticket.finished_at)
+        .where(Ticket.window_id == window_id, Ticket.status == "finished")
+        .order_by(Ticket.finished_at.desc())
+        .limit(1)
+    ).first()
+    if last is None or last.finished_at is None:
+        return None
+    left_s = asks_s - (now - last.finished_at).total_seconds()
+    if left_s <= 0 or not rating_open(ctx, last.finished_at, now):
+        return None
+    if session.scalar(select(Rating.id).where(Rating.ticket_id == last.id)) is not None:
+        return None
+    return {"ticket": {"id": last.id, "number": last.number}, "ask_for_s": round(left_s, 1)}
 
 
 def ticket_snapshot(ctx: HallContext, ticket_id: int, *, with_events: bool = True) -> dict[str, Any]:
@@ -146,6 +186,8 @@ def ticket_status(ctx: HallContext, ticket_id: int) -> dict[str, Any]:
         "called_at": full["called_at"],
         "window": {"number": window.number, "name": window.label} if window else None,
         "rating": rating_state(ctx, ticket_id) if full["status"] == "finished" else None,
+        # 一次性告知: the whole list (the 58 mm ticket prints the first few and says "扫码查看完整清单")
+        "materials": list(service.materials) if service else [],
     }
 
 

@@ -280,6 +280,12 @@ class WindowAct:
         if clerk is not False:
             self.state.clerk = clerk  # type: ignore[assignment]
         self._state_changed = self._state_logged = True
+        if state == "closed":  # tickets sent to this window go back to their service's queue, in their place
+            self.connection.execute(
+                update(Ticket)
+                .where(Ticket.target_window_id == self.window.id, Ticket.status == "waiting")
+                .values(target_window_id=None)
+            )
         # the zones this window serves gain or lose a window: their alerts may change
         for service_id in (*self.window.a_services, *self.window.b_services):
             self.zones_touched.add(self.ctx.config.service_by_id[service_id].zone)

@@ -147,6 +147,28 @@ def no_show(ctx: HallContext, window_id: str, actor: Actor) -> Outcome:
     return _end(ctx, window_id, actor, Action.NO_SHOW, "no_show", "no_show")
 
 
+def requeue(ctx: HallContext, window_id: str, actor: Actor, ticket_id: int) -> Outcome:
+    """过号 undone: a ticket this window marked no-show today (pressed by mistake, or the citizen came back)
+    waits again in its old place (its queue time is kept), for its service, any window."""
+
+    def body(act: WindowAct) -> Row[Any] | None:
+        ticket = act.ticket(ticket_id)
+        if ticket is None or ticket.window_id != window_id or ticket.service_day != act.ctx.day(act.now):
+            raise NotFound(
+                "unknown_ticket", f"本窗口今天没有过号的这张票 / No no-show {ticket_id} here today"
+            )
+        detail = {"window": window_id}
+        back = act.change(
+            ticket, Action.REQUEUE, "requeued", detail, window_id=None, finished_at=None, outcome=None
+        )
+        assert back is not None
+        record(act.connection, act.now, "ticket.requeued", actor, ticket.number, detail)
+        act.push_ticket("ticket_requeued", back)
+        return back
+
+    return _act(ctx, window_id, actor, body)
+
+
 def transfer(
     ctx: HallContext, window_id: str, actor: Actor, *, service_id: str | None, target_window_id: str | None
 ) -> Outcome:
@@ -167,6 +189,13 @@ def transfer(
 
     def body(act: WindowAct) -> Row[Any] | None:
         ticket = act.current()
+        target = act.loads().get(target_window_id) if target_window_id is not None else None
+        if target_window_id is not None and (target is None or target.state == "closed"):
+            number = ctx.config.window_by_id[target_window_id].number
+            raise Conflict(
+                "window_closed",
+                f"{number}号窗口未开放，不能转入 / Window {number} is closed: transfer to an open one",
+            )
         detail = {"from_service": ticket.service_id, "to_service": service_id, "to_window": target_window_id}
         moved = act.change(
             ticket,

@@ -26,6 +26,12 @@ const hallqRating = (() => {
   function mount(node, reasons, send) {
     const { el } = hallq;
     const picked = new Set();
+    // "其他" (other) opens a line of the citizen's own words, sent as "其他：…"
+    const isOther = (reason) => /^(其他|其它|other)$/i.test(reason.trim());
+    const otherText = el("input", {
+      type: "text", class: "rate-other hidden", maxlength: 90, "aria-label": say("其他原因", "Other reason"),
+      placeholder: say("请简单说明（可不填）", "In a few words (optional)"),
+    });
     const reasonBox = el("div", { class: "rate-reasons hidden" },
       el("p", {}, say("请告诉我们原因（可多选）", "Tell us why (optional)")),
       ...reasons.map((reason) => el("button", {
@@ -34,16 +40,22 @@ const hallqRating = (() => {
           const on = !picked.has(reason);
           on ? picked.add(reason) : picked.delete(reason);
           event.currentTarget.setAttribute("aria-pressed", String(on));
+          if (isOther(reason)) { otherText.classList.toggle("hidden", !on); if (on) otherText.focus(); }
         },
       }, reason)),
+      otherText,
       el("button", { type: "button", class: "rate-send", onclick: () => submit(chosen) }, say("提交评价", "Send")));
+    const chosenReasons = () => [...picked].map((reason) => {
+      const words = otherText.value.trim();
+      return isOther(reason) && words ? `${reason}：${words}` : reason;
+    });
     const error = el("p", { class: "rate-error hidden", role: "alert" });
     let chosen = null, busy = false;
     async function submit(level) {
       if (busy) return;
       busy = true;
       try {
-        await send(level, level <= 2 ? [...picked] : null);
+        await send(level, level <= 2 ? chosenReasons() : null);
       } catch (exc) {
         error.textContent = exc.message;
         error.classList.remove("hidden");

@@ -63,9 +63,24 @@
     show("zone");
   }
 
+  // outside issuing hours the start screen says so, with when tickets are issued next, before anyone chooses
+  function renderClosed() {
+    const issuing = hall.issuing || { open: true };
+    $("closed-note").classList.toggle("hidden", issuing.open);
+    $("appointment").disabled = !issuing.open;
+    if (issuing.open) return;
+    const when = issuing.next_open ? new Date(issuing.next_open).toLocaleString(hallq.lang === "en" ? "en-GB" : "zh-CN", {
+      timeZone: hall.timezone, month: "long", day: "numeric", weekday: "short", hour: "2-digit", minute: "2-digit", hour12: false,
+    }) : null;
+    $("closed-note").replaceChildren(el("b", {}, hallq.pick(issuing.message)),
+      when ? el("span", {}, t("next_open", { when })) : "");
+  }
+
   function renderZones() {
+    renderClosed();
+    const closed = hall.issuing && !hall.issuing.open;
     $("zones").replaceChildren(...hall.zones.map((z) => el("button", {
-      class: "tile", "data-zone": z.id, onclick: () => pickZone(z),
+      class: "tile", "data-zone": z.id, disabled: closed ? "" : null, onclick: () => pickZone(z),
     }, el("span", { class: "prefix" }, z.prefix), named(z),
       el("span", { class: "meta" }, t("waiting_in_zone", { count: waiting[z.id] ?? 0 })))));
   }
@@ -218,8 +233,6 @@
     } else {
       printFailed(ticket.print && ticket.print.error);
     }
-    $("t-status").href = ticket.status_url;
-    $("t-status").textContent = new URL(ticket.status_url, location.href).toString();
     $("t-qr").src = `${ticket.status_url}/qr.svg`;
     $("t-materials").classList.toggle("hidden", service.materials.length === 0);
     $("t-materials-list").replaceChildren(...service.materials.map((m) => el("li", {}, m)));
@@ -324,6 +337,8 @@
     }
     $("hall-name").textContent = named(hall);
     renderZones();
+    // issuing opens and closes with the clock (opening time, lunch, stop-issuing): the start screen follows
+    setInterval(onConfigChanged, 60_000);
   }
   start();
 })();

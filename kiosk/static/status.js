@@ -18,6 +18,11 @@
     $("s-wait").textContent = hallq.wait(ticket);
     if (called && lastStatus === "waiting" && navigator.vibrate) navigator.vibrate([300, 150, 300]);
     lastStatus = ticket.status;
+    // the promise to vibrate holds while the ticket waits or is called, not after the visit
+    $("s-note").classList.toggle("hidden", !["waiting", "called"].includes(ticket.status));
+    const materials = ticket.materials || [];
+    $("materials").classList.toggle("hidden", !materials.length || !["waiting", "called", "serving"].includes(ticket.status));
+    $("materials-list").replaceChildren(...materials.map((m) => hallq.el("li", {}, m)));
     renderRating(ticket.rating);
   }
   // after the visit: rate it here (one rating per visit, for a while after it ended), or see how it was rated
