@@ -200,8 +200,8 @@ def test_error_pages_speak_the_pages_language(app, client: FlaskClient) -> None:
 
 
 def test_one_word_for_one_thing_on_the_managers_pages(client: FlaskClient, tokens: Tokens) -> None:
-    """Issue 32, item 14: the ranking's column says 在岗率 as its formula does (not 出勤率), and the what-if runs
-    list names who started a run (发起人), not 分组, which is the reports' group-by."""
+    """Issue 32, item 14: the ranking's column says 在岗率 as its formula does (not 出勤率), and the what-if
+    runs list names who started a run (发起人), not 分组, which is the reports' group-by."""
     manager = Tokens.header(tokens.manager)
     ranking = visible_text(
         client.get("/manager/ranking?month=2026-10", headers=manager).get_data(as_text=True)

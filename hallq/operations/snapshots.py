@@ -30,7 +30,6 @@ from hallq.operations.views import (
 from hallq.operations.zones import current_alerts
 from hallq.store.models import DeviceState, Rating, Ticket
 
-
 #: how many of a window's no-shows of today its caller lists
 NO_SHOWS_LISTED = 10
 
