@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
+from hallq.config.hall import HallConfig
 from hallq.web.auth import current_actor
 from hallq.web.i18n import pick
 from hallq.web.runtime import hall_context, socketio
@@ -41,13 +42,52 @@ def _form_defaults() -> dict[str, Any]:
     return {"kind": "replay", "first": monday.isoformat(), "last": (monday + timedelta(days=4)).isoformat()}
 
 
+def changes_in_words(request: dict[str, Any], config: HallConfig) -> list[str]:
+    """What a run tried, as a manager reads it: rule names, window numbers, service names (not ids)."""
+
+    def window(window_id: str) -> str:
+        found = config.window_by_id.get(window_id)
+        return found.numbered_label if found else window_id
+
+    def service(service_id: str) -> str:
+        found = config.service_by_id.get(service_id)
+        return found.name if found else service_id
+
+    words: list[str] = []
+    if request.get("rule"):
+        words.append(str(_("Call rule: %(rule)s", rule=RULE_NAMES.get(request["rule"], request["rule"]))))
+    if float(request.get("arrivals_factor") or 1.0) != 1.0:
+        words.append(str(_("Citizens × %(factor)s", factor=request["arrivals_factor"])))
+    for line in request.get("window_hours") or []:
+        try:
+            hours = runs.parse_window_hours(line)
+        except BadChange:
+            words.append(line)
+            continue
+        span = f"{int(hours.start_s // 3600):02d}:{int(hours.start_s % 3600 // 60):02d}–"
+        span += f"{int(hours.end_s // 3600):02d}:{int(hours.end_s % 3600 // 60):02d}"
+        state = _("open") if hours.state == "open" else _("closed")
+        words.append(f"{window(hours.window_id)} {state} {span}")
+    for key, label in (
+        ("add_b", _("adds B service %(service)s")),
+        ("remove_b", _("drops B service %(service)s")),
+    ):
+        for line in request.get(key) or []:
+            window_id, _sep, service_id = line.partition(":")
+            words.append(f"{window(window_id.strip())} {label % {'service': service(service_id.strip())}}")
+    if request.get("into"):
+        words.append(str(_("merged into %(window)s", window=window(request["into"]))))
+    return words
+
+
 def _page(form: dict[str, Any], error: str | None = None) -> tuple[str, int]:
     ctx = hall_context()
     return render_template(
         "manager/whatif.html",
         form=form,
         error=error,
-        runs=runs.recent(ctx),
+        runs=[{**run, "changes": changes_in_words(run["request"], ctx.config)} for run in runs.recent(ctx)],
+        services=ctx.config.services,
         windows=ctx.config.windows,
         weekdays=weekday_names(),
         hall_rule=ctx.config.hall.call_rule.rule,
@@ -144,6 +184,9 @@ def run_page(run_id: int) -> str:
         grid=grid,
         zones=zones,
         weekdays=weekdays,
+        windows={window.id: window.numbered_label for window in config.windows},
+        rules=RULE_NAMES,
+        changes=changes_in_words(run["request"], config),
     )
 
 

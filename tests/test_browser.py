@@ -296,7 +296,12 @@ def test_manager_asks_what_if_and_comes_back_to_it(browser, hall: LiveHall) -> N
     """Last week replayed with W03 away all morning, then the staffing advice for a typical Monday; both are
     listed on /manager/whatif to come back to."""
     page = manager_page(browser, hall, "/manager/whatif")
-    page.fill('textarea[name="window_hours"]', "W03=closed@09:00-12:00")
+    # picked from lists of windows, states and hours (issue 32), not typed as ids
+    page.select_option('#pick-hours [data-part="window"]', label="3号 投资审批")
+    page.fill('#pick-hours [data-part="from"]', "09:00")
+    page.fill('#pick-hours [data-part="to"]', "12:00")
+    page.click('#pick-hours button[data-into="window_hours"]')
+    assert page.input_value('textarea[name="window_hours"]') == "W03=closed@09:00-12:00"
     page.click("#run")
     page.wait_for_selector("#result", timeout=30_000)
     assert page.locator("#result tbody tr").count() == 7  # the hall and its six zones
@@ -317,6 +322,7 @@ def test_manager_asks_what_if_and_comes_back_to_it(browser, hall: LiveHall) -> N
     page.goto(f"{hall.url}/manager/whatif")
     assert page.locator("#runs tbody tr").count() == 2
     assert "已完成" in page.locator("#runs").inner_text()
+    assert "3号 投资审批 关闭 09:00–12:00" in page.inner_text("#runs")  # what each run tried, in words
 
 
 def test_a_city_serves_each_halls_pages_under_its_own_path(browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -52,7 +52,8 @@ def test_a_manager_runs_what_ifs_and_comes_back_to_them(
     run = finished(client, manager, replay)
     assert run["state"] == "done" and run["progress"] == 1.0 and run["created_by"] == "manager-token"
     html = client.get(replay, headers=manager).get_data(as_text=True)
-    assert 'id="result"' in html and html.count("<svg") == 1 and "W03" in html
+    assert 'id="result"' in html and html.count("<svg") == 1
+    assert "3号 投资审批 关闭 09:00–12:00" in html  # the change in words, not W03=closed@…
     assert 'id="by-hour"' in html and "<td>09:00</td>" in html
 
     staffing = start(client, manager, {"kind": "staffing", "weekday": "0"})
@@ -66,9 +67,11 @@ def test_a_manager_runs_what_ifs_and_comes_back_to_them(
 
     merge = start(client, manager, {"kind": "consolidation", **LAST_WEEK, "into": "W13"})
     assert finished(client, manager, merge)["state"] == "done"
-    assert "W13" in client.get(merge, headers=manager).get_data(as_text=True)
+    merged = client.get(merge, headers=manager).get_data(as_text=True)
+    assert "并入 13号" in merged and "W13" not in merged  # windows by number and name
 
     listing = client.get("/manager/whatif", headers=manager).get_data(as_text=True)
+    assert "3号 投资审批 关闭 09:00–12:00" in listing  # each run lists the changes it tried
     for location in (replay, staffing, merge):
         assert f'href="{location}"' in listing
     assert client.get("/manager/whatif/runs/999", headers=manager).status_code == 404

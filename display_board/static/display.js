@@ -48,6 +48,15 @@
     $("waiting").replaceChildren(...state.zones.map((z) => el("li", {},
       el("span", {}, `${z.prefix} ${named(z)}`), el("b", {}, String(state.waiting[z.id] ?? 0)))));
   }
+  // after a reload or a reconnect: the newest call still in hand, shown without a flash or a voice (it was
+  // announced already), rather than 欢迎光临 while people are being called
+  function restoreBanner() {
+    const node = $("now-calling");
+    if (node.dataset.ticket) return;
+    const inHand = new Set(state.windows.filter((w) => w.current && w.current.status === "called").map((w) => w.current.id));
+    const call = state.recent_calls.find((c) => inHand.has(c.ticket.id));
+    if (call) { banner(call); node.classList.remove("flash"); }
+  }
   function banner(call) {
     const node = $("now-calling");
     // the call in the page's language, the other one beside it: a hall's screen is read by everyone in it
@@ -104,7 +113,7 @@
       state = s;
       hallqVoice.configure(s.voice);
       $("hall-name").textContent = named(s.hall);
-      renderWindows(); renderRecent(); renderWaiting();
+      renderWindows(); renderRecent(); renderWaiting(); restoreBanner();
       error("");
     },
     ticket_called: onCall,

@@ -111,7 +111,7 @@ def prepare_demo(
     return "\n".join(lines)
 
 
-def seed_history(ctx: HallContext, days: int = 35, tickets_per_day: int = 300) -> str:
+def seed_history(ctx: HallContext, days: int = 35, tickets_per_day: int = 440) -> str:
     """Past weeks of visits for the managers' reports and ranking to show (once per database)."""
     today = ctx.day()
     with ctx.store.read() as session:

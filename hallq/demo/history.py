@@ -24,8 +24,14 @@ from hallq.simulate.scenario import seconds_of
 from hallq.store.models import FollowUp, Rating, Ticket, TicketEvent, WindowEvent
 from hallq.whatif.replay import scenario_for
 
-#: share of the day's tickets issued in each hour from opening (a morning peak, a rush after lunch)
-HOURLY_SHAPE = [0.16, 0.19, 0.15, 0.02, 0.15, 0.14, 0.11, 0.08]
+#: how many citizens come in each hour of the clock, relative to each other (a morning peak, a rush after
+#: lunch, a quiet end of the afternoon); only inside the hall's issuing hours, never in its lunch break
+CLOCK_SHAPE = {8: 0.8, 9: 1.6, 10: 1.9, 11: 1.5, 12: 0.9, 13: 1.3, 14: 1.5, 15: 1.1, 16: 0.6, 17: 0.3}
+#: seconds from a ticket coming up at an idle window to the clerk pressing 叫号
+CALL_REACTION_S = (15.0, 75.0)
+#: a day's citizens by ISO weekday, relative to a Wednesday: Monday's backlog, a quieter Friday, the
+#: weekend's few (halls open on a 调休 Saturday)
+WEEKDAY_LOAD = {1: 1.12, 2: 1.05, 3: 1.0, 4: 1.0, 5: 0.88, 6: 0.6, 7: 0.6}
 LEVEL_WEIGHTS = {5: 0.62, 4: 0.24, 3: 0.09, 2: 0.03, 1: 0.02}
 CHUNK = 5000
 
@@ -99,22 +105,43 @@ class HistoryWriter:
             self._ticket(batch, day, seqs, visit)
         return batch
 
+    def arrivals(self, day: date, tickets_per_day: int) -> list[float]:
+        """When the day's citizens take their tickets (seconds after midnight, sorted): as many as the
+        weekday brings (`tickets_per_day` on a Wednesday, give or take a tenth), spread over the issuing
+        hours by CLOCK_SHAPE; none before opening, in the lunch break or after issuing stops."""
+        rnd, hours = self.random, self.ctx.config.hall.hours
+        count = round(tickets_per_day * WEEKDAY_LOAD[day.isoweekday()] * rnd.uniform(0.9, 1.1))
+        start, stop = seconds_of(hours.open), seconds_of(hours.last_issue)
+        breaks = [(seconds_of(hours.lunch[0]), seconds_of(hours.lunch[1]))] if hours.lunch else []
+        pieces: list[tuple[float, float]] = []
+        for hour in range(int(start // 3600), int(stop // 3600) + 1):
+            low, high = max(start, hour * 3600.0), min(stop, (hour + 1) * 3600.0)
+            for lunch_start, lunch_end in breaks:
+                if low < lunch_end and high > lunch_start:  # cut the break out of this hour
+                    if low < lunch_start:
+                        pieces.append((low, lunch_start))
+                    low = max(low, lunch_end)
+            if high > low:
+                pieces.append((low, high))
+        weights = [(high - low) * CLOCK_SHAPE.get(int(low // 3600), 0.5) for low, high in pieces]
+        chosen = rnd.choices(pieces, weights=weights, k=count) if pieces else []
+        return sorted(rnd.uniform(low, high) for low, high in chosen)
+
     def _random_visits(self, day: date, tickets_per_day: int) -> list[Visit]:
         """Visits drawn one by one, waits at random (fast, for volume: the 1,000,000-ticket benchmark)."""
         rnd, config, visits = self.random, self.ctx.config, []
-        hours = config.hall.hours
-        for hour, share in enumerate(HOURLY_SHAPE):
-            for _ in range(round(tickets_per_day * share)):
-                issued = _local(self.ctx, day, hours.open, hour * 3600 + rnd.uniform(0, 3600))
-                service = rnd.choice(self.services)
-                a_windows, b_windows = config.windows_for(service.id)
-                window = rnd.choice(b_windows) if b_windows and rnd.random() < 0.2 else rnd.choice(a_windows)
-                wait = rnd.lognormvariate(0, 0.8) * 2400 * share
-                no_show = rnd.random() < 0.05
-                duration = 30.0 if no_show else rnd.lognormvariate(0, 0.6) * service.mean_service_s * 0.85
-                visits.append(
-                    Visit(service.id, window.id, issued, issued + timedelta(seconds=wait), duration, no_show)
-                )
+        midnight = datetime.combine(day, time(), config.tz).astimezone(UTC)
+        for moment in self.arrivals(day, tickets_per_day):
+            issued = midnight + timedelta(seconds=moment)
+            service = rnd.choice(self.services)
+            a_windows, b_windows = config.windows_for(service.id)
+            window = rnd.choice(b_windows) if b_windows and rnd.random() < 0.2 else rnd.choice(a_windows)
+            wait = rnd.lognormvariate(0, 0.8) * 360
+            no_show = rnd.random() < 0.05
+            duration = 30.0 if no_show else rnd.lognormvariate(0, 0.6) * service.mean_service_s * 0.85
+            visits.append(
+                Visit(service.id, window.id, issued, issued + timedelta(seconds=wait), duration, no_show)
+            )
         return visits
 
     def _queued_visits(self, day: date, tickets_per_day: int) -> list[Visit]:
@@ -124,14 +151,11 @@ class HistoryWriter:
         rnd, config = self.random, self.ctx.config
         hours = config.hall.hours
         planned: list[tuple[RecordedTicket, bool]] = []
-        for hour, share in enumerate(HOURLY_SHAPE):
-            for _ in range(round(tickets_per_day * share)):
-                service = rnd.choices(self.services, weights=self.weights)[0]
-                no_show = rnd.random() < 0.05
-                duration = 30.0 if no_show else rnd.lognormvariate(0, 0.6) * service.mean_service_s * 0.85
-                moment = seconds_of(hours.open) + hour * 3600 + rnd.uniform(0, 3600)
-                planned.append((RecordedTicket(service.id, moment, moment, 1, duration), no_show))
-        planned.sort(key=lambda pair: pair[0].issued_s)
+        for moment in self.arrivals(day, tickets_per_day):
+            service = rnd.choices(self.services, weights=self.weights)[0]
+            no_show = rnd.random() < 0.05
+            duration = 30.0 if no_show else rnd.lognormvariate(0, 0.6) * service.mean_service_s * 0.85
+            planned.append((RecordedTicket(service.id, moment, moment, 1, duration), no_show))
         tickets = [ticket for ticket, _ in planned]
         lunch = [
             RecordedAbsence(w.id, seconds_of(hours.lunch[0]), seconds_of(hours.lunch[1]))
@@ -144,17 +168,22 @@ class HistoryWriter:
         policy = make_policy(rule.rule, **rule.model_dump(exclude={"rule"}))
         result = HallDay(scenario, policy, rnd.getrandbits(64), replay=recorded).run()
         midnight = datetime.combine(day, time(), config.tz).astimezone(UTC)
-        return [
-            Visit(
-                sim.service_id,
-                sim.window_id or "",
-                midnight + timedelta(seconds=sim.issued_s),
-                midnight + timedelta(seconds=sim.called_s or sim.issued_s),
-                ticket.visit_s or 0.0,
-                no_show,
+        visits = []
+        for sim, (ticket, no_show) in zip(result.tickets, planned, strict=True):
+            # nobody is called the instant they take a ticket, even at an idle window: the clerk sees the
+            # number come up and presses 叫号 (the simulator calls at once)
+            called_s = max(sim.called_s or sim.issued_s, sim.issued_s + rnd.uniform(*CALL_REACTION_S))
+            visits.append(
+                Visit(
+                    sim.service_id,
+                    sim.window_id or "",
+                    midnight + timedelta(seconds=sim.issued_s),
+                    midnight + timedelta(seconds=called_s),
+                    ticket.visit_s or 0.0,
+                    no_show,
+                )
             )
-            for sim, (ticket, no_show) in zip(result.tickets, planned, strict=True)
-        ]
+        return visits
 
     def _window_event(self, window_id: str, day: date, state: str, at: datetime) -> dict[str, Any]:
         self.ids["window_events"] += 1
