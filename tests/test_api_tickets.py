@@ -212,6 +212,7 @@ def test_citizen_status_by_token_without_login(client: FlaskClient, tokens: Toke
         "called_at": None,
         "window": None,
         "rating": None,
+        "materials": ["营业执照副本", "法定代表人身份证", "经办人身份证"],  # the whole list (issue 32)
     }
     client.post("/api/v1/windows/W02/open", headers=Tokens.header(tokens.bridge))
     client.post("/api/v1/windows/W02/call-next", headers=Tokens.header(tokens.bridge))

@@ -228,6 +228,37 @@ def test_rating_tablet_and_phone_rate_visits_and_a_bad_one_is_followed_up(browse
     assert "已调整窗口排班" in manager.locator("#follow-ups").inner_text()
 
 
+def test_a_clerk_undoes_a_no_show_and_cannot_transfer_to_a_closed_window(browser, hall: LiveHall) -> None:  # type: ignore[no-untyped-def]
+    """Issue 32, items 7 and 8: 过号 can be taken back for a few seconds (the ticket waits again, first in
+    line); the transfer dialog shows each window's state, a closed one greyed, services by name and zone."""
+    ticket = take_ticket(hall.url, hall.kiosk_token, "housing_fund")
+    caller = caller_at(browser.new_page(viewport={"width": 1366, "height": 768}), hall.url, "clerk12", "W12")
+    caller.wait_for_selector(f'#queue >> text="{ticket["number"]}"')
+    caller.locator("#queue tr", has_text=ticket["number"]).locator("button").click()
+    caller.wait_for_function(
+        "n => document.querySelector('#current-number').textContent === n", arg=ticket["number"]
+    )
+    caller.click('button[data-act="no-show"]')
+    caller.wait_for_selector("#undo:not(.hidden)")
+    assert f"{ticket['number']} 已过号" in caller.inner_text("#undo")
+    caller.screenshot(path=ARTIFACTS / "caller-undo.png", animations="disabled")
+    caller.click("#undo-button")
+    caller.wait_for_selector(f'#queue >> text="{ticket["number"]}"')  # waiting again
+    caller.locator("#queue tr", has_text=ticket["number"]).locator("button").click()
+    caller.wait_for_function(
+        "n => document.querySelector('#current-number').textContent === n", arg=ticket["number"]
+    )
+    caller.click('button[data-act="transfer"]')
+    caller.wait_for_selector("#transfer[open]")
+    closed = caller.locator('#transfer-window option[data-state="closed"]').first
+    assert closed.is_disabled() and "未开放" in closed.inner_text()
+    services = caller.inner_text("#transfer-service")
+    assert "（" in services and "(A)" not in services  # a service with its zone's name, not a zone letter
+    caller.keyboard.press("Escape")
+    caller.click('button[data-act="finish"]')
+    caller.close()
+
+
 def test_a_phone_rates_a_visit_in_its_own_words(browser, hall: LiveHall) -> None:  # type: ignore[no-untyped-def]
     """Issue 32, item 12: on a 390 px phone each level's name is on one line, the reasons are buttons a thumb
     hits (48 px or more), and 其他 opens a line for the citizen's own words, which reach the follow-up."""

@@ -53,18 +53,20 @@ def test_the_display_speaks_each_call_in_turn(browser, hall: LiveHall) -> None: 
     assert all(a["end"] <= b["start"] for a, b in itertools.pairwise(played))  # never over each other
     assert 2000 < one[0]["end"] - one[0]["start"] < 10_000  # the whole recording played
 
-    # a busy window: its next call replaces one not yet said (the ticket ended before it was heard)
-    third, fourth, fifth = (take_ticket(hall.url, hall.kiosk_token) for _ in range(3))
-    press(hall, "W10", "call-next")  # third: said at once
-    press(hall, "W14", "call-next")  # fourth: waits behind it ...
-    press(hall, "W14", "next")  # ... and is done before it is heard: fifth is called instead
+    # a busy window: a call not yet said is dropped when its ticket ends first (one more ticket only: the
+    # demo's kiosk takes 30 a minute and this file's tests take nearly that many)
+    before = len(two)
+    third = take_ticket(hall.url, hall.kiosk_token)
+    press(hall, "W10", "recall")  # first: said again at once ...
+    press(hall, "W14", "recall")  # ... second waits behind it ...
+    press(hall, "W14", "next")  # ... and is done before it is heard: the next ticket is called instead
     display.wait_for_function(
         "n => hallqVoice.played.filter((p) => p.ticket === n).length >= 2",
-        arg=fifth["number"],
+        arg=third["number"],
         timeout=40_000,
     )
-    said = [p["ticket"] for p in display.evaluate("hallqVoice.played")]
-    assert third["number"] in said and fourth["number"] not in said
+    again = display.evaluate("hallqVoice.played")
+    assert len([p for p in again if p["ticket"] == second["number"]]) == before  # never said again
 
 
 def test_every_recording_comes_back_promptly_from_the_eventlet_server(hall: LiveHall) -> None:

@@ -179,7 +179,7 @@ def test_the_wording_comes_from_the_hall_file_with_a_zone_of_its_own(
         "repeat": 2,
         "pause_s": 1.0,
         "volume": 1.0,
-        "english": True,
+        "english": False,  # call_en is set, but spoken only with speak_english (issue 32: a busy morning)
         "banner_english": False,
     }
     kiosk, bridge = Tokens.header(tokens.kiosk), Tokens.header(tokens.bridge)

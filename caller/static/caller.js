@@ -210,7 +210,7 @@
     $("transfer-window").replaceChildren(el("option", { value: "" }, "—"),
       ...hall.windows.filter((w) => w.id !== windowId).map((w) => el("option", {
         value: w.id, disabled: w.state === "closed" ? "" : null, "data-state": w.state,
-      }, t("window_state", { window: `${t("window_number", { number: w.number })} ${w.name}`, state: t(`state_${w.state}`) })))));
+      }, t("window_state", { window: `${t("window_number", { number: w.number })} ${w.name}`, state: t(`state_${w.state}`) }))));
     $("transfer").showModal();
   }
   $("transfer").addEventListener("close", async () => {
