@@ -160,6 +160,12 @@ def busy_morning(folder: Path) -> None:
     }
     times_said = [sum(p["ticket"] == number for p in played) for number in pressed]
     spoken_s = (max(p["end"] for p in played) - min(pressed.values())) / 1000
+    lengths = [(p["end"] - p["start"]) / 1000 for p in played]
+    gaps = [(b["start"] - a["end"]) / 1000 for a, b in zip(played, played[1:], strict=False)]
+    print(
+        f"  each saying {statistics.mean(lengths):.2f} s on average (rates {sorted({p['rate'] for p in played})}), "
+        f"gaps between sayings median {statistics.median(gaps):.2f} s"
+    )
     print(
         f"  busy morning, {len(heard)} calls 1 s apart at {len(heard)} windows: first heard after "
         f"median {statistics.median(heard.values()):.1f} s, max {max(heard.values()):.1f} s "

@@ -81,7 +81,7 @@
     const closed = hall.issuing && !hall.issuing.open;
     $("zones").replaceChildren(...hall.zones.map((z) => el("button", {
       class: "tile", "data-zone": z.id, disabled: closed ? "" : null, onclick: () => pickZone(z),
-    }, el("span", { class: "prefix" }, z.prefix), named(z),
+    }, el("span", { class: "prefix" }, z.prefix), el("span", { class: "tile-name" }, named(z)),
       el("span", { class: "meta" }, t("waiting_in_zone", { count: waiting[z.id] ?? 0 })))));
   }
 
