@@ -15,6 +15,7 @@ Run: `python bench/speech.py` (also part of `make bench`). Figures go to docs/be
 
 from __future__ import annotations
 
+import itertools
 import statistics
 import sys
 import tempfile
@@ -161,9 +162,10 @@ def busy_morning(folder: Path) -> None:
     times_said = [sum(p["ticket"] == number for p in played) for number in pressed]
     spoken_s = (max(p["end"] for p in played) - min(pressed.values())) / 1000
     lengths = [(p["end"] - p["start"]) / 1000 for p in played]
-    gaps = [(b["start"] - a["end"]) / 1000 for a, b in zip(played, played[1:], strict=False)]
+    gaps = [(b["start"] - a["end"]) / 1000 for a, b in itertools.pairwise(played)]
+    rates = sorted({p["rate"] for p in played})
     print(
-        f"  each saying {statistics.mean(lengths):.2f} s on average (rates {sorted({p['rate'] for p in played})}), "
+        f"  each saying {statistics.mean(lengths):.2f} s on average (rates {rates}), "
         f"gaps between sayings median {statistics.median(gaps):.2f} s"
     )
     print(
