@@ -17,7 +17,16 @@ from typing import Any, Protocol
 
 from firmware_bridge.drivers import KINDS, make_driver
 from firmware_bridge.drivers.base import DeviceFault, Lamps
-from firmware_bridge.master import BusMaster, DeviceDown, DeviceUp, Event, KeyPressed, Rated, Timing
+from firmware_bridge.master import (
+    BusMaster,
+    DeviceDown,
+    DeviceUp,
+    Event,
+    KeyPressed,
+    Rated,
+    Timing,
+    frame_gap_s,
+)
 from firmware_bridge.protocol import Effect, Key, Kind
 from firmware_bridge.transport import BusPort
 
@@ -36,6 +45,9 @@ class Poster(Protocol):
 
     def join(self, rooms: list[str]) -> None: ...
 
+
+#: how long a Modbus module has to begin its answer (the retry after it respects the line)
+MODBUS_ANSWER_TIMEOUT_S = 0.2
 
 #: the action that takes a new version of the hall's configuration (queued like an HTTP call)
 RECONFIGURE = "reconfigure"
@@ -152,6 +164,10 @@ class Bridge:
     def _timing(self, specs: list[dict[str, Any]]) -> Timing:
         timing = Timing(baudrate=self.baudrate)
         if any(d.get("driver") == "modbus" for d in specs):
+            timing.frame_gap_s = frame_gap_s(self.baudrate)
+            # a module's answer may take tens of ms to start (modbus_tk and pymodbus wait up to 1 s or more):
+            # a retry sent into a late answer collides with it on the line
+            timing.answer_timeout_s = MODBUS_ANSWER_TIMEOUT_S
             # a button module keeps no event: a press is seen only while the key is down, so read it often
             timing.poll_every_s[Kind.EVALUATOR] = 0.0
         return timing
@@ -338,10 +354,11 @@ class Bridge:
         if isinstance(event, DeviceUp):
             state, message = "ok", None
         elif isinstance(event, DeviceDown):
-            state, message = "offline", "not answering / 无应答"
+            state, message = "offline", event.why[:200]
         else:
             state, message = "fault", event.reason[:200]
-        log.info("bridge: %s %s%s", spec.id, state, f" ({message})" if message else "")
+        # on the bridge's console by default: a device that stops or refuses is the first thing to look at
+        log.warning("bridge: device %s %s%s", spec.id, state, f": {message}" if message else "")
         if self.reported.get(spec.id) != state:
             self.reported[spec.id] = state
             self.actions.put((f"/devices/{spec.id}/status", {"state": state, "message": message}, None))

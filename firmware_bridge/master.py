@@ -39,6 +39,8 @@ class Link:
     online: bool = False
     retry_at: float = 0.0
     polled_at: float = float("-inf")
+    #: what the bridge was last told: None (nothing yet), "ok", "offline" or "fault"; events follow changes
+    told: str | None = None
 
     @property
     def address(self) -> int:
@@ -55,6 +57,10 @@ class Timing:
     retries: int = 2  # after the first try
     offline_retry_s: float = 2.0
     baudrate: int = 9600
+    #: silence on the line before every request, from the end of the last answer: Modbus over serial line
+    #: (V1.02, 2.5.1.1) asks 3.5 character times (about 4 ms at 9600 baud), 1.75 ms above 19200 baud;
+    #: 0 for framings that do not need it (set by the bridge per bus: frame_gap_s())
+    frame_gap_s: float = 0.0
     #: how often each kind is polled at most: pads as fast as the line allows (a key must be seen at once);
     #: an evaluator's rating may wait a moment; boards and the strip send nothing, polls only check they live
     poll_every_s: dict[Kind, float] = field(
@@ -67,12 +73,19 @@ class Timing:
     )
 
 
+def frame_gap_s(baudrate: int) -> float:
+    """Modbus RTU's inter-frame silence: 3.5 characters of 11 bits, or a fixed 1.75 ms above 19200 baud."""
+    return 0.00175 if baudrate > 19200 else 3.5 * 11 / baudrate
+
+
 @dataclass
 class BusMaster:
     links: dict[int, Link]
     timing: Timing = field(default_factory=Timing)
     #: the request waiting for its answer: (link, request, sent at, tries so far, is a command)
     awaiting: tuple[Link, Request, float, int, bool] | None = None
+    #: no request before this moment (the frame gap after the last answer or timeout)
+    quiet_until: float = float("-inf")
     _turn: int = 0
 
     def __post_init__(self) -> None:
@@ -107,7 +120,7 @@ class BusMaster:
 
     def next_request(self, now: float) -> Request | None:
         """The request to write now, or None while an answer is awaited or nobody is due."""
-        if self.awaiting is not None:
+        if self.awaiting is not None or now < self.quiet_until:
             return None
         # what a board should show goes first: the citizen is looking at it now; polls take turns
         for link in self._command_order:
@@ -149,11 +162,11 @@ class BusMaster:
             self.awaiting = (link, request, now, tries + 1, is_command)
             return request, []
         self.awaiting = None
+        self.quiet_until = now + self.timing.frame_gap_s
         link.retry_at = now + self.timing.offline_retry_s
-        if link.online:
-            link.online = False
-            return None, [DeviceDown(link.address)]
-        return None, []
+        link.online = False
+        # said once, also of a device that never answered since the bridge started
+        return None, self._tell(link, "offline", DeviceDown(link.address))
 
     def receive(self, data: bytes, now: float) -> list[Event]:
         if self.awaiting is None or not data:
@@ -163,23 +176,36 @@ class BusMaster:
         if answer is None:
             return []
         self.awaiting = None
+        self.quiet_until = now + self.timing.frame_gap_s
         events: list[Event] = []
         if not link.online:
             link.online = True
-            events.append(DeviceUp(link.address))
             link.driver.came_back()
+        # the device's state follows what it does now: a refusal is a fault, a normal answer ok again
+        faults = [event for event in answer.events if isinstance(event, DeviceFault)]
+        if faults:
+            events += self._tell(link, "fault", None)
+        else:
+            events += self._tell(link, "ok", DeviceUp(link.address))
         if is_command and answer.done:
             link.driver.command_done(request)
         return events + list(answer.events)
 
-    def port_lost(self, now: float) -> list[Event]:
-        """The adapter went away: every device is down until it answers again."""
+    @staticmethod
+    def _tell(link: Link, state: str, event: Event | None) -> list[Event]:
+        """The event for a change of state, once (a fault is told by the driver's own DeviceFault)."""
+        if link.told == state:
+            return []
+        link.told = state
+        return [event] if event is not None else []
+
+    def port_lost(self, now: float, why: str = "serial port lost / 串口断开") -> list[Event]:
+        """The adapter went away, or cannot be opened: every device is down until it answers again."""
         self.awaiting = None
         events: list[Event] = []
         for link in self.links.values():
             link.driver.reset()
             link.retry_at = now
-            if link.online:
-                link.online = False
-                events.append(DeviceDown(link.address))
+            link.online = False
+            events += self._tell(link, "offline", DeviceDown(link.address, why))
         return events

@@ -67,6 +67,9 @@ class ModbusBusSimulator:
         self._cable: threading.Thread | None = None
         self._stop = threading.Event()
         self._wake_write: int | None = None
+        #: the silence the bridge kept before each request, from the end of the answer before it (seconds)
+        self.gaps: list[float] = []
+        self._answered_at: float | None = None
 
     # -- the modules' side: pymodbus -----------------------------------------------------------------------
 
@@ -211,10 +214,15 @@ class ModbusBusSimulator:
                             data = os.read(source, 4096)
                         except OSError:
                             return
+                        if source == bridge and self._answered_at is not None:
+                            self.gaps.append(time.monotonic() - self._answered_at)
+                            self._answered_at = None
                         if self.baudrate:
                             time.sleep(wire_time_s(len(data), self.baudrate))
                         with contextlib.suppress(OSError):
                             os.write(target, data)
+                        if target == bridge:
+                            self._answered_at = time.monotonic()
         finally:
             for fd in (bridge, wake):
                 with contextlib.suppress(OSError):

@@ -64,6 +64,13 @@ class BusPort:
             self.port = serial.serial_for_url(self.url, baudrate=self.baudrate, timeout=0, write_timeout=2)
         except (serial.SerialException, OSError, ValueError) as exc:
             log.debug("bus %s: cannot open %s: %s", self.name, self.url, exc)
+            # every device on the bus is offline, and the managers are told why (once: the master says
+            # each device's change of state only)
+            why = f"串口 {self.url} 打不开 / cannot open {self.url}: {exc}"[:200]
+            with self.lock:
+                events = self.master.port_lost(time.monotonic(), why)
+            if events:
+                self.on_events(events)
             return False
         self.opened += 1
         log.info("bus %s: opened %s", self.name, self.url)
@@ -111,8 +118,13 @@ class BusPort:
         """One request and its answer."""
         assert self.port is not None
         with self.lock:
-            frame = self.master.next_request(time.monotonic())
+            now = time.monotonic()
+            frame = self.master.next_request(now)
+            silence = self.master.quiet_until - now
         if frame is None:
+            if silence > 0:  # the frame gap after the last answer (Modbus RTU's 3.5 characters)
+                time.sleep(silence)
+                return
             self.wake.wait(IDLE_S)
             self.wake.clear()
             return

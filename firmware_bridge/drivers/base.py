@@ -58,7 +58,10 @@ class DeviceUp:
 
 @dataclass(frozen=True)
 class DeviceDown:
+    """The device does not answer: it stopped, it never did since the bridge started, or its port is gone."""
+
     address: int
+    why: str = "not answering / 无应答"
 
 
 @dataclass(frozen=True)

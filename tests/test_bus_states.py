@@ -1,0 +1,123 @@
+"""A device's state follows what it does (issue 34), sans-IO: offline also when it never answered since the
+bridge started, fault while it refuses requests and ok again as soon as it answers normally, each told
+once; and the silence Modbus RTU asks before every request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from firmware_bridge.bridge import Bridge
+from firmware_bridge.drivers.base import Answer, DeviceDriver, DeviceFault, Kind, Request, Wire
+from firmware_bridge.master import BusMaster, DeviceDown, DeviceUp, Timing, frame_gap_s
+from firmware_bridge.modbus_emulator import ModbusBusSimulator
+from firmware_bridge.simulator import DeviceSimulator
+from hallq.config.hall import load_hall
+
+from .conftest import ANY_HOUR, demo_hall_copy
+from .livehall import until
+
+
+@dataclass
+class Scripted(DeviceDriver):
+    """A device whose next answers are scripted: "ok", "refuse" (an exception, a NACK) or nothing."""
+
+    script: list[str] | None = None
+
+    def poll(self, now: float) -> Request | None:
+        return Wire(b"?")
+
+    def feed(self, request: Request, data: bytes, now: float) -> Answer | None:
+        if data == b"refuse":
+            return Answer(
+                done=True, events=(DeviceFault(self.address, "Modbus exception 2 (illegal address)"),)
+            )
+        return Answer(done=True)
+
+
+def ask(master: BusMaster, answer: bytes | None, now: float) -> list[object]:
+    """One poll at `now` and its answer (or its timeouts until the master gives up)."""
+    request = master.next_request(now)
+    assert request is not None
+    if answer is not None:
+        return master.receive(answer, now + 0.01)
+    events: list[object] = []
+    while master.awaiting is not None:
+        now += 1.0
+        events += master.expire(now)[1]
+    return events
+
+
+def test_a_device_that_never_answered_is_offline_once() -> None:
+    master = BusMaster.for_drivers([Scripted(7, Kind.WINDOW_BOARD)], Timing(offline_retry_s=0.0))
+    assert ask(master, None, 0.0) == [DeviceDown(7)]  # silent since the start: said at once
+    assert ask(master, None, 10.0) == []  # and not again
+    assert ask(master, b"ok", 20.0) == [DeviceUp(7)]
+
+
+def test_a_fault_clears_as_soon_as_the_device_answers_normally() -> None:
+    master = BusMaster.for_drivers([Scripted(3, Kind.EVALUATOR)])
+    assert ask(master, b"ok", 0.0) == [DeviceUp(3)]
+    fault = DeviceFault(3, "Modbus exception 2 (illegal address)")
+    assert ask(master, b"refuse", 1.0) == [fault]
+    assert ask(master, b"refuse", 2.0) == [fault]  # the driver says each refusal; the state stays fault
+    assert ask(master, b"ok", 3.0) == [DeviceUp(3)]  # ok again at its first normal answer
+    assert ask(master, b"ok", 4.0) == []
+
+
+def test_a_port_that_cannot_be_opened_puts_every_device_offline_with_why() -> None:
+    master = BusMaster.for_drivers([Scripted(1, Kind.CALL_PAD), Scripted(2, Kind.WINDOW_BOARD)])
+    why = "串口 /dev/ttyUSB9 打不开 / cannot open /dev/ttyUSB9"
+    assert master.port_lost(0.0, why) == [DeviceDown(1, why), DeviceDown(2, why)]
+    assert master.port_lost(1.0, why) == []  # retried every second: told once
+
+
+@pytest.mark.parametrize(
+    ("baudrate", "gap_ms"), [(9600, 4.01), (19200, 2.005), (38400, 1.75), (115200, 1.75)]
+)
+def test_the_frame_gap_is_three_and_a_half_characters_or_1_75_ms(baudrate: int, gap_ms: float) -> None:
+    assert frame_gap_s(baudrate) * 1000 == pytest.approx(gap_ms, abs=0.01)
+
+
+def test_no_request_goes_out_inside_the_frame_gap() -> None:
+    master = BusMaster.for_drivers([Scripted(1, Kind.CALL_PAD)], Timing(frame_gap_s=frame_gap_s(9600)))
+    assert master.next_request(0.0) is not None
+    master.receive(b"ok", 0.010)
+    assert master.next_request(0.012) is None  # 2 ms after the answer: the line must stay quiet
+    assert master.next_request(0.010 + frame_gap_s(9600)) is not None
+
+
+def test_the_bridge_keeps_the_frame_gap_on_a_paced_modbus_line(tmp_path: Path) -> None:
+    """Window 2's Modbus modules (pymodbus's server) behind a pty paced at 9600 baud, driven by the bridge:
+    the line is silent for 3.5 characters (4.0 ms) before every request; it was 0.2-0.8 ms."""
+    setup = load_hall(demo_hall_copy(tmp_path, ANY_HOUR)).bridge.model_dump()
+    setup["devices"] = [d for d in setup["devices"] if d.get("window") == "W02"]
+    devices = DeviceSimulator(tmp_path / "devices", setup, baudrate=9600)
+    ports = devices.start()
+    hall = {"services": [], "windows": [{"id": "W02", "number": 2, "a_services": [], "b_services": []}]}
+    bridge = Bridge(setup, hall, Quiet(), ports, baudrate=9600)
+    bridge.start()
+    try:
+        modbus = devices.buses["modbus"]
+        assert isinstance(modbus, ModbusBusSimulator)
+        until(lambda: len(modbus.gaps) >= 40, 20, "40 requests on the line")
+        gaps_ms = sorted(gap * 1000 for gap in modbus.gaps[5:])
+    finally:
+        bridge.stop()
+        devices.stop()
+    assert gaps_ms[0] >= frame_gap_s(9600) * 1000 - 0.3, gaps_ms[:5]  # a pty's timing is good to 0.3 ms
+
+
+class Quiet:
+    """A server that takes every post (device states) and asks nothing."""
+
+    def post(self, path: str, body: dict | None = None) -> tuple[int, dict]:
+        return 201, {}
+
+    def get(self, path: str) -> dict:
+        return {}
+
+    def join(self, rooms: list[str]) -> None:
+        pass
