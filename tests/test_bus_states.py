@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 
 from firmware_bridge.bridge import Bridge
 from firmware_bridge.drivers.base import Answer, DeviceDriver, DeviceFault, Kind, Request, Wire
@@ -15,8 +16,9 @@ from firmware_bridge.master import BusMaster, DeviceDown, DeviceUp, Timing, fram
 from firmware_bridge.modbus_emulator import ModbusBusSimulator
 from firmware_bridge.simulator import DeviceSimulator
 from hallq.config.hall import load_hall
+from hallq.engine import ManualClock
 
-from .conftest import ANY_HOUR, demo_hall_copy
+from .conftest import ANY_HOUR, Tokens, demo_hall_copy
 from .livehall import until
 
 
@@ -121,3 +123,36 @@ class Quiet:
 
     def join(self, rooms: list[str]) -> None:
         pass
+
+
+def test_managers_see_each_device_since_when_and_an_alert_once_it_stays_down(
+    client: FlaskClient, tokens: Tokens, clock: ManualClock
+) -> None:
+    """Issue 34, item 4: the live page lists every device with its state and since when; one offline (or in
+    fault) longer than [hall.alerts] device_down_s (120 s) is an alert, a blink is not."""
+    bridge, manager = Tokens.header(tokens.bridge), Tokens.header(tokens.manager)
+
+    def report(device: str, state: str) -> None:
+        body = {"state": state, "message": "not answering / 无应答" if state == "offline" else None}
+        assert client.post(f"/api/v1/devices/{device}/status", json=body, headers=bridge).status_code == 200
+
+    report("board-W01", "ok")
+    report("pad-W01", "offline")
+    live = client.get("/api/v1/stats/live", headers=manager).get_json()
+    states = {d["device"]: (d["state"], d["for_s"]) for d in live["devices"]}
+    assert states["serial:pad-W01"] == ("offline", 0) and states["serial:board-W01"] == ("ok", 0)
+    assert not [a for a in live["alerts"] if a["kind"] == "device"]  # down for a moment only
+    clock.advance(121)
+    live = client.get("/api/v1/stats/live", headers=manager).get_json()
+    (alert,) = [a for a in live["alerts"] if a["kind"] == "device"]
+    assert (
+        alert["device"] == "serial:pad-W01"
+        and alert["for_s"] == 121
+        and alert["at"].endswith("10:00:00+08:00")
+    )
+    report("pad-W01", "ok")
+    assert not [
+        a
+        for a in client.get("/api/v1/stats/live", headers=manager).get_json()["alerts"]
+        if a["kind"] == "device"
+    ]

@@ -59,6 +59,9 @@ class Alerts(_Model):
     waiting_per_open_window: float = Field(default=10.0, gt=0)
     #: a window paused longer than this shows as an alert on the managers' live page
     paused_window_s: float = Field(default=900.0, gt=0)
+    #: a serial device or printer offline or in fault longer than this is an alert (a board that blinks off
+    #: for a moment is not)
+    device_down_s: float = Field(default=120.0, gt=0)
 
 
 class Staffing(_Model):

@@ -69,17 +69,21 @@ def live_hall(ctx: HallContext) -> dict[str, Any]:
                         "paused_s": window["paused_s"],
                     }
                 )
-        devices = session.scalars(select(DeviceState).where(DeviceState.state != "ok")).all()
-        for device in devices:
-            alerts.append(
-                {
-                    "kind": "device",
-                    "device": device.device_id,
-                    "state": device.state,
-                    "message": device.message,
-                    "at": iso(device.changed_at, ctx.config),
-                }
-            )
+        devices = []
+        for device in session.scalars(select(DeviceState).order_by(DeviceState.device_id)):
+            row = {
+                "device": device.device_id,
+                "kind": device.kind,
+                "state": device.state,
+                "message": device.message,
+                "at": iso(device.changed_at, ctx.config),  # since when it is in this state
+                "for_s": int((now - device.changed_at).total_seconds()),
+            }
+            devices.append(row)
+            # a kiosk's flood (burst) at once; a device down or in fault once it stays so
+            waited = device.state not in ("offline", "fault") or row["for_s"] > alerts_rule.device_down_s
+            if device.state != "ok" and waited:
+                alerts.append({**row, "kind": "device", "device_kind": device.kind})
     overdue = overdue_count(ctx)
     if overdue:  # one line for all of them, the oldest three named: the follow-ups page lists them
         oldest = list_follow_ups(ctx, "overdue", limit=3)
@@ -100,6 +104,7 @@ def live_hall(ctx: HallContext) -> dict[str, Any]:
         "zones": zones,
         "windows": windows,
         "alerts": alerts,
+        "devices": devices,
         "today": today,
         "overdue_follow_ups": overdue,
     }

@@ -7,7 +7,7 @@
       zone: a.name, reasons: a.reason.split("+").map((r) => t(["long_wait", "no_window_open"].includes(r) ? r : "long_queue")).join(t("list_separator")),
     }),
     window_paused: (a) => t("window_paused", { window: a.name, minutes: Math.round(a.paused_s / 60) }),
-    device: (a) => t("device_fault", { device: a.device, state: a.message || a.state }),
+    device: (a) => t("device_down_for", { device: a.device, state: t(`device_${a.state}`), minutes: Math.round(a.for_s / 60), why: a.message || "" }),
     follow_up_overdue: (a) => t("overdue_follow_ups", { count: a.count }) +
       a.oldest.map((f) => `${f.number} (${f.window ? f.window.name : ""}, ${f.due_on})`).join(t("list_separator")),
   };
@@ -55,6 +55,12 @@
           w.state !== "closed" ? el("button", { type: "button", class: "link m-close", onclick: () => closeWindow(w) }, t("close_window")) : null),
       ),
     );
+    // every device the hall has heard of: its state, and since when (a printer, a board, a pad, an evaluator)
+    document.querySelector("#devices tbody").replaceChildren(...(live.devices || []).map((d) =>
+      el("tr", { "data-device": d.device, class: d.state === "ok" ? "" : "overdue" },
+        el("td", {}, el("code", {}, d.device)), el("td", {}, t(`device_${d.state}`)),
+        el("td", {}, t("since", { time: d.at.slice(11, 16), minutes: Math.round(d.for_s / 60) })),
+        el("td", { class: "muted" }, d.state === "ok" ? "" : d.message || ""))));
     if (openZone) showWaiting(openZone);
   }
 
