@@ -135,7 +135,11 @@ class Bridge:
                 log.warning("bridge: no port given for bus %r; its devices stay dark", bus)
                 continue
             specs = _on_bus(setup, bus)
-            master = BusMaster.for_drivers([make_driver(d) for d in specs], self._timing(specs))
+            drivers = [make_driver(d) for d in specs]
+            for driver in drivers:  # a lone Onbon controller is pinged at the wildcard address
+                if hasattr(driver, "alone"):
+                    driver.alone = len(drivers) == 1
+            master = BusMaster.for_drivers(drivers, self._timing(specs))
             on_events = partial(self.on_bus, bus)
             self.buses[bus] = BusPort(self.ports[bus], master, on_events, baudrate=self.baudrate, name=bus)
         return changed

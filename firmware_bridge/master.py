@@ -154,7 +154,8 @@ class BusMaster:
         link, request, sent_at, tries, is_command = self.awaiting
         # the timeout counts from the end of the request on the wire to the end of a longest answer
         on_wire = wire_time_s(len(request.encode()) + request.answer_bytes, self.timing.baudrate)
-        if now - sent_at < self.timing.answer_timeout_s + on_wire:
+        timeout_s = getattr(request, "timeout_s", None) or self.timing.answer_timeout_s  # a device's own
+        if now - sent_at < timeout_s + on_wire:
             return None, []
         # an offline device gets one try per retry period, so a dead device costs the bus little
         if link.online and tries <= self.timing.retries:

@@ -102,6 +102,9 @@ class OnbonBus:
                 handled = controller.handled
                 answer = controller.answer(packet)
                 self.changes += controller.handled - handled
-                if answer is not None and packet.destination != ANY_SCREEN:
+                # a lone controller answers the wildcard (the manual's ping example, which the SDK sends
+                # to a line with one controller); several would answer at once, so none does
+                lone = len(self.controllers) == 1
+                if answer is not None and (packet.destination != ANY_SCREEN or lone):
                     out += answer
         return out

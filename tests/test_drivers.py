@@ -188,8 +188,14 @@ def test_the_show_text_frame_in_the_document_is_what_the_encoder_writes() -> Non
     area = codec.Area(0, 0, 16, 8)
     page = frames["The page's dots"]
     built = codec.packet(36, codec.DEVICE_TYPES["BX-5E1"], codec.update_area(area, [page]))  # screen 36
-    assert built == example
-    assert b"\xa6\x02" in example or b"\xa6\x01" in example or b"\x5b\x02" in example  # it shows escaping
+    # the vendor's SDK (Bx5GMessageMgr packing UpdateDynamicArea, bx05.xml) writes 4 + AreaDataLen (57), low
+    # byte first, into the two bytes after A7 00 (issue 34): 3d 00 where the manual says reserved 00 00
+    assert built == example and example[24:29] == bytes.fromhex("01a7003d00")
+    manual = codec.packet(36, codec.DEVICE_TYPES["BX-5E1"], codec.update_area(area, [page], sdk_length=False))
+    assert manual == frames["The frame as the manual writes it"] and manual[24:29] == bytes.fromhex(
+        "01a7000000"
+    )
+    assert b"\xa6\x02" in manual  # it shows escaping
     (packet,) = codec.Parser().feed(example)
     area_id, shown = parse_update(packet.data, colors=1)
     assert area_id == 0 and (shown.width, shown.height, shown.display_mode) == (16, 8, codec.STATIC)
@@ -208,3 +214,39 @@ def test_two_colour_pages_interleave_red_and_green_bytes() -> None:
     assert codec.page_bitmap([row], colors=2, color="yellow") == bytes([0x7F, 0x7F, 0xFF, 0xFF])
     assert codec.page_bitmap([row], colors=2, color="green") == bytes([0xFF, 0x7F, 0xFF, 0xFF])
     assert codec.read_bitmap(bytes([0xFF, 0x7F, 0xFF, 0xFF]), 16, 1, colors=2) == [row]
+
+
+def test_an_onbon_reply_is_paired_with_its_request_as_the_sdk_pairs_them() -> None:
+    """Issue 34: a reply counts only from this screen to the PC with ProtocolVer F0; a late ping reply
+    (A2 80) while an update waits is ignored, not read as "NACK 0"; the answer time is the device's own."""
+    board = OnbonBoard(5, Kind.WINDOW_BOARD, width=16, height=16, answer_timeout_s=1.5)
+    update = board.frame_for("A1")
+    assert update.timeout_s == 1.5
+
+    def reply_from(source: int, group_command: tuple[int, int], destination: int = codec.PC_ADDRESS) -> bytes:
+        data = bytes([0x00, *group_command]) + bytes(6)
+        return codec.packet(destination, codec.DEVICE_TYPES["BX-5E1"], data, source=source)
+
+    assert board.feed(update, reply_from(6, codec.ACK), 0.0) is None  # another screen's
+    assert board.feed(update, reply_from(5, codec.ACK, destination=0x8001), 0.0) is None  # another master's
+    assert board.feed(update, reply_from(5, (0xA2, 0x80)), 0.0) is None  # a late ping reply: wait on
+    data = bytes([0x00, *codec.ACK]) + bytes(6)
+    header = (0x8000).to_bytes(2, "little") + (5).to_bytes(2, "little") + bytes([0xF1, 0x00])
+    body = header + (0x0154).to_bytes(2, "little") + bytes(4) + len(data).to_bytes(4, "little") + data
+    other_protocol = codec.WAKE + codec.escape(body + codec.crc16(body).to_bytes(2, "little")) + b"\x5a"
+    assert board.feed(update, other_protocol, 0.0) is None  # ProtocolVer F1: not a dynamic-area reply
+    answer = board.feed(update, reply_from(5, codec.ACK), 0.0)
+    assert answer is not None and answer.done and not answer.events
+
+
+def test_a_lone_onbon_controller_is_pinged_at_the_wildcard_several_by_address() -> None:
+    lone = OnbonBoard(3, Kind.WINDOW_BOARD, width=16, height=16, alone=True)
+    assert lone.poll(0.0).encode()[8:10] == b"\xfe\xff"  # FE FF: any screen, the manual's own ping example
+    shared = OnbonBoard(3, Kind.WINDOW_BOARD, width=16, height=16)
+    assert shared.poll(0.0).encode()[8:10] == b"\x03\x00"
+
+
+def test_a_g_plus_r_screen_gets_green_first() -> None:
+    row = [[True] + [False] * 7]
+    assert codec.page_bitmap(row, colors=2, color="red") == bytes([0x7F, 0xFF])
+    assert codec.page_bitmap(row, colors=2, color="red", order="GR") == bytes([0xFF, 0x7F])

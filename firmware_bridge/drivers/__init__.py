@@ -32,7 +32,7 @@ def make_driver(spec: Mapping[str, Any]) -> DeviceDriver:
             address, kind, register=spec["start_register"], registers=spec["registers"]
         )
     if driver == "onbon-bx":
-        from firmware_bridge.drivers.onbon import DEFAULT_FONT, OnbonBoard
+        from firmware_bridge.drivers.onbon import ANSWER_TIMEOUT_MS, DEFAULT_FONT, OnbonBoard
 
         font = spec.get("font") or DEFAULT_FONT
         if not Path(font).is_file():
@@ -48,6 +48,9 @@ def make_driver(spec: Mapping[str, Any]) -> DeviceDriver:
             colors=spec.get("colors") or 1,
             color=spec.get("color") or "red",
             font=font,
+            color_order=spec.get("color_order") or "RG",
+            length_field=spec.get("length_field") or "sdk",
+            answer_timeout_s=(spec.get("answer_timeout_ms") or ANSWER_TIMEOUT_MS) / 1000,
         )
     from firmware_bridge.drivers.hallq import HallqDevice
 

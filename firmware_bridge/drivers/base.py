@@ -90,6 +90,8 @@ class Wire(Request):
     answer_bytes: int = 16
     #: what the request is about, for the driver reading the answer (a function code, a command name)
     what: Any = None
+    #: how long the device has to answer this request; None: the bus's Timing.answer_timeout_s
+    timeout_s: float | None = None
 
     def encode(self) -> bytes:
         return self.data

@@ -81,7 +81,7 @@ class ModbusDevice(DeviceDriver):
 
     def request(self, pdu: ModbusPDU, answer_bytes: int) -> ModbusRequest:
         pdu.dev_id = self.address
-        return ModbusRequest(self.framer.buildFrame(pdu), answer_bytes, None, pdu.function_code)
+        return ModbusRequest(self.framer.buildFrame(pdu), answer_bytes, function_code=pdu.function_code)
 
     def feed(self, request: Request, data: bytes, now: float) -> Answer | None:
         assert isinstance(request, ModbusRequest)

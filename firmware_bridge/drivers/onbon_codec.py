@@ -65,6 +65,7 @@ class Packet:
     source: int
     device_type: int
     data: bytes
+    protocol: int = PROTOCOL_VERSION
 
 
 class Parser:
@@ -128,10 +129,15 @@ def _unpack(escaped: bytes) -> Packet | None:
         source=int.from_bytes(body[2:4], "little"),
         device_type=int.from_bytes(body[6:8], "little"),
         data=bytes(body[HEADER:-2]),
+        protocol=body[4],
     )
 
 
 # -- the data field (manual 5) -------------------------------------------------------------------------------
+
+
+#: a wildcard destination: whichever controller is on the line answers (the SDK pings a lone one so)
+ANY_ADDRESS = 0xFFFE
 
 
 def ping() -> bytes:
@@ -152,8 +158,13 @@ class Area:
     area_id: int = 0
 
 
-def update_area(area: Area, pages: list[bytes], display_mode: int = STATIC, stay_10ms: int = 500) -> bytes:
-    """5.4.1 更新动态区域信息 (A7 00) for one area and its pages of dot-matrix data (page_bitmap())."""
+def update_area(
+    area: Area, pages: list[bytes], display_mode: int = STATIC, stay_10ms: int = 500, sdk_length: bool = True
+) -> bytes:
+    """5.4.1 更新动态区域信息 (A7 00) for one area and its pages of dot-matrix data (page_bitmap()). The two
+    bytes after A7 00: the manual calls them reserved (00 00); the vendor's SDK (Bx5GMessageMgr packing
+    UpdateDynamicArea, bx05.xml) sends 4 + AreaDataLen, little-endian, and controllers in the field accept
+    it: that is the default, `sdk_length=False` the manual's."""
     page_records = b""
     for bitmap in pages:
         record = (
@@ -181,7 +192,8 @@ def update_area(area: Area, pages: list[bytes], display_mode: int = STATIC, stay
         + len(pages).to_bytes(2, "little")  # PageNum
         + page_records
     )
-    return bytes([0x01, 0xA7, 0x00, 0x00, 0x00]) + len(area_data).to_bytes(4, "little") + area_data
+    after_command = ((4 + len(area_data)) & 0xFFFF).to_bytes(2, "little") if sdk_length else bytes(2)
+    return bytes([0x01, 0xA7, 0x00]) + after_command + len(area_data).to_bytes(4, "little") + area_data
 
 
 @dataclass(frozen=True)
@@ -214,11 +226,13 @@ def reply(group_command: tuple[int, int], error: int = 0) -> bytes:
 # -- the dot matrix (manual, appendix 2.1) -------------------------------------------------------------------
 
 
-def page_bitmap(lit: list[list[bool]], colors: int = 1, color: str = "red") -> bytes:
+def page_bitmap(lit: list[list[bool]], colors: int = 1, color: str = "red", order: str = "RG") -> bytes:
     """Rows left to right, top to bottom, 8 pixels a byte, the leftmost in bit 7; 0 lights a pixel, 1 leaves
-    it dark. Two-colour screens: each red byte is followed by the green byte of the same 8 pixels."""
+    it dark. Two-colour screens: each red byte is followed by the green byte of the same 8 pixels ("RG", the
+    SDK's PIXTYPE_1), or green then red on a G+R screen ("GR", bxdualsdk.cs PIXTYPE_2)."""
     out = bytearray()
-    planes = {"red": (True, False), "green": (False, True), "yellow": (True, True)}[color]
+    red, green = {"red": (True, False), "green": (False, True), "yellow": (True, True)}[color]
+    planes = (green, red) if order == "GR" else (red, green)
     for row in lit:
         for start in range(0, len(row), 8):
             chunk = row[start : start + 8]

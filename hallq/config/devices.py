@@ -75,7 +75,17 @@ ONBON_MODELS = ("BX-5E1", "BX-5E2", "BX-5E3")
 DRIVER_KEYS = {
     "hallq": set(),
     "modbus": {"inputs", "coils", "start_register", "registers"},
-    "onbon-bx": {"model", "width", "height", "colors", "color", "font"},
+    "onbon-bx": {
+        "model",
+        "width",
+        "height",
+        "colors",
+        "color",
+        "font",
+        "color_order",
+        "length_field",
+        "answer_timeout_ms",
+    },
 }
 
 
@@ -100,6 +110,13 @@ class Device(_Model):
     colors: Literal[1, 2] | None = None
     color: Literal["red", "green", "yellow"] | None = None
     font: str | None = None
+    #: a two-colour screen's data: red then green for each 8 pixels ("RG", the SDK's default) or "GR"
+    color_order: Literal["RG", "GR"] | None = None
+    #: the two bytes after A7 00: "sdk" (the data length, as the vendor's SDK sends: the default) or
+    #: "reserved" (00 00, as the manual says) for a controller that refuses the SDK's
+    length_field: Literal["sdk", "reserved"] | None = None
+    #: how long the controller has to answer (the vendor's SDK waits up to 7 s; default 1500 ms)
+    answer_timeout_ms: int | None = Field(default=None, ge=50, le=7000)
 
     @model_validator(mode="after")
     def _driver_keys(self) -> Device:

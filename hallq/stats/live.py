@@ -71,17 +71,18 @@ def live_hall(ctx: HallContext) -> dict[str, Any]:
                 )
         devices = []
         for device in session.scalars(select(DeviceState).order_by(DeviceState.device_id)):
-            row = {
+            down_s = int((now - device.changed_at).total_seconds())
+            row: dict[str, Any] = {
                 "device": device.device_id,
                 "kind": device.kind,
                 "state": device.state,
                 "message": device.message,
                 "at": iso(device.changed_at, ctx.config),  # since when it is in this state
-                "for_s": int((now - device.changed_at).total_seconds()),
+                "for_s": down_s,
             }
             devices.append(row)
             # a kiosk's flood (burst) at once; a device down or in fault once it stays so
-            waited = device.state not in ("offline", "fault") or row["for_s"] > alerts_rule.device_down_s
+            waited = device.state not in ("offline", "fault") or down_s > alerts_rule.device_down_s
             if device.state != "ok" and waited:
                 alerts.append({**row, "kind": "device", "device_kind": device.kind})
     overdue = overdue_count(ctx)
