@@ -30,9 +30,9 @@ from loadhall import loopback_only, machine
 
 from firmware_bridge.drivers import make_driver
 from firmware_bridge.drivers import onbon_codec as onbon
-from firmware_bridge.onbon_emulator import OnbonController
+from firmware_bridge.emulators.onbon import OnbonController
+from firmware_bridge.emulators.simulator import DeviceSimulator
 from firmware_bridge.protocol import wire_time_s
-from firmware_bridge.simulator import DeviceSimulator
 from hallq.config.hall import load_hall
 from hallq.simulate.report import percentile
 

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from firmware_bridge.bridge import Bridge
-from firmware_bridge.modbus_emulator import ModuleState
-from firmware_bridge.simulator import DeviceSimulator
+from firmware_bridge.emulators.modbus import ModuleState
+from firmware_bridge.emulators.simulator import DeviceSimulator
 from hallq.config.hall import load_hall
 
 from .conftest import ANY_HOUR, demo_hall_copy

@@ -13,8 +13,8 @@ import pytest
 import requests
 import socketio
 
-from firmware_bridge.devices import Bus
-from firmware_bridge.simulator import DeviceSimulator, SimulatedBus
+from firmware_bridge.emulators.hallq_devices import Bus
+from firmware_bridge.emulators.simulator import DeviceSimulator, SimulatedBus
 from hallq.config.hall import load_hall
 
 from .conftest import ANY_HOUR, K2_PRINTER, demo_hall_copy

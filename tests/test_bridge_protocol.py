@@ -7,7 +7,7 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from firmware_bridge.devices import Bus, CallPad, Evaluator, make_device
+from firmware_bridge.emulators.hallq_devices import Bus, CallPad, Evaluator, make_device
 from firmware_bridge.master import BusMaster, DeviceDown, DeviceUp, KeyPressed, Rated, Timing
 from firmware_bridge.protocol import MAX_PAYLOAD, Frame, Key, Kind, Parser, Type, crc16_modbus, text_payload
 

@@ -12,9 +12,9 @@ from flask.testing import FlaskClient
 
 from firmware_bridge.bridge import Bridge
 from firmware_bridge.drivers.base import Answer, DeviceDriver, DeviceFault, Kind, Request, Wire
+from firmware_bridge.emulators.modbus import ModbusBusSimulator
+from firmware_bridge.emulators.simulator import DeviceSimulator
 from firmware_bridge.master import BusMaster, DeviceDown, DeviceUp, Timing, frame_gap_s
-from firmware_bridge.modbus_emulator import ModbusBusSimulator
-from firmware_bridge.simulator import DeviceSimulator
 from hallq.config.hall import load_hall
 from hallq.engine import ManualClock
 

@@ -21,7 +21,7 @@ from firmware_bridge.drivers.modbus import (
     text_registers,
 )
 from firmware_bridge.drivers.onbon import OnbonBoard
-from firmware_bridge.onbon_emulator import OnbonBus, OnbonController, parse_update
+from firmware_bridge.emulators.onbon import OnbonBus, OnbonController, parse_update
 from firmware_bridge.protocol import Key
 from hallq.config.settings import REPO_ROOT
 

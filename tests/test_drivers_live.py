@@ -17,9 +17,9 @@ import socketio
 from firmware_bridge.drivers import onbon_codec
 from firmware_bridge.drivers.modbus import text_registers
 from firmware_bridge.drivers.onbon import DEFAULT_FONT
-from firmware_bridge.modbus_emulator import ModbusBusSimulator, ModuleState
-from firmware_bridge.onbon_emulator import OnbonController
-from firmware_bridge.simulator import DeviceSimulator
+from firmware_bridge.emulators.modbus import ModbusBusSimulator, ModuleState
+from firmware_bridge.emulators.onbon import OnbonController
+from firmware_bridge.emulators.simulator import DeviceSimulator
 from hallq.config.hall import load_hall
 
 from .conftest import ANY_HOUR, K2_PRINTER, demo_hall_copy

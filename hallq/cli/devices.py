@@ -64,7 +64,7 @@ def devices() -> None:
 def simulate_devices(hall_file: Path | None, folder: Path) -> None:
     """Emulate the hall file's devices on pty pairs and show what every board shows. Type `W05 next`,
     `W05 rate 5`, `unplug main`, `plug main` or `quit`."""
-    from firmware_bridge.simulator import DeviceSimulator
+    from firmware_bridge.emulators.simulator import DeviceSimulator
     from hallq.config.hall import load_hall
     from hallq.config.settings import default_hall_file
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, render_template, request
 
-from firmware_bridge.simulator import KEYS, DeviceSimulator
+from firmware_bridge.emulators.simulator import KEYS, DeviceSimulator
 from hallq.operations.errors import HallqError
 
 

@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from firmware_bridge.devices import Bus, CallPad, Device, Evaluator, make_device
 from firmware_bridge.drivers import KINDS
 from firmware_bridge.drivers.modbus import RATING_INPUTS
-from firmware_bridge.modbus_emulator import ModbusBusSimulator, ModuleState
-from firmware_bridge.onbon_emulator import OnbonBus, OnbonController
+from firmware_bridge.emulators.hallq_devices import Bus, CallPad, Device, Evaluator, make_device
+from firmware_bridge.emulators.modbus import ModbusBusSimulator, ModuleState
+from firmware_bridge.emulators.onbon import OnbonBus, OnbonController
 from firmware_bridge.protocol import Key, wire_time_s
 
 KEYS = {"next": Key.NEXT, "recall": Key.RECALL, "no_show": Key.NO_SHOW, "pause": Key.PAUSE}
