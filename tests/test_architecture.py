@@ -179,8 +179,8 @@ def test_the_engine_imports_only_the_standard_library_and_never_reads_the_clock(
 
 
 def test_what_runs_in_a_hall_never_imports_what_only_tests_it() -> None:
-    """firmware_bridge/emulators/ (device models, pty buses) is for tests, the demo and benchmarks: the bridge,
-    its master, drivers and transport never import it (issue 34)."""
+    """firmware_bridge/emulators/ (device models, pty buses) is for tests, the demo and benchmarks: the
+    bridge, its master, drivers and transport never import it (issue 34)."""
     root = Path(__file__).resolve().parents[1] / "firmware_bridge"
     running = [p for p in root.rglob("*.py") if "emulators" not in p.relative_to(root).parts]
     assert len(running) >= 8
