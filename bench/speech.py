@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import requests
 from issue_and_call import prepare, start_server
@@ -55,15 +56,22 @@ def in_process(folder: Path) -> None:
     print(f"  from the cache: median {statistics.median(warm) * 1000:.2f} ms, max {max(warm) * 1000:.2f} ms")
 
 
+def served_hall(instance: Path) -> tuple[Any, str, dict[str, str]]:
+    """`hallq serve` (eventlet) of the demo hall on 127.0.0.1: the process, its URL, the tokens."""
+    hall, tokens = prepare(instance)
+    port = free_port()
+    return start_server(instance, hall, port, "eventlet"), f"http://127.0.0.1:{port}", tokens
+
+
+def bearer(tokens: dict[str, str], role: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {tokens[role]}"}
+
+
 def end_to_end(folder: Path) -> None:
     from playwright.sync_api import sync_playwright
 
-    hall, tokens = prepare(folder / "instance")
-    port = free_port()
-    server = start_server(folder / "instance", hall, port, "eventlet")
-    url = f"http://127.0.0.1:{port}"
-    bridge = {"Authorization": f"Bearer {tokens['bridge']}"}
-    kiosk = {"Authorization": f"Bearer {tokens['kiosk']}"}
+    server, url, tokens = served_hall(folder / "instance")
+    bridge, kiosk = (bearer(tokens, role) for role in ("bridge", "kiosk"))
     try:
         requests.post(f"{url}/api/v1/windows/W01/open", headers=bridge, timeout=5)
         with sync_playwright() as playwright:
@@ -113,12 +121,8 @@ BUSY_TARGET_S = 30.0
 def busy_morning(folder: Path) -> None:
     from playwright.sync_api import sync_playwright
 
-    hall, tokens = prepare(folder / "busy")
-    port = free_port()
-    server = start_server(folder / "busy", hall, port, "eventlet")
-    url = f"http://127.0.0.1:{port}"
-    bridge = {"Authorization": f"Bearer {tokens['bridge']}"}
-    kiosk = {"Authorization": f"Bearer {tokens['kiosk']}"}
+    server, url, tokens = served_hall(folder / "busy")
+    bridge, kiosk = (bearer(tokens, role) for role in ("bridge", "kiosk"))
     try:
         layout = requests.get(f"{url}/api/v1/hall", headers=bridge, timeout=5).json()
         windows = layout["windows"][:BUSY_WINDOWS]
