@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 
 from firmware_bridge.bridge import Bridge
 from firmware_bridge.drivers.base import Answer, DeviceDriver, DeviceFault, Kind, Request, Wire
-from firmware_bridge.emulators.modbus import ModbusBusSimulator
+from firmware_bridge.emulators.modbus import ModbusBusSimulator, ModuleState
 from firmware_bridge.emulators.simulator import DeviceSimulator
 from firmware_bridge.master import BusMaster, DeviceDown, DeviceUp, Timing, frame_gap_s
 from hallq.config.hall import load_hall
@@ -113,9 +113,14 @@ def test_the_bridge_keeps_the_frame_gap_on_a_paced_modbus_line(tmp_path: Path) -
 
 
 class Quiet:
-    """A server that takes every post (device states) and asks nothing."""
+    """A server that takes every post (device states, kept) and asks nothing."""
+
+    def __init__(self) -> None:
+        self.states: list[tuple[str, str]] = []
 
     def post(self, path: str, body: dict | None = None) -> tuple[int, dict]:
+        if path.endswith("/status") and body is not None:
+            self.states.append((path.split("/")[2], body["state"]))
         return 201, {}
 
     def get(self, path: str) -> dict:
@@ -155,4 +160,50 @@ def test_managers_see_each_device_since_when_and_an_alert_once_it_stays_down(
         a
         for a in client.get("/api/v1/stats/live", headers=manager).get_json()["alerts"]
         if a["kind"] == "device"
+    ]
+
+
+def test_a_modbus_module_that_answers_exceptions_is_in_fault_then_ok_again(tmp_path: Path) -> None:
+    """pymodbus's own server answers the evaluator's reads with exception 4 (slave device failure) for a
+    while, then normally: the bridge reports fault, then ok at the first normal answer (issue 34, item 2)."""
+    setup = load_hall(demo_hall_copy(tmp_path, ANY_HOUR)).bridge.model_dump()
+    setup["devices"] = [d for d in setup["devices"] if d.get("window") == "W02"]
+    devices = DeviceSimulator(tmp_path / "devices", setup)
+    ports = devices.start()
+    hall = {"services": [], "windows": [{"id": "W02", "number": 2, "a_services": [], "b_services": []}]}
+    server = Quiet()
+    bridge = Bridge(setup, hall, server, ports)
+    bridge.start()
+    evaluator = devices.by_id["eval-W02"]
+    assert isinstance(evaluator, ModuleState)
+    try:
+        until(lambda: ("eval-W02", "ok") in server.states, 10, "the evaluator ok")
+        evaluator.refuse = 4
+        until(lambda: server.states[-1:] == [("eval-W02", "fault")], 10, "the evaluator in fault")
+        evaluator.refuse = None
+        until(lambda: server.states[-1:] == [("eval-W02", "ok")], 10, "the evaluator ok again")
+    finally:
+        bridge.stop()
+        devices.stop()
+    mine = [state for device, state in server.states if device == "eval-W02"]
+    assert mine == ["ok", "fault", "ok"]  # each change told once
+
+
+def test_a_port_that_cannot_be_opened_is_reported_for_each_device(tmp_path: Path) -> None:
+    """Issue 34, item 3: no adapter at the path given: every device of the bus is reported offline, with why
+    (it used to be only logged, and a device that never answered was never reported)."""
+    setup = load_hall(demo_hall_copy(tmp_path, ANY_HOUR)).bridge.model_dump()
+    setup["devices"] = [d for d in setup["devices"] if d.get("window") == "W02"]
+    hall = {"services": [], "windows": [{"id": "W02", "number": 2, "a_services": [], "b_services": []}]}
+    server = Quiet()
+    bridge = Bridge(setup, hall, server, {"modbus": str(tmp_path / "ttyUSB-missing")})
+    bridge.start()
+    try:
+        until(lambda: len(server.states) >= 3, 10, "the three modules reported")
+    finally:
+        bridge.stop()
+    assert sorted(server.states) == [
+        ("board-W02", "offline"),
+        ("eval-W02", "offline"),
+        ("pad-W02", "offline"),
     ]

@@ -41,6 +41,8 @@ class ModuleState:
     registers: list[int] = field(default_factory=list)
     writes: int = 0
     reads: int = 0  # of its inputs: the first after the module appears only sets the bridge's baseline
+    #: a Modbus exception code the module answers every request with while set (4: slave device failure)
+    refuse: int | None = None
 
     def text(self) -> str:
         raw = b"".join(value.to_bytes(2, "big") for value in self.registers)
@@ -133,8 +135,12 @@ class ModbusBusSimulator:
         count: int,
         current: list[int],
         set_values: list[int] | list[bool] | None,
-    ) -> None:
+    ) -> Any:
         module = self.modules[address]
+        if module.refuse is not None:  # an exception answer, from pymodbus's own server
+            from pymodbus.constants import ExcCodes
+
+            return ExcCodes(module.refuse)
         with self.lock:
             if function_code == 2:  # read discrete inputs: the buttons as they are now
                 module.reads += 1
