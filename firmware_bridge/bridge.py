@@ -15,17 +15,15 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Protocol
 
-from firmware_bridge.drivers import KINDS, make_driver
+from firmware_bridge.buses import bus_names, devices_on, open_bus
+from firmware_bridge.drivers import KINDS
 from firmware_bridge.drivers.base import DeviceFault, Lamps
 from firmware_bridge.master import (
-    BusMaster,
     DeviceDown,
     DeviceUp,
     Event,
     KeyPressed,
     Rated,
-    Timing,
-    frame_gap_s,
 )
 from firmware_bridge.protocol import Effect, Key, Kind
 from firmware_bridge.transport import BusPort
@@ -46,15 +44,8 @@ class Poster(Protocol):
     def join(self, rooms: list[str]) -> None: ...
 
 
-#: how long a Modbus module has to begin its answer (the retry after it respects the line)
-MODBUS_ANSWER_TIMEOUT_S = 0.2
-
 #: the action that takes a new version of the hall's configuration (queued like an HTTP call)
 RECONFIGURE = "reconfigure"
-
-
-def _on_bus(setup: dict[str, Any], bus: str) -> list[dict[str, Any]]:
-    return sorted((d for d in setup["devices"] if d.get("bus", "main") == bus), key=lambda d: d["address"])
 
 
 @dataclass(frozen=True)
@@ -123,25 +114,19 @@ class Bridge:
             devices[(spec.bus, spec.address)] = spec
         changed = {
             bus
-            for bus in {d.get("bus", "main") for d in [*self.setup["devices"], *setup["devices"]]}
-            if _on_bus(self.setup, bus) != _on_bus(setup, bus)
+            for bus in bus_names(self.setup) | bus_names(setup)
+            if devices_on(self.setup, bus) != devices_on(setup, bus)
         }
         self.setup, self.hall, self.windows, self.devices = setup, hall, windows, devices
         self.recent = deque(self.recent, maxlen=setup["strip_calls"])
-        for bus in sorted({d.get("bus", "main") for d in setup["devices"]}):
+        for bus in sorted(bus_names(setup)):
             if bus in self.buses and bus not in changed:
                 continue
             if bus not in self.ports:
                 log.warning("bridge: no port given for bus %r; its devices stay dark", bus)
                 continue
-            specs = _on_bus(setup, bus)
-            drivers = [make_driver(d) for d in specs]
-            for driver in drivers:  # a lone Onbon controller is pinged at the wildcard address
-                if hasattr(driver, "alone"):
-                    driver.alone = len(drivers) == 1
-            master = BusMaster.for_drivers(drivers, self._timing(specs))
-            on_events = partial(self.on_bus, bus)
-            self.buses[bus] = BusPort(self.ports[bus], master, on_events, baudrate=self.baudrate, name=bus)
+            events = partial(self.on_bus, bus)
+            self.buses[bus] = open_bus(bus, devices_on(setup, bus), self.ports[bus], self.baudrate, events)
         return changed
 
     def reconfigure(self, setup: dict[str, Any], hall: dict[str, Any]) -> None:
@@ -164,17 +149,6 @@ class Bridge:
         log.info(
             "bridge: configuration taken (%d devices; buses anew: %s)", len(self.devices), sorted(changed)
         )
-
-    def _timing(self, specs: list[dict[str, Any]]) -> Timing:
-        timing = Timing(baudrate=self.baudrate)
-        if any(d.get("driver") == "modbus" for d in specs):
-            timing.frame_gap_s = frame_gap_s(self.baudrate)
-            # a module's answer may take tens of ms to start (modbus_tk and pymodbus wait up to 1 s or more):
-            # a retry sent into a late answer collides with it on the line
-            timing.answer_timeout_s = MODBUS_ANSWER_TIMEOUT_S
-            # a button module keeps no event: a press is seen only while the key is down, so read it often
-            timing.poll_every_s[Kind.EVALUATOR] = 0.0
-        return timing
 
     def start(self) -> None:
         threading.Thread(target=self._act, name="bridge-actions", daemon=True).start()
