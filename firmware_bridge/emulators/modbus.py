@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from firmware_bridge.emulators.ptys import raw_pty_at
 from firmware_bridge.protocol import wire_time_s
 
 #: coils and discrete inputs each module offers, holding registers of a text module
@@ -172,14 +173,7 @@ class ModbusBusSimulator:
     # -- the cable: the bridge's pty <-> the modules' pty ----------------------------------------------------
 
     def plug(self) -> None:
-        controller, device = pty.openpty()
-        tty.setraw(controller)
-        tty.setraw(device)
-        temporary = self.link.with_suffix(".new")
-        with contextlib.suppress(FileNotFoundError):
-            temporary.unlink()
-        temporary.symlink_to(os.ttyname(device))
-        temporary.replace(self.link)
+        controller, device = raw_pty_at(self.link)
         wake_read, self._wake_write = os.pipe()
         self._bridge_side = (controller, device)
         self._stop = threading.Event()

@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import os
-import pty
 import select
 import threading
 import time
-import tty
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +21,7 @@ from firmware_bridge.drivers.modbus import RATING_INPUTS
 from firmware_bridge.emulators.hallq_devices import Bus, CallPad, Device, Evaluator, make_device
 from firmware_bridge.emulators.modbus import ModbusBusSimulator, ModuleState
 from firmware_bridge.emulators.onbon import OnbonBus, OnbonController
+from firmware_bridge.emulators.ptys import raw_pty_at
 from firmware_bridge.protocol import Key, wire_time_s
 
 KEYS = {"next": Key.NEXT, "recall": Key.RECALL, "no_show": Key.NO_SHOW, "pause": Key.PAUSE}
@@ -46,16 +45,9 @@ class SimulatedBus:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def plug(self) -> None:
-        controller, device = pty.openpty()
-        tty.setraw(device)
-        tty.setraw(controller)
+        controller, device = raw_pty_at(self.link)
         wake_read, wake_write = os.pipe()
         self._fds = (device, wake_write)
-        temporary = self.link.with_suffix(".new")
-        with contextlib.suppress(FileNotFoundError):
-            temporary.unlink()
-        temporary.symlink_to(os.ttyname(device))
-        temporary.replace(self.link)
         self._stop = threading.Event()
         self._thread = threading.Thread(
             target=self._serve, args=(controller, wake_read, self._stop), daemon=True
