@@ -12,7 +12,7 @@ import difflib
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ from hallq.config.document import hall_from_document, to_toml
 from hallq.config.hall import HallConfig
 from hallq.config.tomlfile import ConfigError
 from hallq.config.wording import worded
+from hallq.engine import service_day
 from hallq.operations.audit import record
 from hallq.operations.context import Actor
 from hallq.operations.errors import HallqError
@@ -149,7 +150,9 @@ def save(
                 )
                 raise VersionConflict(number, changes)
             if latest is not None:
-                stranded = _stranded(session, _config_of(latest.document), config)
+                stranded = _stranded(
+                    session, _config_of(latest.document), config, service_day(now, config.tz)
+                )
                 if stranded:
                     raise InvalidConfig(stranded)
             session.add(
@@ -223,8 +226,9 @@ WAYS_OUT = {
 }
 
 
-def _stranded(session: Any, before: HallConfig | None, after: HallConfig) -> list[dict[str, str]]:
-    """Removed services, zones and windows that tickets still wait for, each with the count."""
+def _stranded(session: Any, before: HallConfig | None, after: HallConfig, day: date) -> list[dict[str, str]]:
+    """Removed services, zones and windows that today's tickets still wait for, each with the count (a past
+    day's queue is never called again)."""
     if before is None:
         return []
     problems = []
@@ -248,7 +252,7 @@ def _stranded(session: Any, before: HallConfig | None, after: HallConfig) -> lis
             count = session.scalar(
                 select(func.count())
                 .select_from(Ticket)
-                .where(column == removed, Ticket.status.in_(OPEN_STATUSES))
+                .where(Ticket.service_day == day, column == removed, Ticket.status.in_(OPEN_STATUSES))
             )
             if count:
                 problems.append(

@@ -12,6 +12,7 @@ from hallq.engine import Status
 from hallq.operations.audit import record
 from hallq.operations.context import Actor, HallContext
 from hallq.operations.errors import Invalid
+from hallq.operations.hall_versions import OPEN_STATUSES
 from hallq.operations.pushes import Push
 from hallq.operations.queries import window_visits
 from hallq.operations.views import ticket_json
@@ -39,7 +40,11 @@ def move_waiting(
     with ctx.store.write_connection() as connection:
         moved = connection.execute(
             update(Ticket)
-            .where(Ticket.service_id == from_service, Ticket.status == Status.WAITING.value)
+            .where(
+                Ticket.service_day == ctx.day(now),
+                Ticket.service_id == from_service,
+                Ticket.status == Status.WAITING.value,
+            )
             .values(service_id=to_service)
             .returning(*TICKETS.c)
         ).all()
@@ -72,12 +77,12 @@ def move_waiting(
 
 
 def open_by_service(ctx: HallContext) -> dict[str, int]:
-    """Tickets still waiting or in hand at a window, by service (what keeps a service from being removed)."""
-    open_statuses = [Status.WAITING.value, Status.CALLED.value, Status.SERVING.value]
+    """Today's tickets still waiting or in hand at a window, by service (what keeps a service from being
+    removed; a past day's queue is never called again)."""
     with ctx.store.read_connection() as connection:
         rows = connection.execute(
             select(Ticket.service_id, func.count())
-            .where(Ticket.status.in_(open_statuses))
+            .where(Ticket.service_day == ctx.day(), Ticket.status.in_(OPEN_STATUSES))
             .group_by(Ticket.service_id)
         )
         return {service_id: int(count) for service_id, count in rows}

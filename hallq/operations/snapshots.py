@@ -127,7 +127,9 @@ def pending_rating(session: Any, ctx: HallContext, window_id: str) -> dict[str, 
     asks_s = ctx.config.bridge.rating_timeout_s
     last = session.execute(
         select(Ticket.id, Ticket.number, Ticket.finished_at)
-        .where(Ticket.window_id == window_id, Ticket.status == "finished")
+        # today's only: the index (service_day, status, ...) keeps this a few hundred rows, not the window's
+        # whole history, on every caller and tablet refresh
+        .where(Ticket.service_day == ctx.day(now), Ticket.status == "finished", Ticket.window_id == window_id)
         .order_by(Ticket.finished_at.desc())
         .limit(1)
     ).first()
