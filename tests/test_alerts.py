@@ -6,7 +6,7 @@ from __future__ import annotations
 def test_serving_hours_leave_out_the_lunch_break() -> None:
     from datetime import time
 
-    from hallq.config.hall import Hours
+    from hallq.config.sections import Hours
     from hallq.engine.alerts import in_serving_hours
 
     hours = Hours(open=time(9), close=time(17), lunch=(time(12), time(13, 30)))

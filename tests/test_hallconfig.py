@@ -9,7 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from hallq.cli.main import cli
-from hallq.config.hall import CallRule, load_hall, parse_hall
+from hallq.config.hall import load_hall, parse_hall
+from hallq.config.sections import CallRule
 from hallq.config.tomlfile import ConfigError
 from hallq.engine.calling import HALL_RULES
 

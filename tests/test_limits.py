@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from hallq.config.hall import Limits
+from hallq.config.sections import Limits
 from hallq.operations.accounts import create_token, ensure_user
 from hallq.operations.context import Actor, HallContext
 from hallq.web.ratelimits import RateLimits, TooManyRequests

@@ -17,7 +17,7 @@ from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from hallq.app.factory import create_app, offload_for
 from hallq.config.city import CityConfig, HallEntry, load_city
-from hallq.config.hall import Limits
+from hallq.config.sections import Limits
 from hallq.config.settings import Settings
 from hallq.engine import Clock
 from hallq.operations.clocks import SystemClock

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from limits import RateLimitItemPerMinute, parse, storage, strategies
 
-from hallq.config.hall import Limits
+from hallq.config.sections import Limits
 from hallq.operations.context import Actor
 from hallq.operations.errors import TooManyRequests
 
