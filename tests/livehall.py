@@ -163,3 +163,16 @@ def signed_in(hall: LiveHall, username: str) -> Any:
     )
     assert answer.status_code == 200, answer.text
     return session
+
+
+def served_at_w01(hall: LiveHall) -> dict[str, Any]:
+    """A visit at window 1, through the API as the bridge would: issued, called, finished."""
+    import requests
+
+    ticket = take_ticket(hall.url, hall.kiosk_token, "biz_setup")
+    bridge = {"Authorization": f"Bearer {hall.bridge_token}"}
+    requests.post(f"{hall.url}/api/v1/windows/W01/open", headers=bridge, timeout=5)
+    called = requests.post(f"{hall.url}/api/v1/windows/W01/call-next", headers=bridge, timeout=5).json()
+    assert called["ticket"]["id"] == ticket["id"], called
+    assert requests.post(f"{hall.url}/api/v1/windows/W01/finish", headers=bridge, timeout=5).ok
+    return ticket

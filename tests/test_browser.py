@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -15,7 +14,7 @@ from hallq.printing.emulator import PrinterEmulator
 
 from .browsers import ARTIFACTS, caller_at, manager_page, status_path
 from .conftest import ANY_HOUR, K1_PRINTER, K2_PRINTER, demo_hall_copy
-from .livehall import LiveHall, cli_token, free_port, live_serve, signed_in, take_ticket
+from .livehall import LiveHall, cli_token, free_port, live_serve, served_at_w01, take_ticket
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
@@ -163,24 +162,11 @@ def test_simulated_devices_page_drives_a_window(browser, hall: LiveHall) -> None
     page.wait_for_selector('[data-id="eval-W01"]:not(.lit)')
 
 
-def _serve_at_w01(hall: LiveHall) -> dict[str, Any]:
-    """A visit at window 1, through the API as the bridge would: issued, called, finished."""
-    import requests
-
-    ticket = take_ticket(hall.url, hall.kiosk_token, "biz_setup")
-    bridge = {"Authorization": f"Bearer {hall.bridge_token}"}
-    requests.post(f"{hall.url}/api/v1/windows/W01/open", headers=bridge, timeout=5)
-    called = requests.post(f"{hall.url}/api/v1/windows/W01/call-next", headers=bridge, timeout=5).json()
-    assert called["ticket"]["id"] == ticket["id"], called
-    assert requests.post(f"{hall.url}/api/v1/windows/W01/finish", headers=bridge, timeout=5).ok
-    return ticket
-
-
 def test_rating_tablet_and_phone_rate_visits_and_a_bad_one_is_followed_up(browser, hall: LiveHall) -> None:  # type: ignore[no-untyped-def]
     tablet = browser.new_page(viewport={"width": 1280, "height": 800})
     tablet.goto(f"{hall.url}/evaluate/W01?token={hall.evaluator_token}")
     tablet.wait_for_selector("#live.on")
-    ticket = _serve_at_w01(hall)
+    ticket = served_at_w01(hall)
     tablet.wait_for_selector("#ask:not(.hidden)", timeout=3000)
     assert tablet.locator("#number").inner_text() == ticket["number"]
     tablet.screenshot(path=ARTIFACTS / "evaluate.png", animations="disabled")
@@ -193,7 +179,7 @@ def test_rating_tablet_and_phone_rate_visits_and_a_bad_one_is_followed_up(browse
     tablet.click(".rate-send")
     tablet.wait_for_selector("#thanks:not(.hidden)")
 
-    second = _serve_at_w01(hall)
+    second = served_at_w01(hall)
     phone = browser.new_page(viewport={"width": 390, "height": 844}, locale="en-US")
     phone.goto(f"{hall.url}{second['status_url']}")
     phone.wait_for_selector('#rate:not(.hidden) .rate-level[data-level="5"]')
@@ -203,7 +189,7 @@ def test_rating_tablet_and_phone_rate_visits_and_a_bad_one_is_followed_up(browse
     assert "Thank you for your rating" in thanks and "Very satisfied" in thanks and "非常满意" not in thanks
 
     # a reload right after 办结 (or a reconnect): the tablet asks again for the time left, not unrated
-    third = _serve_at_w01(hall)
+    third = served_at_w01(hall)
     tablet.wait_for_function("n => document.querySelector('#number').textContent === n", arg=third["number"])
     tablet.reload()
     tablet.wait_for_selector("#ask:not(.hidden)", timeout=5000)
@@ -226,70 +212,6 @@ def test_rating_tablet_and_phone_rate_visits_and_a_bad_one_is_followed_up(browse
     manager.wait_for_selector(mine, state="detached")
     manager.goto(f"{hall.url}/manager/follow-ups?status=resolved")
     assert "已调整窗口排班" in manager.locator("#follow-ups").inner_text()
-
-
-def test_a_clerk_undoes_a_no_show_and_cannot_transfer_to_a_closed_window(browser, hall: LiveHall) -> None:  # type: ignore[no-untyped-def]
-    """Issue 32, items 7 and 8: 过号 can be taken back for a few seconds (the ticket waits again, first in
-    line); the transfer dialog shows each window's state, a closed one greyed, services by name and zone."""
-    ticket = take_ticket(hall.url, hall.kiosk_token, "housing_fund")
-    caller = caller_at(browser.new_page(viewport={"width": 1366, "height": 768}), hall.url, "clerk12", "W12")
-    caller.wait_for_selector(f'#queue >> text="{ticket["number"]}"')
-    caller.locator("#queue tr", has_text=ticket["number"]).locator("button").click()
-    caller.wait_for_function(
-        "n => document.querySelector('#current-number').textContent === n", arg=ticket["number"]
-    )
-    caller.click('button[data-act="no-show"]')
-    caller.wait_for_selector("#undo:not(.hidden)")
-    assert f"{ticket['number']} 已过号" in caller.inner_text("#undo")
-    caller.screenshot(path=ARTIFACTS / "caller-undo.png", animations="disabled")
-    caller.click("#undo-button")
-    caller.wait_for_selector(f'#queue >> text="{ticket["number"]}"')  # waiting again
-    caller.locator("#queue tr", has_text=ticket["number"]).locator("button").click()
-    caller.wait_for_function(
-        "n => document.querySelector('#current-number').textContent === n", arg=ticket["number"]
-    )
-    caller.click('button[data-act="transfer"]')
-    caller.wait_for_selector("#transfer[open]")
-    closed = caller.locator('#transfer-window option[data-state="closed"]').first
-    assert closed.is_disabled() and "未开放" in closed.inner_text()
-    services = caller.inner_text("#transfer-service")
-    assert "（" in services and "(A)" not in services  # a service with its zone's name, not a zone letter
-    caller.keyboard.press("Escape")
-    caller.click('button[data-act="finish"]')
-    caller.close()
-
-
-def test_a_phone_rates_a_visit_in_its_own_words(browser, hall: LiveHall) -> None:  # type: ignore[no-untyped-def]
-    """Issue 32, item 12: on a 390 px phone each level's name is on one line, the reasons are buttons a thumb
-    hits (48 px or more), and 其他 opens a line for the citizen's own words, which reach the follow-up."""
-    visit = _serve_at_w01(hall)
-    phone = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")
-    phone.goto(f"{hall.url}{visit['status_url']}")
-    phone.wait_for_selector('#rate:not(.hidden) .rate-level[data-level="1"]')
-    lines = phone.evaluate(
-        """() => [...document.querySelectorAll('.rate-level')].map((button) => {
-          const range = document.createRange();
-          range.selectNodeContents([...button.childNodes].find((node) => node.nodeType === 3));
-          return [button.textContent, range.getClientRects().length];
-        })"""
-    )
-    assert all(count == 1 for _, count in lines), lines
-    phone.click('.rate-level[data-level="1"]')
-    heights = phone.evaluate(
-        "() => [...document.querySelectorAll('.rate-reason')].map((b) => b.offsetHeight)"
-    )
-    assert min(heights) >= 48, heights
-    assert phone.locator(".rate-other").is_hidden()
-    phone.click('.rate-reason >> text="其他"')
-    phone.fill(".rate-other", "叫号声音太小听不清")
-    phone.screenshot(path=ARTIFACTS / "status-rating-other.png", animations="disabled", full_page=True)
-    phone.click(".rate-send")
-    phone.wait_for_selector(".rate-done")
-    session = signed_in(hall, "manager")
-    follow_ups = session.get(f"{hall.url}/api/v1/follow-ups?status=all", timeout=5).json()["follow_ups"]
-    mine = next(f for f in follow_ups if f["ticket_id"] == visit["id"])
-    assert "其他：叫号声音太小听不清" in mine["reasons"]
-    phone.close()
 
 
 def test_manager_watches_the_hall_live_and_reads_a_month(browser, hall: LiveHall) -> None:  # type: ignore[no-untyped-def]

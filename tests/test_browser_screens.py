@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 
 import requests
 
-from .browsers import CHROMIUM, caller_at, manager_page
-from .livehall import LiveHall, take_ticket
+from .browsers import ARTIFACTS, CHROMIUM, caller_at, manager_page
+from .livehall import LiveHall, served_at_w01, signed_in, take_ticket
 
 HALL_ZONE = ZoneInfo("Asia/Shanghai")  # the demo hall's [hall] timezone
 
@@ -202,3 +202,67 @@ def test_the_live_page_flags_a_zone_with_people_waiting_and_no_window_open(brows
     alert.wait_for()
     assert "有人等候但无窗口开放" in alert.inner_text()
     live.close()
+
+
+def test_a_clerk_undoes_a_no_show_and_cannot_transfer_to_a_closed_window(browser, hall: LiveHall) -> None:  # type: ignore[no-untyped-def]
+    """Issue 32, items 7 and 8: 过号 can be taken back for a few seconds (the ticket waits again, first in
+    line); the transfer dialog shows each window's state, a closed one greyed, services by name and zone."""
+    ticket = take_ticket(hall.url, hall.kiosk_token, "housing_fund")
+    caller = caller_at(browser.new_page(viewport={"width": 1366, "height": 768}), hall.url, "clerk12", "W12")
+    caller.wait_for_selector(f'#queue >> text="{ticket["number"]}"')
+    caller.locator("#queue tr", has_text=ticket["number"]).locator("button").click()
+    caller.wait_for_function(
+        "n => document.querySelector('#current-number').textContent === n", arg=ticket["number"]
+    )
+    caller.click('button[data-act="no-show"]')
+    caller.wait_for_selector("#undo:not(.hidden)")
+    assert f"{ticket['number']} 已过号" in caller.inner_text("#undo")
+    caller.screenshot(path=ARTIFACTS / "caller-undo.png", animations="disabled")
+    caller.click("#undo-button")
+    caller.wait_for_selector(f'#queue >> text="{ticket["number"]}"')  # waiting again
+    caller.locator("#queue tr", has_text=ticket["number"]).locator("button").click()
+    caller.wait_for_function(
+        "n => document.querySelector('#current-number').textContent === n", arg=ticket["number"]
+    )
+    caller.click('button[data-act="transfer"]')
+    caller.wait_for_selector("#transfer[open]")
+    closed = caller.locator('#transfer-window option[data-state="closed"]').first
+    assert closed.is_disabled() and "未开放" in closed.inner_text()
+    services = caller.inner_text("#transfer-service")
+    assert "（" in services and "(A)" not in services  # a service with its zone's name, not a zone letter
+    caller.keyboard.press("Escape")
+    caller.click('button[data-act="finish"]')
+    caller.close()
+
+
+def test_a_phone_rates_a_visit_in_its_own_words(browser, hall: LiveHall) -> None:  # type: ignore[no-untyped-def]
+    """Issue 32, item 12: on a 390 px phone each level's name is on one line, the reasons are buttons a thumb
+    hits (48 px or more), and 其他 opens a line for the citizen's own words, which reach the follow-up."""
+    visit = served_at_w01(hall)
+    phone = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    phone.goto(f"{hall.url}{visit['status_url']}")
+    phone.wait_for_selector('#rate:not(.hidden) .rate-level[data-level="1"]')
+    lines = phone.evaluate(
+        """() => [...document.querySelectorAll('.rate-level')].map((button) => {
+          const range = document.createRange();
+          range.selectNodeContents([...button.childNodes].find((node) => node.nodeType === 3));
+          return [button.textContent, range.getClientRects().length];
+        })"""
+    )
+    assert all(count == 1 for _, count in lines), lines
+    phone.click('.rate-level[data-level="1"]')
+    heights = phone.evaluate(
+        "() => [...document.querySelectorAll('.rate-reason')].map((b) => b.offsetHeight)"
+    )
+    assert min(heights) >= 48, heights
+    assert phone.locator(".rate-other").is_hidden()
+    phone.click('.rate-reason >> text="其他"')
+    phone.fill(".rate-other", "叫号声音太小听不清")
+    phone.screenshot(path=ARTIFACTS / "status-rating-other.png", animations="disabled", full_page=True)
+    phone.click(".rate-send")
+    phone.wait_for_selector(".rate-done")
+    session = signed_in(hall, "manager")
+    follow_ups = session.get(f"{hall.url}/api/v1/follow-ups?status=all", timeout=5).json()["follow_ups"]
+    mine = next(f for f in follow_ups if f["ticket_id"] == visit["id"])
+    assert "其他：叫号声音太小听不清" in mine["reasons"]
+    phone.close()
