@@ -113,19 +113,17 @@ const hallqVoice = (() => {
 
   // recordings asked for ahead of their turn, by ticket and language; taken (or thrown away) once
   const ahead = new Map();
+  const keyOf = (call, lang) => `${call.ticket.id}:${lang}:${call.at || ""}`;
   function fetched(call, lang, token) {
-    const key = `${call.ticket.id}:${lang}:${call.at || ""}`;
+    const key = keyOf(call, lang);
     if (!ahead.has(key)) ahead.set(key, recording(call, lang, token));
-    const found = ahead.get(key);
-    return found;
+    return ahead.get(key);
   }
-  function taken(call) {
-    for (const lang of ["zh", "en"]) ahead.delete(`${call.ticket.id}:${lang}:${call.at || ""}`);
-  }
-  function thrownAway(call) {
+  // said: its recordings are revoked by drain(); dropped before its turn: revoked here
+  function forgetRecordings(call, revoke) {
     for (const lang of ["zh", "en"]) {
-      const key = `${call.ticket.id}:${lang}:${call.at || ""}`;
-      if (ahead.has(key)) ahead.get(key).then((url) => url && URL.revokeObjectURL(url));
+      const key = keyOf(call, lang);
+      if (revoke && ahead.has(key)) ahead.get(key).then((url) => url && URL.revokeObjectURL(url));
       ahead.delete(key);
     }
   }
@@ -165,7 +163,7 @@ const hallqVoice = (() => {
         if (english && (en || spoke)) await sayOnce(call, "en", en, called, rate);
         if (!spoke) break;  // no voice here at all: the chime said it
       }
-      taken(call);
+      forgetRecordings(call, false);
       [zh, en].forEach((url) => url && URL.revokeObjectURL(url));
       sequence = queue.length > 0;
     }
@@ -179,14 +177,14 @@ const hallqVoice = (() => {
       // a newer call of the same window (its next citizen, a recall) replaces one not yet said
       const windowId = call.window && call.window.id;
       for (let i = queue.length - 1; i >= 0; i -= 1) {
-        if (windowId && queue[i].call.window && queue[i].call.window.id === windowId) thrownAway(queue.splice(i, 1)[0].call);
+        if (windowId && queue[i].call.window && queue[i].call.window.id === windowId) forgetRecordings(queue.splice(i, 1)[0].call, true);
       }
       queue.push({ call, token, called: performance.now() });
       drain();
     },
     // the ticket was served, not seen or sent elsewhere before its call was said: it is not said at all
     forget(ticketId) {
-      for (let i = queue.length - 1; i >= 0; i -= 1) if (queue[i].call.ticket.id === ticketId) thrownAway(queue.splice(i, 1)[0].call);
+      for (let i = queue.length - 1; i >= 0; i -= 1) if (queue[i].call.ticket.id === ticketId) forgetRecordings(queue.splice(i, 1)[0].call, true);
     },
     hasVoice: () => !!voice || settings.engine !== "browser",
     blocked: () => !!context() && context().state === "suspended",
