@@ -4,6 +4,7 @@ from flask import Blueprint, render_template
 
 from caller import texts
 from hallq.operations.errors import NotFound
+from hallq.operations.snapshots import rating_content
 from hallq.web.i18n import page_texts
 from hallq.web.runtime import hall_context
 
@@ -27,7 +28,7 @@ def evaluate(window_id: str) -> str:
     return render_template(
         "caller/evaluate.html",
         window=window,
-        reasons=ctx.config.ratings.reasons,
+        content=rating_content(ctx),
         timeout_s=ctx.config.bridge.rating_timeout_s,
         texts=page_texts(texts.EVALUATE),
     )

@@ -97,6 +97,7 @@ ADMIN = {
     "device_agent": _l("Print agent"),
     "device_display": _l("Display"),
     "device_bridge": _l("Serial bridge"),
+    "device_integration": _l("Case system (rating trigger)"),
     "device_evaluator": _l("Rating tablet"),
     "device_clerk": _l("Caller (clerk)"),
     "device_manager": _l("Manager's integration"),

@@ -21,6 +21,7 @@ CALLERS = (
     "display",
     "bridge",
     "evaluator",
+    "integration",
     "clerk",
     "other_clerk",
     "manager",
@@ -104,6 +105,8 @@ RULES: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/windows/<window_id>/transfer"): AT_WINDOW,
     ("POST", "/api/v1/windows/<window_id>/requeue"): AT_WINDOW,
     ("POST", "/api/v1/windows/<window_id>/open"): AT_WINDOW,
+    # the evaluation trigger: a department's case system, or the clerk at 办结
+    ("POST", "/api/v1/windows/<window_id>/evaluation"): AT_WINDOW | {"integration"},
 }
 
 #: room -> who may join it
@@ -146,6 +149,7 @@ def callers(ctx: HallContext, tokens: Tokens) -> dict[str, str | None]:
         "display": tokens.display,
         "bridge": tokens.bridge,
         "evaluator": create_token(ctx.store, "evaluator", now, window_id="W01"),
+        "integration": create_token(ctx.store, "integration", now),
         "clerk": tokens.clerk_w01,
         "other_clerk": create_token(ctx.store, "clerk", now, window_id="W02"),
         "manager": tokens.manager,
@@ -183,6 +187,7 @@ def test_every_route_admits_exactly_whom_it_should(
         "rating": {"level": 5},
         "cancel": {"reason": "test"},
         "move-waiting": {"to_service": "biz_setup"},
+        "evaluation": {"cases": [{"case_number": "BJ-1"}]},
     }
     wrong = []
     for (method, rule), allowed in sorted(RULES.items()):

@@ -369,11 +369,13 @@ def test_rating_once_per_finished_visit(client: FlaskClient, tokens: Tokens, des
     desk.ok("call-next")
     desk.ok("finish")
     assert client.post(path, json={"level": 5}, headers=Tokens.header(tokens.kiosk)).status_code == 403
-    good_with_reasons = client.post(path, json={"level": 4, "reasons": ["态度好"]}, headers=bridge)
-    assert good_with_reasons.status_code == 422  # reasons go with the two bad levels only
+    # content comes from the level's own list ([ratings.indicators]): a bad level's reason is not a good one's
+    good_with_bad_reason = client.post(path, json={"level": 4, "reasons": ["等候时间长"]}, headers=bridge)
+    assert good_with_bad_reason.status_code == 422
+    assert good_with_bad_reason.get_json()["error"] == "unknown_content"
     assert client.post(path, json={"level": 6}, headers=bridge).status_code == 422
     assert client.post(path, json={"level": "5"}, headers=bridge).status_code == 422
-    rated = client.post(path, json={"level": 2, "reasons": ["等候太久"]}, headers=bridge)
+    rated = client.post(path, json={"level": 2, "reasons": ["等候时间长"]}, headers=bridge)
     assert rated.status_code == 201
     body = rated.get_json()
     assert (body["level"], body["label"], body["bad"], body["window"]) == (2, "不满意", True, "W01")

@@ -33,7 +33,7 @@ from hallq.config.settings import Settings
 from hallq.engine import ManualClock
 from hallq.operations.context import Actor, HallContext
 from hallq.operations.issuing import IssueRequest, issue_ticket
-from hallq.operations.ratings import close_unrated, rate_ticket
+from hallq.operations.ratings import RatingInput, close_unrated, rate_ticket
 from hallq.operations.windows import call_next, change_state, finish, no_show, start
 from tests.conftest import SHANGHAI, Tokens, small_hall_with
 from tests.postgres import scratch_database
@@ -112,7 +112,7 @@ def morning(ctx: HallContext, clock: ManualClock) -> dict[str, int]:
     start(ctx, "W1", CLERK1)
     when("09:08")
     finish(ctx, "W2", CLERK2)
-    rate_ticket(ctx, ids["B001"], 2, ["等候时间长"], "phone")
+    rate_ticket(ctx, ids["B001"], RatingInput(2, ["等候时间长"], source="phone"))
     when("09:10")
     issue("a1")
     assert called("W2", CLERK2) == "B002"
@@ -120,7 +120,7 @@ def morning(ctx: HallContext, clock: ManualClock) -> dict[str, int]:
     no_show(ctx, "W2", CLERK2)
     when("09:16")
     finish(ctx, "W1", CLERK1)
-    rate_ticket(ctx, ids["A001"], 5, None, "tablet", window_id="W1")
+    rate_ticket(ctx, ids["A001"], RatingInput(5, source="tablet"), window_id="W1")
     when("09:20")
     issue("b2")
     assert called("W1", CLERK1) == "A002"

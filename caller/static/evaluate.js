@@ -15,10 +15,11 @@
     clearTimeout(idleTimer);
     idleTimer = setTimeout(() => show("idle"), ms);
   }
+  const ratingBody = (level, reasons, comment) => ({ level, ...(reasons && { reasons }), ...(comment && { comment }) });
   function ask(ticket, forMs = timeoutMs) {
     $("number").textContent = ticket.number;
-    hallqRating.mount($("widget"), JSON.parse($("hallq-reasons").textContent), async (level, reasons) => {
-      await hallq.api("POST", `/tickets/${ticket.id}/rating`, reasons ? { level, reasons } : { level }, token);
+    hallqRating.mount($("widget"), JSON.parse($("hallq-content").textContent), async (level, reasons, comment) => {
+      await hallq.api("POST", `/tickets/${ticket.id}/rating`, ratingBody(level, reasons, comment), token);
       show("thanks");
       later(4000);
     });
@@ -32,12 +33,14 @@
   }
   hallq.connect(token, [`window:${windowId}`], {
     ticket_finished: (event) => { if (event.window === windowId) ask(event.ticket); },
+    // a department's case system asked for the rating of a visit finished a moment ago (its 办件 known now)
+    rating_requested: (event) => { if (event.window === windowId) ask(event.ticket, event.ask_for_s * 1000); },
     // after a reload or a reconnect: the visit finished meanwhile is asked for again, for the time left
     snapshot: (s) => {
       const pending = s.room === `window:${windowId}` && s.pending_rating;
       if (pending && !$("idle").classList.contains("hidden")) ask(pending.ticket, pending.ask_for_s * 1000);
     },
-    // a new version of the hall's configuration (the reasons a bad rating offers): the page again while
+    // a new version of the hall's configuration (the content each level offers): the page again while
     // nobody is rating, which nobody sees; a citizen rating now finishes first
     config_changed: function reloadWhenIdle() {
       if ($("idle").classList.contains("hidden")) setTimeout(reloadWhenIdle, 5000);

@@ -94,7 +94,9 @@ class UserChange(_Body):
 
 
 class NewToken(_Body):
-    role: Literal["kiosk", "agent", "display", "bridge", "evaluator", "clerk", "manager", "admin"]
+    role: Literal[
+        "kiosk", "agent", "display", "bridge", "evaluator", "integration", "clerk", "manager", "admin"
+    ]
     name: StrictStr | None = Field(default=None, max_length=64)
     window_id: StrictStr | None = Field(default=None, max_length=32)
     kiosk_id: StrictStr | None = Field(default=None, max_length=32)
@@ -106,7 +108,33 @@ class VoidTicket(_Body):
 
 class Rate(_Body):
     level: StrictInt = Field(ge=1, le=5)
-    reasons: list[StrictStr] | None = Field(default=None, max_length=5)
+    #: the content chosen, from the level's list in [ratings.indicators] (GET /status/<token>: rating.content)
+    reasons: list[StrictStr] | None = Field(default=None, max_length=10)
+    #: the citizen's own words (其他)
+    comment: StrictStr | None = Field(default=None, max_length=300)
+
+
+class CaseRef(_Body):
+    """One case (办件) a visit closed, as the department's case system knows it."""
+
+    case_number: StrictStr = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:/-]+$")
+    service_code: StrictStr = Field(default="", max_length=64, pattern=r"^[A-Za-z0-9_.-]*$")
+    name: StrictStr = Field(default="", max_length=100)
+
+
+class Applicant(_Body):
+    """Who applied: kept only where the province requires it ([province] send_applicant)."""
+
+    name: StrictStr = Field(default="", max_length=64)
+    id_number: StrictStr = Field(default="", max_length=32)
+    phone: StrictStr = Field(default="", max_length=20)
+
+
+class Evaluation(_Body):
+    """A department's case system arms the window's rating pad for the visit in hand (or the last one)."""
+
+    cases: list[CaseRef] = Field(min_length=1, max_length=10)
+    applicant: Applicant | None = None
 
 
 class CallTicket(_Body):

@@ -13,7 +13,7 @@ from hallq.operations.appointments import add_appointment
 from hallq.operations.bursts import report_burst
 from hallq.operations.errors import Forbidden, NotFound
 from hallq.operations.issuing import IssueRequest, issue_ticket
-from hallq.operations.ratings import rate_ticket
+from hallq.operations.ratings import RatingInput, rate_ticket
 from hallq.operations.reprint import queue_reprint
 from hallq.operations.snapshots import ticket_id_for_token, ticket_snapshot, ticket_status
 from hallq.operations.voiding import void_ticket
@@ -100,9 +100,8 @@ def post_rating(ticket_id: int) -> tuple[dict[str, Any], int]:
     assert actor is not None
     source = {"bridge": "pad", "evaluator": "tablet"}.get(actor.role, "staff")
     window_id = actor.window_id if actor.role == "evaluator" else None
-    rating, pushes = rate_ticket(
-        hall_context(), ticket_id, body.level, _reasons(body), source, window_id=window_id
-    )
+    given = _given(body, source, actor.name)
+    rating, pushes = rate_ticket(hall_context(), ticket_id, given, window_id=window_id)
     send_pushes(pushes)
     return rating, 201
 
@@ -115,13 +114,14 @@ def post_status_rating(status_token: str) -> tuple[dict[str, Any], int]:
     ticket_id = ticket_id_for_token(ctx, status_token)
     if ticket_id is None:
         raise NotFound("unknown_ticket", "没有这张票 / No such ticket")
-    rating, pushes = rate_ticket(ctx, ticket_id, body.level, _reasons(body), "phone")
+    rating, pushes = rate_ticket(ctx, ticket_id, _given(body, "phone", "status-page"))
     send_pushes(pushes)
-    return {key: rating[key] for key in ("level", "label", "bad", "at")}, 201
+    return {key: rating[key] for key in ("level", "label", "bad", "indicators", "comment", "at")}, 201
 
 
-def _reasons(body: Rate) -> list[str] | None:
-    return [reason.strip()[:100] for reason in body.reasons if reason.strip()] if body.reasons else None
+def _given(body: Rate, source: str, device: str) -> RatingInput:
+    reasons = [reason.strip()[:100] for reason in body.reasons if reason.strip()] if body.reasons else None
+    return RatingInput(body.level, reasons, body.comment, source, device, request.remote_addr)
 
 
 @bp.get("/status/<status_token>")

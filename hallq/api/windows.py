@@ -6,10 +6,11 @@ from typing import Any
 
 from hallq.api.blueprint import bp
 from hallq.api.body import parse_body
-from hallq.api.schemas import CallTicket, Empty, OpenWindow, Transfer
+from hallq.api.schemas import CallTicket, Empty, Evaluation, OpenWindow, Transfer
 from hallq.operations import windows as ops
 from hallq.operations.context import Actor, HallContext
 from hallq.operations.errors import NotFound
+from hallq.operations.evaluation import arm_evaluation
 from hallq.operations.snapshots import window_snapshot
 from hallq.web.auth import current_actor, require_roles
 from hallq.web.runtime import hall_context, send_pushes
@@ -89,3 +90,17 @@ def transfer(window_id: str) -> dict[str, Any]:
         hall_context(), window_id, _actor(), service_id=body.service_id, target_window_id=body.window_id
     )
     return _answer(outcome)
+
+
+@bp.post("/windows/<window_id>/evaluation")
+@require_roles("integration", "bridge", "clerk", "manager", "admin")
+def evaluation(window_id: str) -> tuple[dict[str, Any], int]:
+    """The evaluation trigger: a department's case system ties its cases (办件编号, 事项编码) to the visit
+    in hand at the window, or to the one finished there last; the window's rating tablet asks for it. The
+    clerk does the same by typing or scanning a case number at 办结."""
+    body = parse_body(Evaluation)
+    cases = [case.model_dump() for case in body.cases]
+    applicant = body.applicant.model_dump() if body.applicant else None
+    armed, pushes = arm_evaluation(hall_context(), window_id, _actor(), cases, applicant)
+    send_pushes(pushes)
+    return armed, 200

@@ -102,6 +102,7 @@ def run(app: Flask, host: str, port: int, async_mode: str, listen_fd: int | None
     stop_cleanly(app)
     from hallq.app.diagnostics import trace_memory_if_asked
     from hallq.operations.housekeeping import housekeeping_loop
+    from hallq.province.sender import province_loop
     from hallq.web.live_config import follow_versions
     from hallq.web.revocation import revocation_loop
 
@@ -115,6 +116,7 @@ def run(app: Flask, host: str, port: int, async_mode: str, listen_fd: int | None
             revocation_loop, ctx.store, server, hall.extensions["hallq_socket_actors"]
         )
         server.start_background_task(follow_versions, hall, server)
+        server.start_background_task(province_loop, ctx, server)
     # everything loaded so far lives as long as the server: keep it out of the garbage collector's scans
     gc.freeze()
     try:

@@ -18,7 +18,7 @@ from hallq.cli.support import (
     settings_for_hall,
 )
 
-TOKEN_ROLES = ["kiosk", "agent", "display", "bridge", "evaluator", "clerk", "manager", "admin"]
+TOKEN_ROLES = ["kiosk", "agent", "display", "bridge", "evaluator", "integration", "clerk", "manager", "admin"]
 
 
 class TokenGroup(click.Group):

@@ -148,6 +148,7 @@ def demo(
     """Run a whole demo hall (data in INSTANCE/demo) and print its URLs, logins and tokens."""
     from hallq.demo.devices import add_demo_devices, start_demo_devices
     from hallq.demo.hall import prepare_demo, start_demo_printers
+    from hallq.demo.province import ProvinceEmulator
 
     settings = base_settings(
         instance / "demo", database_url, hall_file, async_mode=async_mode, enforce_hours=False
@@ -155,10 +156,14 @@ def demo(
     _check_port(host, port)
     printers = start_demo_printers(settings.instance)
     settings.printers = printers.settings
+    # every rating is reported to a province played on 127.0.0.1 (GET its URL to see what arrived)
+    province = ProvinceEmulator().start()
+    settings.province = {"adapter": "json-http", "url": province.url, "hall_code": "demo-hall"}
     app = hall_app(settings)
     devices = start_demo_devices(settings.instance, app.extensions["hallq"].config.bridge.model_dump())
     add_demo_devices(app, devices)
-    app.extensions["hallq_on_stop"] = [printers.stop, devices.stop]
+    app.extensions["hallq_on_stop"] = [printers.stop, devices.stop, province.stop]
+    app.extensions["hallq_demo_province"] = province.url
     click.echo(prepare_demo(app, f"http://{host}:{port}", printers, devices))
     sys.stdout.flush()
     from hallq.app import serving

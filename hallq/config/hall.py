@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from pydantic import Field, PrivateAttr, model_validator
 
 from hallq.config.devices import Bridge, Kiosk
+from hallq.config.rating_rules import Province
 from hallq.config.sections import (
     Appointments,
     Calendar,
@@ -42,6 +43,9 @@ class Service(_Model):
     name_en: str = ""
     #: 事项编码: the item's code in the province's catalogue of government services (好差评 reports carry it)
     code: str = Field(default="", max_length=64, pattern=r"^[A-Za-z0-9_.-]*$")
+    #: 进驻部门: the department whose item this is, and its code (好差评 reports carry both)
+    department: str = Field(default="", max_length=64)
+    department_code: str = Field(default="", max_length=64, pattern=r"^[A-Za-z0-9_.-]*$")
     materials: list[str] = Field(default_factory=list)
     daily_cap: int | None = Field(default=None, gt=0)
     mean_service_s: float = Field(default=600.0, gt=0, description="prior for wait estimates")
@@ -94,6 +98,7 @@ class HallConfig(_Model):
     bridge: Bridge = Field(default_factory=Bridge)
     calendar: Calendar = Field(default_factory=Calendar)
     ratings: Ratings = Field(default_factory=Ratings)
+    province: Province = Field(default_factory=Province)
     ranking: Ranking = Field(default_factory=Ranking)
     limits: Limits = Field(default_factory=Limits)
     appointments: Appointments = Field(default_factory=Appointments)

@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 from datetime import date, time
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
+from hallq.config.rating_rules import Indicators
 from hallq.config.tomlfile import StrictModel
 
 _Model = StrictModel
@@ -114,9 +115,6 @@ class Calendar(_Model):
     extra_workdays: list[date] = Field(default_factory=list)
 
 
-BAD_RATING_REASONS = ["等候时间长", "服务态度差", "办事效率低", "一次性告知不清", "多次跑腿", "其他"]
-
-
 class Ratings(_Model):
     """好差评 (docs/ratings.md): how long a visit may be rated, and the follow-up of bad ratings."""
 
@@ -124,7 +122,18 @@ class Ratings(_Model):
     open_minutes: int = Field(default=120, ge=1, le=7 * 24 * 60)
     #: a bad rating's follow-up (回访/整改) is due this many working days after the rating
     follow_up_working_days: int = Field(default=5, ge=1, le=60)
-    reasons: list[str] = Field(default_factory=lambda: list(BAD_RATING_REASONS), max_length=12)
+    #: the content each level offers (整体满意度 with 服务效率, 服务水平, 服务态度), a versioned list
+    indicators: Indicators = Field(default_factory=Indicators)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _reasons_replaced(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "reasons" in data:
+            raise ValueError(
+                "ratings.reasons is replaced by [ratings.indicators] (content for each level, versioned; "
+                "docs/manager.md)"
+            )
+        return data
 
 
 class Appointments(_Model):

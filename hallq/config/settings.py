@@ -33,6 +33,8 @@ class Settings:
     testing: bool = False
     #: kiosk id -> printer URI, replacing the hall file's (the demo and tests point kiosks at emulators)
     printers: dict[str, str] = field(default_factory=dict)
+    #: replaces keys of the hall's [province] (the demo's province emulator on 127.0.0.1)
+    province: dict[str, str] = field(default_factory=dict)
     #: set for a hall of a city deployment (hallq/app/city.py): its own PostgreSQL schema, Socket.IO channel,
     #: cookie and URL prefix /h/<hall_id>
     hall_id: str | None = None

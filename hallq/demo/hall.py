@@ -102,6 +102,7 @@ def prepare_demo(
         f"      {history}",
         f"  Bridge token           {bridge}",
         f"  API                    {base_url}/api/v1/openapi.json",
+        *_province_lines(app.extensions.get("hallq_demo_province")),
         "",
         *_printer_lines(printers, base_url, agent_2),
         *_device_lines(devices, base_url, bridge),
@@ -129,6 +130,12 @@ def seed_history(ctx: HallContext, days: int = 35, tickets_per_day: int = 440) -
     return (
         f"history: {written} synthetic past tickets over the last {days} days (reports, ranking, follow-ups)"
     )
+
+
+def _province_lines(url: str | None) -> list[str]:
+    if url is None:
+        return []
+    return [f"  好差评 province        simulated on {url} (GET it: the ratings reported)"]
 
 
 def _printer_lines(printers: DemoPrinters | None, base_url: str, agent_token: str) -> list[str]:

@@ -258,7 +258,8 @@ class HistoryWriter:
         rating_id = self.ids["ratings"]
         self.ids["ratings"] += 1
         at = finished + timedelta(seconds=rnd.uniform(5, 60) if rated else 7200)
-        reasons = [rnd.choice(self.ctx.config.ratings.reasons)] if level in (1, 2) else None
+        indicators = self.ctx.config.ratings.indicators
+        reasons = [rnd.choice(indicators.for_level(level)).text] if level in (1, 2) else None
         batch.ratings.append(
             {
                 "id": rating_id,
@@ -269,6 +270,7 @@ class HistoryWriter:
                 "window_id": window_id,
                 "clerk": self.clerks[window_id],
                 "rated_at": at,
+                "indicator_version": indicators.version if rated else None,
             }
         )
         if level in (1, 2):

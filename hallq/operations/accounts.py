@@ -21,7 +21,8 @@ from hallq.store.models import ApiToken, User
 
 #: evaluator: a rating tablet facing the citizen at one window (/evaluate/<window>);
 #: agent: `hallq kiosk-agent` printing one kiosk's tickets on the kiosk PC (a kiosk page's token cannot)
-ROLES = ("kiosk", "agent", "display", "bridge", "evaluator", "clerk", "manager", "admin")
+#: integration: a department's case system (窗口业务系统) arming a window's rating pad with its cases
+ROLES = ("kiosk", "agent", "display", "bridge", "evaluator", "integration", "clerk", "manager", "admin")
 USER_ROLES = ("clerk", "manager", "admin")
 
 

@@ -1,22 +1,26 @@
 """好差评: one rating per finished visit, stored with its window and clerk, an event in the ticket's log.
 
-A visit may be rated for `[ratings] open_minutes` after it finished. Past that it is unrated for good: a row
+A visit may be rated for `[ratings] open_minutes` after it finished, with the content its level offers
+([ratings.indicators]; a bad rating must give a reason). Past that it is unrated for good: a row
 with level NULL (source "timeout") is written, by `close_unrated` every minute or by the late attempt itself,
-and it never counts as satisfied. A bad rating (levels 1 and 2) opens a follow-up in the same transaction.
+and it never counts as satisfied. In the rating's own transaction: its report to the province (the outbox,
+operations/rating_reports.py) and, for a bad rating (levels 1 and 2), a follow-up.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, exists, insert, literal, select
+from sqlalchemy import Connection, exists, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 
 from hallq.operations.context import HallContext
 from hallq.operations.errors import Conflict, Forbidden, Invalid, NotFound
 from hallq.operations.pushes import Push
-from hallq.store.models import FollowUp, Rating, Ticket, TicketEvent
+from hallq.operations.rating_reports import enqueue, rating_payload
+from hallq.store.models import FollowUp, Rating, Ticket, TicketEvent, VisitCases
 
 LEVELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
 LEVELS_EN = {
@@ -36,29 +40,64 @@ def rating_open(ctx: HallContext, finished_at: datetime, now: datetime) -> bool:
     return now <= finished_at + timedelta(minutes=ctx.config.ratings.open_minutes)
 
 
+@dataclass(frozen=True)
+class RatingInput:
+    """A citizen's rating as it arrives: the level, the content chosen for it ([ratings.indicators]), their
+    own words, the channel, and who sent it from where (for the integrity checks)."""
+
+    level: int
+    reasons: list[str] | None = None
+    comment: str | None = None
+    source: str = "staff"
+    device: str | None = None
+    address: str | None = None
+
+
+def chosen_content(ctx: HallContext, given: RatingInput) -> tuple[list[dict[str, str]], str | None]:
+    """The content chosen, each with its indicator, and the comment; Invalid for content the level does not
+    offer, or a bad rating with neither content nor words (a 5-key pad on the bridge cannot give them)."""
+    offered = {item.text: item.indicator for item in ctx.config.ratings.indicators.for_level(given.level)}
+    comment = (given.comment or "").strip()[:300] or None
+    chosen: list[dict[str, str]] = []
+    for reason in given.reasons or []:
+        text, _, words = reason.partition("：")  # "其他：…" from an older page: the words are the comment
+        if text not in offered:
+            raise Invalid(
+                "unknown_content",
+                f"「{reason}」不是「{LEVELS[given.level]}」可选的评价内容 / {reason!r} is not content "
+                f"offered for level {given.level} ([ratings.indicators] "
+                f"{ctx.config.ratings.indicators.version})",
+            )
+        comment = comment or (words.strip()[:300] or None)
+        if all(item["text"] != text for item in chosen):
+            chosen.append({"indicator": offered[text], "text": text})
+    if given.level in BAD and not chosen and not comment and given.source != "pad":
+        raise Invalid(
+            "reason_required",
+            "不满意和非常不满意须选择或填写原因 / A bad rating needs a reason: choose one or write it",
+        )
+    return chosen, comment
+
+
 def rate_ticket(
-    ctx: HallContext,
-    ticket_id: int,
-    level: int,
-    reasons: list[str] | None,
-    source: str,
-    *,
-    window_id: str | None = None,
+    ctx: HallContext, ticket_id: int, given: RatingInput, *, window_id: str | None = None
 ) -> tuple[dict[str, Any], list[Push]]:
     """Rate a finished visit; `window_id` (an evaluator tablet's window) must be where it was served."""
-    if level not in LEVELS:
+    if given.level not in LEVELS:
         raise Invalid("bad_level", "level: 1 (非常不满意) .. 5 (非常满意)")
-    if reasons and level not in BAD:
-        raise Invalid(
-            "reasons_for_bad_only", "原因只用于不满意和非常不满意 / Reasons go with levels 1 and 2 only"
-        )
+    chosen, comment = chosen_content(ctx, given)
     now = ctx.now()
     follow_up_due = None
     try:
         with ctx.store.write_connection() as connection:
             ticket = connection.execute(
                 select(
-                    Ticket.status, Ticket.window_id, Ticket.clerk, Ticket.number, Ticket.finished_at
+                    Ticket.status,
+                    Ticket.window_id,
+                    Ticket.clerk,
+                    Ticket.number,
+                    Ticket.finished_at,
+                    Ticket.service_id,
                 ).where(Ticket.id == ticket_id)
             ).first()
             if ticket is None:
@@ -74,7 +113,7 @@ def rate_ticket(
                 _record_unrated(connection, [ticket_id], now)
             else:
                 follow_up_due = _insert_rating(
-                    ctx, connection, ticket, ticket_id, level, reasons, source, now
+                    ctx, connection, ticket, ticket_id, given, chosen, comment, now
                 )
     except IntegrityError:
         with ctx.store.read() as session:
@@ -87,11 +126,13 @@ def rate_ticket(
     body = {
         "ticket_id": ticket_id,
         "number": ticket.number,
-        "level": level,
-        "label": LEVELS[level],
-        "bad": level in BAD,
+        "level": given.level,
+        "label": LEVELS[given.level],
+        "bad": given.level in BAD,
         "window": ticket.window_id,
-        "source": source,
+        "source": given.source,
+        "indicators": chosen,
+        "comment": comment,
         "at": now.astimezone(ctx.config.tz).isoformat(timespec="seconds"),
         "follow_up_due": follow_up_due,
     }
@@ -103,20 +144,29 @@ def _insert_rating(
     connection: Connection,
     ticket: Any,
     ticket_id: int,
-    level: int,
-    reasons: list[str] | None,
-    source: str,
+    given: RatingInput,
+    chosen: list[dict[str, str]],
+    comment: str | None,
     now: datetime,
 ) -> str | None:
-    """The rating, its event, and for a bad one its follow-up; returns the follow-up's due date."""
+    """The rating, its event, its report to the province and for a bad one its follow-up; returns the
+    follow-up's due date."""
+    armed = connection.execute(
+        select(VisitCases.cases, VisitCases.applicant).where(VisitCases.ticket_id == ticket_id)
+    ).first()
     values = {
         "ticket_id": ticket_id,
-        "level": level,
-        "reasons": reasons or None,
-        "source": source,
+        "level": given.level,
+        "reasons": [item["text"] for item in chosen] or None,
+        "source": given.source,
         "window_id": ticket.window_id,
         "clerk": ticket.clerk,
         "rated_at": now,
+        "comment": comment,
+        "indicator_version": ctx.config.ratings.indicators.version,
+        "cases": armed.cases if armed else None,
+        "device": (given.device or "")[:96] or None,
+        "address": (given.address or "")[:45] or None,
     }
     rating_id = connection.execute(insert(Rating).values(values).returning(Rating.id)).scalar_one()
     event = {
@@ -126,10 +176,16 @@ def _insert_rating(
         "window_id": ticket.window_id,
         "clerk": ticket.clerk,
         "status_after": "finished",
-        "detail": {"level": level, "source": source},
+        "detail": {"level": given.level, "source": given.source},
     }
     connection.execute(insert(TicketEvent).values(event))
-    return _open_follow_up(ctx, connection, rating_id, ticket_id, now) if level in BAD else None
+    if ctx.config.province.enabled:
+        rating = values | {"id": rating_id, "indicators": chosen}
+        payload = rating_payload(ctx, connection, rating, ticket, armed.applicant if armed else None)
+        enqueue(connection, rating_id, "rating", payload["id"], payload)
+    if armed is not None and armed.applicant is not None:  # it went out with the report, or nowhere
+        connection.execute(update(VisitCases).where(VisitCases.ticket_id == ticket_id).values(applicant=None))
+    return _open_follow_up(ctx, connection, rating_id, ticket_id, now) if given.level in BAD else None
 
 
 def _open_follow_up(

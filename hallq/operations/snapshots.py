@@ -200,5 +200,12 @@ def rating_state(ctx: HallContext, ticket_id: int) -> dict[str, Any]:
     return {
         "open": rating is None and finished_at is not None and rating_open(ctx, finished_at, ctx.now()),
         "level": rating.level if rating else None,
-        "reasons": ctx.config.ratings.reasons,
+        # the content each level offers, and the version the rating will record
+        "content": rating_content(ctx),
     }
+
+
+def rating_content(ctx: HallContext) -> dict[str, Any]:
+    """What the rating widget shows after a level is chosen ([ratings.indicators])."""
+    indicators = ctx.config.ratings.indicators
+    return {"version": indicators.version, "top": indicators.top, "by_level": indicators.by_level()}

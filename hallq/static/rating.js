@@ -1,4 +1,5 @@
-// The 好差评 widget: five levels, reasons for the two bad ones, one submit. Used by the phone and the tablet.
+// The 好差评 widget: five levels, the content each level offers (a reason required for the two bad ones), one
+// submit. Used by the phone and the tablet.
 "use strict";
 const hallqRating = (() => {
   // level, Chinese, English, the mouth's curve (drawn as SVG: no emoji font on a hall's Linux PC)
@@ -22,40 +23,65 @@ const hallqRating = (() => {
     return svg;
   }
 
-  // Renders into `node`; calls `send(level, reasons)` (a promise) once the citizen has chosen.
-  function mount(node, reasons, send) {
+  // Renders into `node`; `content` is the hall's [ratings.indicators] ({version, top, by_level}); calls
+  // `send(level, reasons, comment)` (a promise) once the citizen has chosen. The content shown depends on the
+  // level chosen; a bad level (1, 2) needs a reason chosen or written before it is sent.
+  function mount(node, content, send) {
     const { el } = hallq;
     const picked = new Set();
-    // "其他" (other) opens a line of the citizen's own words, sent as "其他：…"
-    const isOther = (reason) => /^(其他|其它|other)$/i.test(reason.trim());
+    // "其他" (other) opens a line of the citizen's own words, sent as the comment
+    const isOther = (text) => /^(其他|其它|other)$/i.test(text.trim());
     const otherText = el("input", {
-      type: "text", class: "rate-other hidden", maxlength: 90, "aria-label": say("其他原因", "Other reason"),
-      placeholder: say("请简单说明（可不填）", "In a few words (optional)"),
+      type: "text", class: "rate-other hidden", maxlength: 200, "aria-label": say("其他原因", "Other reason"),
+      placeholder: say("请简单说明", "In a few words"),
+      oninput: () => error.classList.add("hidden"),
     });
-    const reasonBox = el("div", { class: "rate-reasons hidden" },
-      el("p", {}, say("请告诉我们原因（可多选）", "Tell us why (optional)")),
-      ...reasons.map((reason) => el("button", {
-        type: "button", class: "rate-reason", "aria-pressed": "false",
-        onclick: (event) => {
-          const on = !picked.has(reason);
-          on ? picked.add(reason) : picked.delete(reason);
-          event.currentTarget.setAttribute("aria-pressed", String(on));
-          if (isOther(reason)) { otherText.classList.toggle("hidden", !on); if (on) otherText.focus(); }
-        },
-      }, reason)),
-      otherText,
+    const prompt = el("p", {});
+    const choices = el("div", { class: "rate-choices" });
+    const reasonBox = el("div", { class: "rate-reasons hidden" }, prompt, choices, otherText,
       el("button", { type: "button", class: "rate-send", onclick: () => submit(chosen) }, say("提交评价", "Send")));
-    const chosenReasons = () => [...picked].map((reason) => {
-      const words = otherText.value.trim();
-      return isOther(reason) && words ? `${reason}：${words}` : reason;
-    });
     const error = el("p", { class: "rate-error hidden", role: "alert" });
     let chosen = null, busy = false;
+    function showContent(level) {
+      picked.clear();
+      otherText.value = "";
+      otherText.classList.add("hidden");
+      error.classList.add("hidden");
+      const bad = level <= 2;
+      prompt.textContent = bad ? say("请选择或填写原因（必填，可多选）", "Tell us why (required; choose one or more)")
+        : say("您可以选择评价内容（可多选）", "What went well? (optional)");
+      const items = (content.by_level && content.by_level[level]) || [];
+      const groups = new Map();
+      for (const item of items) {
+        if (!groups.has(item.indicator)) groups.set(item.indicator, []);
+        groups.get(item.indicator).push(item.text);
+      }
+      choices.replaceChildren(...[...groups].map(([indicator, texts]) => el("div", { class: "rate-group" },
+        el("span", { class: "rate-indicator" }, indicator),
+        ...texts.map((text) => el("button", {
+          type: "button", class: "rate-reason", "aria-pressed": "false", "data-text": text,
+          onclick: (event) => {
+            const on = !picked.has(text);
+            on ? picked.add(text) : picked.delete(text);
+            event.currentTarget.setAttribute("aria-pressed", String(on));
+            error.classList.add("hidden");
+            if (isOther(text)) { otherText.classList.toggle("hidden", !on); if (on) otherText.focus(); }
+          },
+        }, text)))));
+      reasonBox.classList.remove("hidden");
+    }
     async function submit(level) {
-      if (busy) return;
+      if (busy || level === null) return;
+      const words = otherText.classList.contains("hidden") ? "" : otherText.value.trim();
+      const reasons = [...picked];
+      if (level <= 2 && !words && !reasons.filter((text) => !isOther(text)).length) {
+        error.textContent = say("请选择或填写原因", "Please choose or write a reason");
+        error.classList.remove("hidden");
+        return;
+      }
       busy = true;
       try {
-        await send(level, level <= 2 ? chosenReasons() : null);
+        await send(level, reasons.length ? reasons : null, words || null);
       } catch (exc) {
         error.textContent = exc.message;
         error.classList.remove("hidden");
@@ -68,8 +94,7 @@ const hallqRating = (() => {
       onclick: () => {
         chosen = level;
         for (const b of buttons) b.setAttribute("aria-pressed", String(b === buttons[5 - level]));
-        if (level <= 2) reasonBox.classList.remove("hidden");
-        else submit(level);
+        showContent(level);
       },
     }, face(curve), say(zh, en)));
     node.replaceChildren(el("div", { class: "rate-levels" }, ...buttons), reasonBox, error);

@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -217,6 +218,17 @@ class Rating(Base):
     window_id: Mapped[str | None] = mapped_column(String(32))
     clerk: Mapped[str | None] = mapped_column(String(64))
     rated_at: Mapped[datetime] = mapped_column(index=True)
+    #: the citizen's own words (其他)
+    comment: Mapped[str | None] = mapped_column(String(300))
+    #: the [ratings.indicators] version the content was offered under
+    indicator_version: Mapped[str | None] = mapped_column(String(32))
+    #: the cases (办件) the visit closed: [{"case_number", "service_code", "name"}]
+    cases: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
+    #: who sent it: the device token's name, "status-page" or a staff user; and from which address
+    device: Mapped[str | None] = mapped_column(String(96))
+    address: Mapped[str | None] = mapped_column(String(45))
+    #: an upheld appeal (申诉) takes it out of the ranking and the satisfaction figures; kept in the log
+    excluded: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class DeviceState(Base):
@@ -249,6 +261,60 @@ class FollowUp(Base):
     resolved_at: Mapped[datetime | None]
 
     __table_args__ = (Index("ix_follow_ups_status_due", "status", "due_on"),)
+
+
+class VisitCases(Base):
+    """The cases (办件) a department's case system or the clerk tied to a visit before it was rated."""
+
+    __tablename__ = "visit_cases"
+
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), primary_key=True)
+    cases: Mapped[list[dict[str, str]]] = mapped_column(JSON)
+    #: the applicant, kept only where [province] send_applicant asks, until the rating carries it out
+    applicant: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    added_at: Mapped[datetime]
+    added_by: Mapped[str] = mapped_column(String(96))
+
+
+class RatingReport(Base):
+    """The outbox to the province: one row per rating and per later change (an appeal's outcome), sent at
+    least once with a stable `message_id` the receiver can drop repeats by."""
+
+    __tablename__ = "rating_reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rating_id: Mapped[int] = mapped_column(ForeignKey("ratings.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    message_id: Mapped[str] = mapped_column(String(96), unique=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    #: pending -> delivered
+    state: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime]
+    next_attempt_at: Mapped[datetime]
+    #: a sender (any server process) holds the row until then while it sends
+    leased_until: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    delivered_at: Mapped[datetime | None]
+
+    __table_args__ = (Index("ix_rating_reports_state_next", "state", "next_attempt_at"),)
+
+
+class RatingAppeal(Base):
+    """申诉: a window asks that a bad rating not count; a manager upholds or rejects it (audited)."""
+
+    __tablename__ = "rating_appeals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rating_id: Mapped[int] = mapped_column(ForeignKey("ratings.id"), unique=True)
+    reason: Mapped[str] = mapped_column(String(500))
+    filed_by: Mapped[str] = mapped_column(String(96))
+    filed_at: Mapped[datetime]
+    #: open -> upheld | rejected
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    decided_by: Mapped[str | None] = mapped_column(String(96))
+    decided_at: Mapped[datetime | None]
+    decision_note: Mapped[str | None] = mapped_column(String(500))
 
 
 class WindowEvent(Base):

@@ -36,7 +36,8 @@ RETIRE_EVERY_S = 10.0
 
 
 def for_this_server(config: HallConfig, settings: Settings) -> HallConfig:
-    """What this server changes of any version: its URL prefix in a city, the demo's hours, test printers."""
+    """What this server changes of any version: its URL prefix in a city, the demo's hours, test printers, the
+    demo's province emulator."""
     config = config.mounted_at(settings.mount)
     if settings.enforce_hours is not None:
         hours = config.hall.hours.model_copy(update={"enforce": settings.enforce_hours})
@@ -46,6 +47,9 @@ def for_this_server(config: HallConfig, settings: Settings) -> HallConfig:
             k.model_copy(update={"printer": settings.printers.get(k.id, k.printer)}) for k in config.kiosks
         ]
         config = config.model_copy(update={"kiosks": kiosks})
+    if settings.province:
+        province = type(config.province).model_validate(config.province.model_dump() | settings.province)
+        config = config.model_copy(update={"province": province})
     return config
 
 

@@ -36,8 +36,9 @@
       widget.replaceChildren(hallq.el("p", { class: "rate-done" }, t("thanks_for_rating", { label })));
     } else if (rating.open && !ratingShown) {
       ratingShown = true;
-      hallqRating.mount(widget, rating.reasons, async (level, reasons) => {
-        await hallq.api("POST", `/status/${encodeURIComponent(token)}/rating`, reasons ? { level, reasons } : { level });
+      hallqRating.mount(widget, rating.content, async (level, reasons, comment) => {
+        const body = { level, ...(reasons && { reasons }), ...(comment && { comment }) };
+        await hallq.api("POST", `/status/${encodeURIComponent(token)}/rating`, body);
         refresh();
       });
     }

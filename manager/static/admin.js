@@ -161,7 +161,7 @@
       else if (windows.includes(bound)) body.window_id = bound;
       try { tokens(root, await api("POST", "/tokens", body)); quiet(); } catch (e) { say(e.message, "error"); }
     } }, el("label", {}, t("token_role"), el("br"), el("select", { name: "role" },
-      ...["kiosk", "display", "evaluator", "bridge", "agent", "clerk"].map((r) => el("option", { value: r }, t(`device_${r}`))))),
+      ...["kiosk", "display", "evaluator", "bridge", "agent", "integration", "clerk"].map((r) => el("option", { value: r }, t(`device_${r}`))))),
       el("label", {}, t("name"), el("br"), el("input", { name: "name", maxlength: 64 })),
       el("label", {}, t("bound_to"), el("br"), el("select", { name: "bound" }, el("option", { value: "" }, "—"),
         ...[...kiosks, ...windows].map((id) => el("option", { value: id }, id)))),
