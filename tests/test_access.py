@@ -105,6 +105,10 @@ RULES: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/windows/<window_id>/transfer"): AT_WINDOW,
     ("POST", "/api/v1/windows/<window_id>/requeue"): AT_WINDOW,
     ("POST", "/api/v1/windows/<window_id>/open"): AT_WINDOW,
+    ("POST", "/api/v1/ratings/<int:rating_id>/appeal"): {"clerk", "other_clerk", "manager", "admin"},
+    ("POST", "/api/v1/ratings/<int:rating_id>/appeal/decision"): MANAGERS,
+    ("GET", "/api/v1/appeals"): MANAGERS,
+    ("GET", "/api/v1/province/status"): MANAGERS,
     # the evaluation trigger: a department's case system, or the clerk at 办结
     ("POST", "/api/v1/windows/<window_id>/evaluation"): AT_WINDOW | {"integration"},
 }
@@ -136,6 +140,7 @@ SAMPLES = {
     "number": "1",
     "username": "nobody",
     "token_id": "999",
+    "rating_id": "1",
 }
 
 
@@ -188,6 +193,8 @@ def test_every_route_admits_exactly_whom_it_should(
         "cancel": {"reason": "test"},
         "move-waiting": {"to_service": "biz_setup"},
         "evaluation": {"cases": [{"case_number": "BJ-1"}]},
+        "appeal": {"reason": "citizen misunderstood"},
+        "decision": {"decision": "rejected", "note": "checked"},
     }
     wrong = []
     for (method, rule), allowed in sorted(RULES.items()):

@@ -1,6 +1,18 @@
 """The JSON API under /api/v1 (shared/api-contract.md)."""
 
-from hallq.api import accounts, config, hall, openapi, session, speech, stats, tickets, windows
+from hallq.api import accounts, config, hall, openapi, ratings, session, speech, stats, tickets, windows
 from hallq.api.blueprint import bp
 
-__all__ = ["accounts", "bp", "config", "hall", "openapi", "session", "speech", "stats", "tickets", "windows"]
+__all__ = [
+    "accounts",
+    "bp",
+    "config",
+    "hall",
+    "openapi",
+    "ratings",
+    "session",
+    "speech",
+    "stats",
+    "tickets",
+    "windows",
+]

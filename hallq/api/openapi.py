@@ -8,13 +8,16 @@ from typing import Any
 from flask import current_app, request
 from pydantic import BaseModel
 
-from hallq.api import openapi_admin, openapi_more
+from hallq.api import openapi_admin, openapi_more, openapi_ratings
 from hallq.api.blueprint import bp
 from hallq.api.schemas import (
+    Appeal,
+    AppealDecision,
     CallTicket,
     ConfigRestore,
     ConfigSave,
     DeviceStatus,
+    Evaluation,
     FollowUpChange,
     IssueTicket,
     Login,
@@ -86,8 +89,12 @@ def document() -> dict[str, Any]:
         UserChange,
         NewToken,
         MoveWaiting,
+        Evaluation,
+        Appeal,
+        AppealDecision,
     ]
     schemas: dict[str, Any] = {m.__name__: m.model_json_schema() for m in models}
+    schemas["ProvinceRating"] = openapi_ratings.PROVINCE_RATING
     schemas["Error"] = {
         "type": "object",
         "properties": {"error": {"type": "string"}, "message": {"type": "string"}},
@@ -281,6 +288,7 @@ def document() -> dict[str, Any]:
         paths[f"/api/v1/windows/{{window_id}}/{verb}"] = _window_action(summary)
     paths.update(openapi_more.paths(_body(Rate), _body(FollowUpChange)))
     paths.update(openapi_admin.paths())
+    paths.update(openapi_ratings.paths(_body(Evaluation), _body(Appeal), _body(AppealDecision)))
     return {
         "openapi": "3.1.0",
         "info": {"title": "hallq", "version": "1"},

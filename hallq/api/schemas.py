@@ -165,6 +165,15 @@ class FollowUpChange(_Body):
     note: StrictStr | None = Field(default=None, max_length=2000)
 
 
+class Appeal(_Body):
+    reason: StrictStr = Field(min_length=2, max_length=500, pattern=r"\S")
+
+
+class AppealDecision(_Body):
+    decision: Literal["upheld", "rejected"]
+    note: StrictStr = Field(min_length=2, max_length=500, pattern=r"\S")
+
+
 class DeviceStatus(_Body):
     """A bridge reports one of its serial devices: answering, not answering, or refusing requests."""
 

@@ -29,7 +29,7 @@ class ProvinceEmulator:
         emulator = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+            def do_POST(self) -> None:
                 length = min(int(self.headers.get("Content-Length") or 0), 1 << 20)
                 body = self.rfile.read(length)
                 mode = emulator.mode
@@ -46,7 +46,7 @@ class ProvinceEmulator:
                     emulator.received.append(message)
                 self._answer(200, {"success": True})
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 with emulator._lock:
                     last = emulator.received[-100:]
                 self._answer(200, {"mode": emulator.mode, "received": len(emulator.received), "last": last})
@@ -59,12 +59,14 @@ class ProvinceEmulator:
                 self.end_headers()
                 self.wfile.write(data)
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: Any) -> None:
                 pass
 
         self.server = ThreadingHTTPServer((host, port), Handler)
         self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, name="province-emulator", daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, name="province-emulator", daemon=True
+        )
 
     def parse(self, content_type: str, body: bytes) -> dict[str, Any]:
         if content_type.startswith("application/x-www-form-urlencoded"):

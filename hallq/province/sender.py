@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import os
-import socket
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -40,16 +39,18 @@ def http_post(url: str, request: Request, timeout_s: float, token: str | None) -
         headers["Authorization"] = f"Bearer {token}"
     http = urllib.request.Request(url, data=request.body, headers=headers, method="POST")
     try:
-        with urllib.request.urlopen(http, timeout=timeout_s) as answer:  # noqa: S310 (http/https only)
+        with urllib.request.urlopen(http, timeout=timeout_s) as answer:
             answer.read(65536)
             return None
     except urllib.error.HTTPError as exc:
         text = exc.read(300).decode("utf-8", "replace").strip()
         return f"HTTP {exc.code}: {text}" if text else f"HTTP {exc.code}"
-    except (TimeoutError, socket.timeout):
+    except TimeoutError:
         return f"省平台 {timeout_s:g} 秒内未应答 / no answer within {timeout_s:g} s"
     except (urllib.error.URLError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
+        if isinstance(reason, TimeoutError):
+            return f"省平台 {timeout_s:g} 秒内未应答 / no answer within {timeout_s:g} s"
         return f"连接失败 / cannot connect: {reason}"
 
 
@@ -76,7 +77,9 @@ def send_due(ctx: HallContext, post: Post = http_post, limit: int = BATCH) -> tu
         else:
             retry = backoff_s(report.attempts + 1, province.retry_first_s, province.retry_max_s)
             mark_failed(ctx.store, report.id, error, retry)
-            log.warning("rating report %s not delivered (%s); again in %.0f s", report.message_id, error, retry)
+            log.warning(
+                "rating report %s not delivered (%s); again in %.0f s", report.message_id, error, retry
+            )
             failed += 1
     return delivered, failed
 

@@ -31,6 +31,8 @@ COLUMNS: list[tuple[str, str, str, str]] = [
     ("level_1", "非常不满意", "Very dissatisfied", "count"),
     ("satisfaction_rate", "满意率", "Satisfaction rate", "share"),
     ("bad_ratings", "差评数", "Bad ratings", "count"),
+    ("rating_rate", "评价率", "Rated share", "share"),
+    ("excluded", "申诉成立", "Appeals upheld", "count"),
 ]
 GROUP_NAMES = {
     "zone": ("分区", "zone"),

@@ -84,7 +84,9 @@ def _aggregate(ctx: HallContext, period: Period, group_by: str) -> dict[Any, dic
     service = case(
         (t.outcome == "served", seconds_between(func.coalesce(t.started_at, t.called_at), t.finished_at))
     )
-    level = RATINGS.c.level
+    # an appeal upheld (申诉成立) takes the rating out of the figures; the citizen still rated (评价率)
+    given = RATINGS.c.level
+    level = case((RATINGS.c.excluded, None), else_=given)
 
     def count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
         return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
@@ -101,7 +103,9 @@ def _aggregate(ctx: HallContext, period: Period, group_by: str) -> dict[Any, dic
             func.count(service).label("service_n"),
             func.coalesce(func.sum(seconds_between(t.called_at, t.finished_at)), 0).label("busy_s"),
             func.count(level).label("rated"),
-            count_if(level.is_(None) & (t.outcome == "served")).label("unrated"),
+            count_if(given.is_(None) & (t.outcome == "served")).label("unrated"),
+            count_if(given.is_not(None) & (t.outcome == "served")).label("rated_any"),
+            count_if(RATINGS.c.excluded).label("excluded"),
             *(count_if(level == value).label(f"level_{value}") for value in (5, 4, 3, 2, 1)),
         )
         # a visit is rated after it was issued: the bound on rated_at (indexed) keeps PostgreSQL from hashing
@@ -131,7 +135,8 @@ def _aggregate(ctx: HallContext, period: Period, group_by: str) -> dict[Any, dic
 
 
 SUMMED = [
-    "tickets", "served", "no_show", "service_sum", "service_n", "busy_s", "rated", "unrated",
+    "tickets", "served", "no_show", "service_sum", "service_n", "busy_s", "rated", "unrated", "rated_any",
+    "excluded",
     "level_5", "level_4", "level_3", "level_2", "level_1",
 ]  # fmt: skip
 
@@ -184,6 +189,9 @@ def _finish_row(row: dict[str, Any]) -> dict[str, Any]:
         "unrated": row["unrated"],
         "ratings": {str(level): row[f"level_{level}"] for level in (5, 4, 3, 2, 1)},
         "satisfaction_rate": round(good / row["rated"], 4) if row["rated"] else None,
+        # 评价率: the share of served visits the citizen rated (an appeal upheld still counts as rated)
+        "rating_rate": round(row["rated_any"] / row["served"], 4) if row["served"] else None,
+        "excluded": row["excluded"],
         "bad_ratings": row["level_2"] + row["level_1"],
     }
     if row.get("open_s"):
