@@ -36,6 +36,14 @@ LIVE = {
     "void_reason": _l("Why is this ticket voided? (kept in the audit log)"),
     "waiting_list": _l("Waiting in {zone}: click a zone to see its tickets"),
     "nobody_waiting": _l("Nobody waiting"),
+    "province_backlog": _l(
+        "{count} ratings not yet delivered to the province, the oldest for {minutes} min: {why}"
+    ),
+    "province_line": _l(
+        "Pending {pending} · delivered {delivered} · failing {failing} · oldest pending {minutes} min"
+    ),
+    "province_answer": _l("The province's last answer: {why}"),
+    "province_off": _l("Ratings stay in the hall (no [province] adapter)"),
 }
 
 ADMIN = {

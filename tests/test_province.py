@@ -28,14 +28,15 @@ from .conftest import ANY_HOUR, NO_ADDRESS_LIMIT, NO_LIMITS, NO_SERVICE_LIMIT, d
 from .livehall import free_port, live_serve
 
 DOCUMENTED = {
-    "id", "hall_id", "region_code", "case_numbers", "service_code", "department", "window", "clerk", "channel",
-    "level", "level_name", "indicators", "comment", "served_at", "rated_at",
+    "id", "hall_id", "region_code", "case_numbers", "service_code", "department", "window", "clerk",
+    "channel", "level", "level_name", "indicators", "comment", "served_at", "rated_at",
 }  # fmt: skip
 
 
 def _payload(**change: Any) -> dict[str, Any]:
     payload = {
-        "id": "hall-rating-7", "kind": "rating", "hall_id": "hall", "region_code": "340100", "region_name": "合肥市",
+        "id": "hall-rating-7", "kind": "rating", "hall_id": "hall", "region_code": "340100",
+        "region_name": "合肥市",
         "case_numbers": ["BJ-1", "BJ-2"], "cases": [
             {"case_number": "BJ-1", "service_code": "11340100-001", "name": "设立登记"},
             {"case_number": "BJ-2", "service_code": "", "name": ""},

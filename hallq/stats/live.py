@@ -11,6 +11,7 @@ from hallq.engine.alerts import zone_alert
 from hallq.operations.context import HallContext
 from hallq.operations.follow_ups import list_follow_ups, overdue_count
 from hallq.operations.queries import open_windows_for_zone, window_states, zone_queue
+from hallq.operations.rating_reports import report_status
 from hallq.operations.views import current_calls, iso
 from hallq.operations.zones import serving_now
 from hallq.stats.summary import Period, summary
@@ -98,6 +99,9 @@ def live_hall(ctx: HallContext) -> dict[str, Any]:
                 ],
             }
         )
+    province = report_status(ctx) if ctx.config.province.enabled else None
+    if province is not None and province["alert"]:
+        alerts.append({"kind": "province", **province})
     today = summary(ctx, Period(day, day), "zone")["total"]
     return {
         "at": iso(now, ctx.config),
@@ -108,6 +112,7 @@ def live_hall(ctx: HallContext) -> dict[str, Any]:
         "devices": devices,
         "today": today,
         "overdue_follow_ups": overdue,
+        "province": province,
     }
 
 

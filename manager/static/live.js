@@ -8,6 +8,7 @@
     }),
     window_paused: (a) => t("window_paused", { window: a.name, minutes: Math.round(a.paused_s / 60) }),
     device: (a) => t("device_down_for", { device: a.device, state: t(`device_${a.state}`), minutes: Math.round(a.for_s / 60), why: a.message || "" }),
+    province: (a) => t("province_backlog", { count: a.pending, minutes: Math.round(a.oldest_pending_s / 60), why: a.last_error || "" }),
     follow_up_overdue: (a) => t("overdue_follow_ups", { count: a.count }) +
       a.oldest.map((f) => `${f.number} (${f.window ? f.window.name : ""}, ${f.due_on})`).join(t("list_separator")),
   };
@@ -61,6 +62,14 @@
         el("td", {}, el("code", {}, d.device)), el("td", {}, t(`device_${d.state}`)),
         el("td", {}, t("since", { time: d.at.slice(11, 16), minutes: Math.round(d.for_s / 60) })),
         el("td", { class: "muted" }, d.state === "ok" ? "" : d.message || ""))));
+    // 好差评 to the province: what waits, what arrived, what fails and the province's last answer
+    const province = live.province;
+    document.getElementById("province").replaceChildren(...(province
+      ? [el("span", { class: province.alert ? "overdue" : "" }, t("province_line", {
+          pending: province.pending, delivered: province.delivered, failing: province.failing,
+          minutes: Math.round(province.oldest_pending_s / 60) })),
+        province.last_error ? el("div", { class: "overdue" }, t("province_answer", { why: province.last_error })) : ""]
+      : [t("province_off")]));
     if (openZone) showWaiting(openZone);
   }
 
@@ -103,7 +112,7 @@
   }
   const soon = () => { if (!pending) pending = setTimeout(refresh, 300); };
   const events = ["ticket_issued", "ticket_called", "ticket_recalled", "ticket_finished", "ticket_no_show",
-    "ticket_transferred", "queue_changed", "window_changed", "device_status", "zone_alert", "ticket_rated",
+    "ticket_transferred", "queue_changed", "window_changed", "device_status", "zone_alert", "ticket_rated", "province_status",
     "follow_up_changed", "snapshot", "ticket_cancelled"];
   const dot = document.getElementById("live-dot");
   hallq.connect(null, ["manager"], Object.fromEntries(events.map((e) => [e, soon])), (on) => dot.classList.toggle("on", on));
