@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import tomllib
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from hallq.operations.audit import entries
 from hallq.operations.context import HallContext
 from hallq.web.live_config import catch_up
 
-from .conftest import MONDAY_10AM, Tokens, demo_hall_copy
+from .conftest import DEMO_HALL, MONDAY_10AM, Tokens, demo_hall_copy
 
 
 def current(client: FlaskClient, token: str) -> dict[str, Any]:
@@ -250,3 +251,32 @@ def test_eight_admins_saving_on_one_version_at_once_give_one_version(tmp_path: P
         assert sorted(outcomes) == ["conflict"] * 7 + ["saved"]
         assert [v.number for v in hall_versions.listing(store)] == [2, 1]
         store.dispose()
+
+
+def test_rating_content_changed_under_the_same_version_is_refused_with_its_key_and_line(
+    tmp_path: Path,
+) -> None:
+    """Issue 35: a hall cannot add or drop rating content silently; a changed list needs a new version, and
+    every rating records the version it was made under."""
+    from hallq.config.tomlfile import ConfigError
+    from hallq.operations.hall_versions import import_file
+    from hallq.store.db import Store, sqlite_url
+
+    store = Store(sqlite_url(tmp_path))
+    store.migrate()
+    base = DEMO_HALL.read_text(encoding="utf-8")
+    content = (
+        '\n[ratings.indicators]\nversion = "{version}"\n'
+        '[[ratings.indicators.content]]\nindicator = "服务态度"\ntext = "服务态度差"\nlevels = [1, 2]\n'
+        "{extra}"
+    )
+    extra = '[[ratings.indicators.content]]\nindicator = "服务效率"\ntext = "排队太久"\nlevels = [1, 2]\n'
+    now = datetime(2026, 12, 7, 2, 0, tzinfo=UTC)
+    assert import_file(store, base + content.format(version="v1", extra=""), "hall.toml", now) == 1
+    with pytest.raises(ConfigError) as refused:
+        import_file(store, base + content.format(version="v1", extra=extra), "hall.toml", now)
+    problem = refused.value.problems[0]
+    assert problem.path == "ratings.indicators.version" and "版本" in problem.message
+    assert problem.line is not None and "version" in (base + content).splitlines()[problem.line - 1]
+    assert import_file(store, base + content.format(version="v2", extra=extra), "hall.toml", now) == 2
+    store.dispose()

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from hallq.config.document import hall_from_document, to_toml
 from hallq.config.hall import HallConfig
-from hallq.config.tomlfile import ConfigError
+from hallq.config.tomlfile import ConfigError, Problem, locate
 from hallq.config.wording import worded
 from hallq.engine import service_day
 from hallq.operations.audit import record
@@ -150,11 +150,12 @@ def save(
                 )
                 raise VersionConflict(number, changes)
             if latest is not None:
-                stranded = _stranded(
-                    session, _config_of(latest.document), config, service_day(now, config.tz)
-                )
+                before = _config_of(latest.document)
+                stranded = _stranded(session, before, config, service_day(now, config.tz))
                 if stranded:
                     raise InvalidConfig(stranded)
+                if before is not None and indicators_changed_silently(before, config):
+                    raise InvalidConfig([SILENT_INDICATORS])
             session.add(
                 HallConfigVersion(
                     version=number + 1,
@@ -172,6 +173,19 @@ def save(
     except IntegrityError:  # another process inserted the same version number first (PostgreSQL)
         raise VersionConflict(current_number(store), []) from None
     return number + 1
+
+
+#: the national rules: a hall may not add or drop rating content silently; a changed list is a new version
+SILENT_INDICATORS = {
+    "path": "ratings.indicators.version",
+    "message": "评价内容有改动，须同时改评价指标版本号（每条评价都记录其版本）/ The rating content changed: "
+    "give it a new ratings.indicators.version (every rating records the version it was made under)",
+}
+
+
+def indicators_changed_silently(before: HallConfig, after: HallConfig) -> bool:
+    old, new = before.ratings.indicators, after.ratings.indicators
+    return old.version == new.version and old != new
 
 
 def without_services(document: dict[str, Any], service_ids: list[str]) -> dict[str, Any]:
@@ -284,14 +298,18 @@ def import_file(store: Store, text: str, source: str, now: datetime) -> int | No
     document = from_toml(text, source)
     config = hall_from_document(document, source, text)  # the file's own problems, with their lines
     audit = ("config.changed", Path(source).name, {"sha256": digest, "previous_sha256": last, "file": source})
-    return save(
-        store,
-        document,
-        base_version=None,
-        by=Actor(role="admin", name="server"),
-        now=now,
-        note=f"从大厅配置文件 {source} 导入 / imported from {source}",
-        file_sha256=digest,
-        audit=audit,
-        config=config,
-    )
+    try:
+        return save(
+            store,
+            document,
+            base_version=None,
+            by=Actor(role="admin", name="server"),
+            now=now,
+            note=f"从大厅配置文件 {source} 导入 / imported from {source}",
+            file_sha256=digest,
+            audit=audit,
+            config=config,
+        )
+    except InvalidConfig as exc:  # against the version in force: said with the file's key and line
+        problems = [Problem(e["path"], e["message"], locate(text, e["path"])) for e in exc.errors]
+        raise ConfigError(source, problems) from None
