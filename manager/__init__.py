@@ -14,6 +14,7 @@ from hallq.operations.errors import HallqError
 from hallq.operations.follow_ups import FILTERS, STATUSES, STATUSES_EN, list_follow_ups
 from hallq.operations.ratings import LEVELS, LEVELS_EN
 from hallq.stats.export import COLUMNS, GROUP_NAMES
+from hallq.stats.integrity import integrity_flags
 from hallq.stats.ranking import month_period, ranking
 from hallq.stats.summary import GROUPS, Period, summary
 from hallq.web.i18n import page_texts, pick
@@ -69,6 +70,8 @@ def admin() -> str:
 
 #: what the report covers when opened with no range
 DEFAULT_DAYS = 30
+#: the follow-ups page's integrity flags look this many days back
+FLAG_DAYS = 30
 
 
 def _ranges(today: Any) -> list[tuple[str, str, str]]:
@@ -169,4 +172,7 @@ def follow_ups() -> tuple[str, int]:
         error=error,
         levels_en=LEVELS_EN,
         working_days=ctx.config.ratings.follow_up_working_days,
+        # 好差评 integrity: the last 30 days' ratings that look made rather than given
+        flags=integrity_flags(ctx, Period(ctx.day() - timedelta(days=FLAG_DAYS - 1), ctx.day())),
+        flag_days=FLAG_DAYS,
     ), (422 if error else 200)

@@ -108,6 +108,7 @@ RULES: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/ratings/<int:rating_id>/appeal"): {"clerk", "other_clerk", "manager", "admin"},
     ("POST", "/api/v1/ratings/<int:rating_id>/appeal/decision"): MANAGERS,
     ("GET", "/api/v1/appeals"): MANAGERS,
+    ("GET", "/api/v1/ratings/flags"): MANAGERS,
     ("GET", "/api/v1/province/status"): MANAGERS,
     # the evaluation trigger: a department's case system, or the clerk at 办结
     ("POST", "/api/v1/windows/<window_id>/evaluation"): AT_WINDOW | {"integration"},

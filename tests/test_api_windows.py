@@ -298,10 +298,15 @@ class TestWhoMayAct:
             (e["action"], e["actor"], e["detail"]) for e in reversed(log) if e["action"].startswith("window.")
         ]
         assert windows == [
-            ("window.signed_in", "clerk01", {"window": "W03"}),
-            ("window.taken_over", "clerk02", {"window": "W03", "taken_over_from": "clerk01"}),
+            # where each clerk signed in from: a rating sent from there is flagged (好差评 integrity)
+            ("window.signed_in", "clerk01", {"window": "W03", "address": "127.0.0.1"}),
+            (
+                "window.taken_over",
+                "clerk02",
+                {"window": "W03", "taken_over_from": "clerk01", "address": "127.0.0.1"},
+            ),
             ("window.signed_out", "clerk02", {"window": "W03", "why": "moved to W04"}),
-            ("window.signed_in", "clerk02", {"window": "W04"}),
+            ("window.signed_in", "clerk02", {"window": "W04", "address": "127.0.0.1"}),
             ("window.signed_out", "clerk02", {"window": "W04", "clerk": "clerk02", "why": "closed"}),
         ]
 

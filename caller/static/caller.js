@@ -150,7 +150,16 @@
       button.disabled = !can[act];
       if (button.disabled) button.dataset.why = why[act]; else delete button.dataset.why;
     }
-    $("waiting-count").textContent = s.waiting.length;
+    $("case-box").classList.toggle("hidden", !busy);
+    if (!busy) $("case-number").value = "";
+    // 申诉: the clerk may appeal a bad rating of this window today, once, with a reason
+    const bad = s.bad_ratings || [];
+    $("bad-rating-count").textContent = bad.length;
+    $("bad-ratings").replaceChildren(...bad.map((r) => el("tr", { "data-rating": r.rating_id },
+      el("td", {}, el("b", {}, r.number)), el("td", {}, t(`level_${r.level}`)),
+      el("td", {}, [...r.reasons, ...(r.comment ? [r.comment] : [])].join(t("list_separator"))),
+      el("td", {}, r.appeal ? t(`appeal_${r.appeal}`)
+        : el("button", { class: "call-this", onclick: () => appeal(r) }, t("appeal"))))));
     $("no-show-count").textContent = s.no_shows.length;
     $("no-shows").replaceChildren(...s.no_shows.map((ticket) => el("tr", {},
       el("td", {}, el("b", {}, ticket.number)), el("td", {}, serviceName(ticket.service_id)),
@@ -184,10 +193,28 @@
     } catch (e) { error(e.message); }
   }
 
+  async function appeal(rating) {
+    const reason = prompt(t("appeal_reason", { number: rating.number }));
+    if (!reason || !reason.trim()) return;
+    try {
+      await hallq.api("POST", `/ratings/${rating.rating_id}/appeal`, { reason: reason.trim() });
+      await refresh();
+    } catch (e) { error(e.message); }
+  }
+
+  // the case numbers typed or scanned for the visit in hand go with its rating to the province
+  async function sendCases() {
+    const numbers = $("case-number").value.split(/[\s,，;；]+/).filter(Boolean);
+    if (!numbers.length) return;
+    await hallq.api("POST", `/windows/${windowId}/evaluation`, { cases: numbers.map((case_number) => ({ case_number })) });
+    $("case-number").value = "";
+  }
+
   async function act(verb, body) {
     error("");
     if (verb === "transfer") return openTransfer();
     try {
+      if (verb === "finish" || verb === "next") await sendCases();
       const result = await hallq.api("POST", `/windows/${windowId}/${verb}`, body);
       if (verb === "no-show" && result.ticket) offerUndo(result.ticket);
       if ((verb === "call-next" || verb === "next") && !result.ticket) error(t("nothing_to_call"));

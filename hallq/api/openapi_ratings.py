@@ -126,6 +126,17 @@ def paths(
         "/api/v1/appeals": {
             "get": {"summary": "Appeals, newest first (managers)", "responses": {"200": answer, **errors}}
         },
+        "/api/v1/ratings/flags": {
+            "get": {
+                "summary": "Integrity flags: bursts from one device, ratings from the clerk's own route, "
+                "implausible rated or 非常满意 shares (?from=&to=, default today)",
+                "parameters": [
+                    {"name": "from", "in": "query", "required": False, "schema": {"type": "string"}},
+                    {"name": "to", "in": "query", "required": False, "schema": {"type": "string"}},
+                ],
+                "responses": {"200": answer, **errors},
+            }
+        },
         "/api/v1/province/status": {
             "get": {
                 "summary": "Reports to the province: pending, delivered, failing, oldest age, last answer",

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import request
+
 from hallq.api.blueprint import bp
 from hallq.api.body import parse_body
 from hallq.api.schemas import Appeal, AppealDecision
 from hallq.operations.appeals import decide_appeal, file_appeal, list_appeals
 from hallq.operations.rating_reports import report_status
+from hallq.stats.integrity import integrity_flags
+from hallq.stats.summary import Period
 from hallq.web.auth import current_actor, require_roles
 from hallq.web.runtime import hall_context
 
@@ -35,6 +39,19 @@ def post_appeal_decision(rating_id: int) -> dict[str, Any]:
 @require_roles("manager", "admin")
 def get_appeals() -> dict[str, Any]:
     return {"appeals": list_appeals(hall_context())}
+
+
+@bp.get("/ratings/flags")
+@require_roles("manager", "admin")
+def get_rating_flags() -> dict[str, Any]:
+    """Ratings that look made rather than given, for a date range (?from=&to=, default today)."""
+    ctx = hall_context()
+    period = Period.parse(request.args.get("from"), request.args.get("to"), ctx.day())
+    return {
+        "from": period.first.isoformat(),
+        "to": period.last.isoformat(),
+        "flags": integrity_flags(ctx, period),
+    }
 
 
 @bp.get("/province/status")

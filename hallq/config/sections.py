@@ -124,6 +124,13 @@ class Ratings(_Model):
     follow_up_working_days: int = Field(default=5, ge=1, le=60)
     #: the content each level offers (整体满意度 with 服务效率, 服务水平, 服务态度), a versioned list
     indicators: Indicators = Field(default_factory=Indicators)
+    #: integrity flags for managers: more ratings than this from one device or address within a minute (a
+    #: visit takes minutes; scripts that post 5-star ratings in bulk exist)
+    flag_per_minute: int = Field(default=3, ge=1, le=60)
+    #: a window (or clerk) with at least `flag_min_visits` served in the period whose rated share (评价率)
+    #: or 非常满意 share of its ratings reaches this is flagged as implausible
+    flag_share: float = Field(default=0.98, gt=0.5, le=1.0)
+    flag_min_visits: int = Field(default=30, ge=5, le=10000)
 
     @model_validator(mode="before")
     @classmethod

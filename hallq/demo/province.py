@@ -77,7 +77,7 @@ class ProvinceEmulator:
     @property
     def url(self) -> str:
         host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}/hcp/evaluation"
+        return f"http://{host!s}:{port}/hcp/evaluation"
 
     def ids(self) -> set[str]:
         with self._lock:

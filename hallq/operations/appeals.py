@@ -100,8 +100,14 @@ def list_appeals(ctx: HallContext, limit: int = 200) -> list[dict[str, Any]]:
     return [_json(ctx, *row) for row in rows]
 
 
-def _json(ctx: HallContext, appeal: RatingAppeal, level: int, window_id: str | None, clerk: str | None,
-          number: str) -> dict[str, Any]:  # fmt: skip
+def _json(
+    ctx: HallContext,
+    appeal: RatingAppeal,
+    level: int | None,
+    window_id: str | None,
+    clerk: str | None,
+    number: str,
+) -> dict[str, Any]:
     def local(at: Any) -> str | None:
         return at.astimezone(ctx.config.tz).isoformat(timespec="seconds") if at else None
 

@@ -68,6 +68,8 @@ class Actor:
     session_version: int | None = None
     #: the windows a clerk may act at (User.windows); empty: any window
     windows: tuple[str, ...] = ()
+    #: the network address the request came from (the 好差评 integrity checks compare it with ratings')
+    address: str | None = None
 
     def may_act_at(self, window_id: str) -> bool:
         return not self.windows or window_id in self.windows

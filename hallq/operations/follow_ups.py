@@ -11,7 +11,7 @@ from hallq.operations.context import Actor, HallContext
 from hallq.operations.errors import Conflict, Invalid, NotFound
 from hallq.operations.pushes import Push
 from hallq.operations.ratings import LEVELS
-from hallq.store.models import FollowUp, Rating, Ticket
+from hallq.store.models import FollowUp, Rating, RatingAppeal, Ticket
 
 #: open (待回访) -> contacted (已回访) -> resolved (已整改办结); resolved is final
 STATUSES = {"open": "待回访", "contacted": "已回访", "resolved": "已办结"}
@@ -22,16 +22,17 @@ UNRESOLVED = ("open", "contacted")
 MOVES = {"open": {"contacted", "resolved"}, "contacted": {"contacted", "resolved"}, "resolved": set()}
 
 
-def _query() -> Select[FollowUp, Rating, Ticket]:
+def _query() -> Select[FollowUp, Rating, Ticket, RatingAppeal]:
     return (
-        select(FollowUp, Rating, Ticket)
+        select(FollowUp, Rating, Ticket, RatingAppeal)
         .join(Rating, Rating.id == FollowUp.rating_id)
         .join(Ticket, Ticket.id == FollowUp.ticket_id)
+        .outerjoin(RatingAppeal, RatingAppeal.rating_id == FollowUp.rating_id)
     )
 
 
 def follow_up_json(ctx: HallContext, row: Any, today: date) -> dict[str, Any]:
-    follow_up, rating, ticket = row
+    follow_up, rating, ticket, appeal = row
     window = ctx.config.window_by_id.get(rating.window_id or "")
     service = ctx.config.service_by_id.get(ticket.service_id)
     tz = ctx.config.tz
@@ -45,7 +46,20 @@ def follow_up_json(ctx: HallContext, row: Any, today: date) -> dict[str, Any]:
         "clerk": rating.clerk,
         "level": rating.level,
         "label": LEVELS.get(rating.level or 0, ""),
+        "rating_id": rating.id,
         "reasons": rating.reasons or [],
+        "comment": rating.comment,
+        "case_numbers": [case["case_number"] for case in rating.cases or []],
+        # 申诉: the window's appeal and its outcome; an upheld one leaves the figures
+        "appeal": {
+            "state": appeal.state,
+            "reason": appeal.reason,
+            "filed_by": appeal.filed_by,
+            "decided_by": appeal.decided_by,
+            "decision_note": appeal.decision_note,
+        }
+        if appeal
+        else None,
         "rated_at": rating.rated_at.astimezone(tz).isoformat(timespec="seconds"),
         "status": follow_up.status,
         "status_label": STATUSES[follow_up.status],

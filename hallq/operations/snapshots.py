@@ -28,7 +28,7 @@ from hallq.operations.views import (
     window_json,
 )
 from hallq.operations.zones import current_alerts
-from hallq.store.models import DeviceState, Rating, Ticket
+from hallq.store.models import DeviceState, Rating, RatingAppeal, Ticket
 
 #: how many of a window's no-shows of today its caller lists
 NO_SHOWS_LISTED = 10
@@ -103,6 +103,8 @@ def window_snapshot(ctx: HallContext, window_id: str) -> dict[str, Any]:
                 {**ticket_json(t, ctx.config), "a_service": t.service_id in view.a_services} for t in waiting
             ],
             "pending_rating": pending_rating(session, ctx, window_id),
+            # today's bad ratings of this window, for the clerk who may appeal one (申诉)
+            "bad_ratings": bad_ratings_today(session, ctx, window_id),
             # today's no-shows of this window, newest first: one may be put back in its place (过号重排)
             "no_shows": [
                 ticket_json(t, ctx.config)
@@ -118,6 +120,27 @@ def window_snapshot(ctx: HallContext, window_id: str) -> dict[str, Any]:
                 )
             ],
         }
+
+
+def bad_ratings_today(session: Any, ctx: HallContext, window_id: str) -> list[dict[str, Any]]:
+    rows = session.execute(
+        select(Rating, Ticket.number, RatingAppeal.state)
+        .join(Ticket, Ticket.id == Rating.ticket_id)
+        .outerjoin(RatingAppeal, RatingAppeal.rating_id == Rating.id)
+        .where(Ticket.service_day == ctx.day(), Ticket.window_id == window_id, Rating.level.in_((1, 2)))
+        .order_by(Rating.rated_at.desc())
+    ).all()
+    return [
+        {
+            "rating_id": rating.id,
+            "number": number,
+            "level": rating.level,
+            "reasons": rating.reasons or [],
+            "comment": rating.comment,
+            "appeal": appeal_state,
+        }
+        for rating, number, appeal_state in rows
+    ]
 
 
 def pending_rating(session: Any, ctx: HallContext, window_id: str) -> dict[str, Any] | None:

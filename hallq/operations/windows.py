@@ -240,6 +240,8 @@ def open_window(ctx: HallContext, window_id: str, actor: Actor, *, take_over: bo
         act.set_state("open", clerk=actor.name)
         if previous != actor.name:
             detail: dict[str, Any] = {"window": window_id}
+            if actor.address:  # where the clerk works from: a rating sent from there is flagged
+                detail["address"] = actor.address
             if previous is not None:
                 detail["taken_over_from"] = previous
             action = "window.taken_over" if previous else "window.signed_in"

@@ -48,6 +48,21 @@
   // follow-ups: a row's buttons set its status, with the note typed beside them
   const followUps = $("follow-ups");
   if (followUps) {
+    // 申诉: a manager upholds (the rating leaves the figures) or rejects the window's appeal, with a note
+    followUps.addEventListener("click", async (event) => {
+      const button = event.target.closest("button[data-decision]");
+      if (!button) return;
+      const box = button.closest(".m-appeal");
+      try {
+        await hallq.api("POST", `/ratings/${box.dataset.rating}/appeal/decision`,
+          { decision: button.dataset.decision, note: box.querySelector("textarea").value });
+        location.reload();
+      } catch (exc) {
+        const banner = $("fu-error");
+        banner.textContent = hallq.pick(exc.message);
+        banner.classList.remove("hidden");
+      }
+    });
     followUps.addEventListener("click", async (event) => {
       const button = event.target.closest("button[data-status]");
       if (!button) return;

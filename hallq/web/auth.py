@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 from functools import wraps
 from typing import Any, TypeVar
@@ -118,7 +119,8 @@ MAX_TOKEN_LENGTH = 200
 
 def current_actor() -> Actor | None:
     if "actor" not in g:
-        g.actor = actor_from(bearer_token())
+        actor = actor_from(bearer_token())
+        g.actor = replace(actor, address=request.remote_addr) if actor is not None else None
     return g.actor
 
 
