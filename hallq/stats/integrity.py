@@ -2,8 +2,8 @@
 
 - burst: more than `[ratings] flag_per_minute` ratings from one device (or, for the phone's status page,
   one address) within 60 s: a visit takes minutes, and scripts that post 5-star ratings in bulk exist;
-- clerk_route: a rating sent from an address the visit's own clerk signed in from (their caller's PC), or
-  entered by staff under the clerk's own name;
+- clerk_route: a rating from the phone's status page sent from an address the visit's own clerk signed in
+  from (their caller's PC), or entered by staff under the clerk's own name;
 - implausible_share: a window or clerk with at least `flag_min_visits` served whose rated share (评价率) or
   非常满意 share reaches `flag_share`.
 Flags are for a person to look at; nothing is excluded by them (an appeal or a manager's decision does that).
@@ -97,7 +97,8 @@ def _clerk_routes(ctx: HallContext, ratings: Sequence[Any], sign_ins: Sequence[A
     flags = []
     for rating in ratings:
         own_name = rating.source == "staff" and rating.clerk is not None and rating.device == rating.clerk
-        own_address = rating.address is not None and rating.address in addresses.get(rating.clerk or "", ())
+        # the phone's status page is open to anyone with the ticket's link, the clerk too
+        own_address = rating.source == "phone" and rating.address in addresses.get(rating.clerk or "", ())
         if own_name or own_address:
             flags.append(
                 {
