@@ -38,6 +38,8 @@ class LiveHall:
     display_token: str
     bridge_token: str
     evaluator_token: str
+    #: the demo's 好差评 province, played on 127.0.0.1 (GET it: the ratings reported)
+    province_url: str
     process: subprocess.Popen[str]
     output: list[str]
 
@@ -87,6 +89,7 @@ def live_demo(instance: Path, async_mode: str = "eventlet", timeout: float = 30.
             display_token=_token(r"/display\?token=(\S+)", text),
             bridge_token=_token(r"Bridge token\s+(\S+)", text),
             evaluator_token=_token(r"/evaluate/W01\?token=(\S+)", text),
+            province_url=_token(r"好差评 province\s+simulated on (\S+)", text),
             process=process,
             output=output,
         )

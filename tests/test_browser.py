@@ -174,7 +174,17 @@ def test_rating_tablet_and_phone_rate_visits_and_a_bad_one_is_followed_up(browse
     assert tablet.locator(".rate-level svg.rate-face").count() == 5
     assert not re.search("[\U0001f300-\U0001faff]", tablet.content())
     assert "satisfied" not in tablet.locator("body").inner_text().lower()
+    # the content shown depends on the level chosen (issue 35): praise for 非常满意, reasons for 不满意 ...
+    tablet.click('.rate-level[data-level="5"]')
+    shown = tablet.locator(".rate-reasons .rate-reason").all_inner_texts()
+    assert "办事效率高" in shown and "等候时间长" not in shown
+    assert tablet.locator(".rate-indicator").all_inner_texts() == ["服务效率", "服务水平", "服务态度"]
     tablet.click('.rate-level[data-level="2"]')
+    shown = tablet.locator(".rate-reasons .rate-reason").all_inner_texts()
+    assert "等候时间长" in shown and "办事效率高" not in shown and "其他" in shown
+    tablet.click(".rate-send")  # ... and a bad rating is not sent without a reason
+    assert tablet.locator(".rate-error").inner_text() == "请选择或填写原因"
+    assert tablet.locator("#ask").is_visible()
     tablet.click('.rate-reason >> text="等候时间长"')
     tablet.click(".rate-send")
     tablet.wait_for_selector("#thanks:not(.hidden)")
@@ -183,7 +193,11 @@ def test_rating_tablet_and_phone_rate_visits_and_a_bad_one_is_followed_up(browse
     phone = browser.new_page(viewport={"width": 390, "height": 844}, locale="en-US")
     phone.goto(f"{hall.url}{second['status_url']}")
     phone.wait_for_selector('#rate:not(.hidden) .rate-level[data-level="5"]')
+    phone.click('.rate-level[data-level="3"]')  # 基本满意 offers its own content
+    shown = phone.locator(".rate-reasons .rate-reason").all_inner_texts()
+    assert "服务态度一般" in shown and "服务态度好" not in shown and "服务态度差" not in shown
     phone.click('.rate-level[data-level="5"]')
+    phone.click(".rate-send")  # good content is optional
     phone.wait_for_selector(".rate-done")
     thanks = phone.locator("#rate").inner_text()  # an English phone: the page in English, the level as named
     assert "Thank you for your rating" in thanks and "Very satisfied" in thanks and "非常满意" not in thanks
@@ -195,6 +209,8 @@ def test_rating_tablet_and_phone_rate_visits_and_a_bad_one_is_followed_up(browse
     tablet.wait_for_selector("#ask:not(.hidden)", timeout=5000)
     assert tablet.locator("#number").inner_text() == third["number"]
     tablet.click('.rate-level[data-level="5"]')
+    tablet.click('.rate-reason >> text="服务态度好"')
+    tablet.click(".rate-send")
     tablet.wait_for_selector("#thanks:not(.hidden)")
     tablet.reload()  # rated: nothing to ask again
     tablet.wait_for_selector("#live.on")

@@ -264,5 +264,5 @@ def test_a_phone_rates_a_visit_in_its_own_words(browser, hall: LiveHall) -> None
     session = signed_in(hall, "manager")
     follow_ups = session.get(f"{hall.url}/api/v1/follow-ups?status=all", timeout=5).json()["follow_ups"]
     mine = next(f for f in follow_ups if f["ticket_id"] == visit["id"])
-    assert "其他：叫号声音太小听不清" in mine["reasons"]
+    assert "其他" in mine["reasons"] and mine["comment"] == "叫号声音太小听不清"
     phone.close()

@@ -82,6 +82,7 @@
       queue_changed: refreshSoon, ticket_called: refreshSoon, ticket_finished: refreshSoon,
       ticket_no_show: refreshSoon, ticket_transferred: refreshSoon, window_changed: refreshSoon,
       ticket_recalled: refreshSoon, ticket_started: refreshSoon, ticket_requeued: refreshSoon,
+      ticket_rated: refreshSoon,  // a bad rating the clerk may appeal
       // the server ended the socket: the session may have ended (deactivated, a new password, logged out)
       disconnect: (reason) => { if (reason === "io server disconnect") stillSignedIn(); },
     }, (up) => $("live").classList.toggle("on", up));
