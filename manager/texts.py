@@ -116,6 +116,8 @@ ADMIN = {
     "current": _l("current"),
     "confirm": _l("Sure?"),
     "catalogue_code": _l("Catalogue code"),
+    "department": _l("Department"),
+    "department_code": _l("Department code"),
     "bridge_restart": _l(
         "New serial bus {buses}: start hallq bridge again with --port {buses}=<its serial port>; the other "
         "devices took the change already."
@@ -133,6 +135,14 @@ ADMIN = {
     "setting_call_en": _l("Call wording in English (empty: Chinese only)"),
     "setting_repeat": _l("Each call said this many times"),
     "setting_volume": _l("Volume (0 to 1)"),
+    "setting_adapter": _l("Ratings reported to the province by (none: kept in the hall)"),
+    "adapter_none": _l("Not reported (kept in the hall)"),
+    "adapter_json-http": _l("JSON over HTTP (json-http)"),
+    "adapter_anhui": _l("Anhui's interface (anhui)"),
+    "setting_url": _l("The province's receiving address"),
+    "setting_hall_code": _l("The hall's code at the province"),
+    "setting_region_code": _l("Region code (6 or 12 digits)"),
+    "setting_alert_after_minutes": _l("Alert when a rating is undelivered for (min)"),
     "limit_per_person": _l("Tickets per person (限号)"),
     "ask_phone": _l("by mobile number"),
     "ask_id_card": _l("by ID card"),

@@ -15,6 +15,7 @@ ALLOWED = {
     "ID",
     "API",
     "CSV",
+    "JSON",  # 好差评上报's generic interface
     "XLSX",
     "Excel",
     "hallq",

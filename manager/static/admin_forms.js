@@ -75,7 +75,10 @@ window.hallqAdminForms = (() => {
             labelled("name_en", input(`services[${si}].name_en`, service.name_en, {
               disabled: all ? "" : null, oninput: (e) => { service.name_en = e.target.value; } })),
             labelled("catalogue_code", input(`services[${si}].code`, service.code, {
-              disabled: all ? "" : null, oninput: (e) => { if (e.target.value) service.code = e.target.value; else delete service.code; } }))),
+              disabled: all ? "" : null, oninput: (e) => { if (e.target.value) service.code = e.target.value; else delete service.code; } })),
+            // 进驻部门: 好差评 reports carry the department and its code
+            ...["department", "department_code"].map((key) => labelled(key, input(`services[${si}].${key}`, service[key], {
+              disabled: all ? "" : null, oninput: (e) => { if (e.target.value) service[key] = e.target.value; else delete service[key]; } })))),
           el("td", {}, el("textarea", {
             "data-path": `services[${si}].materials`, rows: Math.max(4, (service.materials || []).length),
             oninput: (e) => { service.materials = e.target.value.split("\n").map((s) => s.trim()).filter(Boolean); },
@@ -208,13 +211,25 @@ window.hallqAdminForms = (() => {
     ["ratings", "open_minutes"], ["ratings", "follow_up_working_days"],
     ["ranking", "satisfaction_weight"], ["ranking", "timeliness_weight"], ["ranking", "attendance_weight"],
     ["voice", "call", "text"], ["voice", "call_en", "text"], ["voice", "repeat"], ["voice", "volume"],
+    // 好差评 to the province (docs/manager.md): the adapter, where, the hall's codes there, the alert
+    ["province", "adapter", "choice"], ["province", "url", "text"], ["province", "hall_code", "text"],
+    ["province", "region_code", "text"], ["province", "alert_after_minutes"],
   ];
+  const CHOICES = { adapter: ["none", "json-http", "anhui"] };
   function settings(doc, root, canEdit) {
     const rows = SETTINGS.map((spec) => {
-      const text = spec[spec.length - 1] === "text";
-      const keys = text ? spec.slice(0, -1) : spec;
+      const kind = spec[spec.length - 1];
+      const text = kind === "text";
+      const keys = text || kind === "choice" ? spec.slice(0, -1) : spec;
       const parent = keys.slice(0, -1).reduce((node, key) => (node[key] = node[key] || {}), doc);
       const key = keys[keys.length - 1];
+      if (kind === "choice") {
+        return el("tr", {}, el("th", {}, t(`setting_${key}`)), el("td", {}, el("select", {
+          "data-path": keys.join("."), disabled: canEdit ? null : "",
+          onchange: (e) => { parent[key] = e.target.value; },
+        }, ...CHOICES[key].map((v) => el("option", { value: v, selected: (parent[key] || CHOICES[key][0]) === v ? "" : null },
+          t(`${key}_${v}`))))));
+      }
       const attrs = text
         ? { size: 40, maxlength: 200, oninput: (e) => { if (e.target.value) parent[key] = e.target.value; else delete parent[key]; } }
         : { type: "number", step: "any", min: 0, oninput: (e) => { setNumber(parent, key, e.target.value); } };
