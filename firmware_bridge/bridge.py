@@ -246,6 +246,10 @@ class Bridge:
                     self._prompt(window, ticket_id)
             if self._strip_without(ticket_id):
                 self._show_strip()
+        elif name == "rating_requested":  # a case system asked again for a visit finished a moment ago
+            window = self.windows.get(str(data.get("window")))
+            if window is not None:
+                self._prompt(window, int(data["ticket"]["id"]))
         elif name == "ticket_rated" and data.get("source") != "pad":
             self._cancel_prompts(int(data["ticket_id"]))
         elif name == "config_changed":

@@ -26,6 +26,7 @@ EVENTS = (
     "ticket_transferred",
     "window_changed",
     "ticket_rated",
+    "rating_requested",
     "config_changed",
 )
 

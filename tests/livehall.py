@@ -103,8 +103,11 @@ def live_demo(instance: Path, async_mode: str = "eventlet", timeout: float = 30.
         output.append(rest or "")
 
 
-def _wait_for_port(port: int, deadline: float) -> None:
+def _wait_for_port(port: int, deadline: float, process: subprocess.Popen[str] | None = None) -> None:
     while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:  # it ended: say why, not "nothing listens"
+            output = process.stdout.read() if process.stdout else ""
+            raise AssertionError(f"the server exited ({process.returncode}):\n{output}")
         with socket.socket() as probe:
             if probe.connect_ex(("127.0.0.1", port)) == 0:
                 return
@@ -122,7 +125,7 @@ def live_serve(
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     try:
-        _wait_for_port(port, time.monotonic() + timeout)
+        _wait_for_port(port, time.monotonic() + timeout, process)
         yield process
     finally:
         process.send_signal(signal.SIGINT)

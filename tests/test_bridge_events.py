@@ -175,6 +175,15 @@ def test_a_rating_on_the_pad_puts_its_prompt_out(bridge: Bridge, simulator: Devi
     assert not prompt_lit(simulator, "W14") and not bridge.lit_prompts
 
 
+def test_a_case_systems_request_lights_the_pad_again(bridge: Bridge, simulator: DeviceSimulator) -> None:
+    """Issue 35: the department's case system arms the window for the visit finished a moment ago."""
+    asked = {"window": "W14", "ticket": {"id": 11, "number": "E011"}, "ask_for_s": 30}
+    bridge.on_server("rating_requested", asked)
+    until(lambda: prompt_lit(simulator, "W14"), what="the prompt the case system asked for")
+    assert simulator.rate("W14", 3)
+    until(lambda: ("/tickets/11/rating", {"level": 3}) in bridge.server.posted, what="its rating")  # type: ignore[attr-defined]
+
+
 def test_a_new_configuration_is_taken_without_a_restart(
     bridge: Bridge, hall: dict[str, Any], simulator: DeviceSimulator
 ) -> None:

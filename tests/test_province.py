@@ -105,13 +105,12 @@ def _until(condition: Any, timeout_s: float, what: str) -> None:
 def test_every_rating_reaches_the_province_through_errors_silence_and_a_killed_server(tmp_path: Path) -> None:
     province = ProvinceEmulator().start()
     province.mode = "error"
-    hall_file = demo_hall_copy(tmp_path, ANY_HOUR, NO_LIMITS, NO_SERVICE_LIMIT, NO_ADDRESS_LIMIT)
-    hall_file.write_text(
-        hall_file.read_text(encoding="utf-8")
-        + f'\n[province]\nadapter = "json-http"\nurl = "{province.url}"\nhall_code = "test-hall"\n'
-        + 'region_code = "340100"\ntimeout_s = 1.0\nretry_first_s = 0.2\nretry_max_s = 1.0\n',
-        encoding="utf-8",
+    reporting = (
+        'adapter = "none"',
+        f'adapter = "json-http"\nurl = "{province.url}"\nhall_code = "test-hall"\nregion_code = "340100"\n'
+        "timeout_s = 1.0\nretry_first_s = 0.2\nretry_max_s = 1.0",
     )
+    hall_file = demo_hall_copy(tmp_path, ANY_HOUR, NO_LIMITS, NO_SERVICE_LIMIT, NO_ADDRESS_LIMIT, reporting)
     instance, port = tmp_path / "instance", free_port()
     instance.mkdir()
     store = Store(sqlite_url(instance))
