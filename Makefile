@@ -75,6 +75,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/simulate_day.py
 	$(BIN)/python bench/whatif_run.py
 	$(BIN)/python bench/speech.py
+	$(BIN)/python bench/province.py
 	$(BIN)/python bench/request_cost.py
 	$(BIN)/python bench/print_ticket.py
 	$(BIN)/python bench/bridge_latency.py
