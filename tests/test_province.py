@@ -8,6 +8,8 @@ import os
 import random
 import signal
 import time
+from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +28,7 @@ from hallq.store.models import RatingReport
 
 from .conftest import ANY_HOUR, NO_ADDRESS_LIMIT, NO_LIMITS, NO_SERVICE_LIMIT, demo_hall_copy
 from .livehall import free_port, live_serve
+from .postgres import scratch_database
 
 DOCUMENTED = {
     "id", "hall_id", "region_code", "case_numbers", "service_code", "department", "window", "clerk",
@@ -101,8 +104,24 @@ def _until(condition: Any, timeout_s: float, what: str) -> None:
         time.sleep(0.1)
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Store, tuple[str, ...]]]:
+    with ExitStack() as stack:
+        (tmp_path / "instance").mkdir()
+        if request.param == "postgresql":
+            url = stack.enter_context(scratch_database())
+            store, options = Store(url, pool_size=1), ("--database-url", url)
+        else:
+            store, options = Store(sqlite_url(tmp_path / "instance")), ()
+        store.migrate()
+        yield store, options
+        store.dispose()
+
+
 @pytest.mark.server
-def test_every_rating_reaches_the_province_through_errors_silence_and_a_killed_server(tmp_path: Path) -> None:
+def test_every_rating_reaches_the_province_through_errors_silence_and_a_killed_server(
+    tmp_path: Path, database: tuple[Store, tuple[str, ...]]
+) -> None:
     province = ProvinceEmulator().start()
     province.mode = "error"
     reporting = (
@@ -112,16 +131,14 @@ def test_every_rating_reaches_the_province_through_errors_silence_and_a_killed_s
     )
     hall_file = demo_hall_copy(tmp_path, ANY_HOUR, NO_LIMITS, NO_SERVICE_LIMIT, NO_ADDRESS_LIMIT, reporting)
     instance, port = tmp_path / "instance", free_port()
-    instance.mkdir()
-    store = Store(sqlite_url(instance))
-    store.migrate()
+    store, options = database
     now = SystemClock().now()
     kiosk = {"Authorization": f"Bearer {create_token(store, 'kiosk', now)}"}
     bridge = {"Authorization": f"Bearer {create_token(store, 'bridge', now)}"}
     url = f"http://127.0.0.1:{port}"
     rated: list[int] = []
     try:
-        with live_serve(instance, hall_file, port) as server:
+        with live_serve(instance, hall_file, port, extra=options) as server:
             requests.post(f"{url}/api/v1/windows/W01/open", headers=bridge, timeout=5).raise_for_status()
             rated += [_visit_rated(url, bridge, kiosk, level) for level in (5, 1, 4)]
             _until(lambda: province.refused >= 3, 15, "the province refusing the first reports")
@@ -130,7 +147,7 @@ def test_every_rating_reaches_the_province_through_errors_silence_and_a_killed_s
             time.sleep(2.5)  # attempts meet the 1 s timeout
             os.kill(server.pid, signal.SIGKILL)  # a power cut, reports still pending
         assert province.received == []
-        with live_serve(instance, hall_file, port):
+        with live_serve(instance, hall_file, port, extra=options):
             rated += [_visit_rated(url, bridge, kiosk, 5)]
             province.mode = "ok"
             _until(lambda: len(province.ids()) >= len(rated), 30, "every rating at the province")
@@ -140,7 +157,6 @@ def test_every_rating_reaches_the_province_through_errors_silence_and_a_killed_s
             assert any(r.attempts > 1 for r in reports)  # retried, not sent once by luck
     finally:
         province.stop()
-        store.dispose()
     # each rating arrived (at least once), under its stable id, with the documented fields
     by_id = {message["id"]: message for message in province.received}
     assert set(by_id) == {f"test-hall-rating-{r.rating_id}" for r in reports}

@@ -158,7 +158,7 @@
     $("bad-rating-count").textContent = bad.length;
     $("bad-ratings").replaceChildren(...bad.map((r) => el("tr", { "data-rating": r.rating_id },
       el("td", {}, el("b", {}, r.number)), el("td", {}, t(`level_${r.level}`)),
-      el("td", {}, [...r.reasons, ...(r.comment ? [r.comment] : [])].join(t("list_separator"))),
+      el("td", {}, r.reasons.join(t("list_separator"))),
       el("td", {}, r.appeal ? t(`appeal_${r.appeal}`)
         : el("button", { class: "call-this", onclick: () => appeal(r) }, t("appeal"))))));
     $("no-show-count").textContent = s.no_shows.length;

@@ -135,8 +135,9 @@ def bad_ratings_today(session: Any, ctx: HallContext, window_id: str) -> list[di
             "rating_id": rating.id,
             "number": number,
             "level": rating.level,
+            # the content chosen; the citizen's own words stay with managers (every member of the window's
+            # room, the display and the tablet facing citizens too, receives this snapshot)
             "reasons": rating.reasons or [],
-            "comment": rating.comment,
             "appeal": appeal_state,
         }
         for rating, number, appeal_state in rows
