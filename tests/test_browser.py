@@ -184,6 +184,7 @@ def test_rating_tablet_and_phone_rate_visits_and_a_bad_one_is_followed_up(browse
     assert "等候时间长" in shown and "办事效率高" not in shown and "其他" in shown
     tablet.click(".rate-send")  # ... and a bad rating is not sent without a reason
     assert tablet.locator(".rate-error").inner_text() == "请选择或填写原因"
+    tablet.screenshot(path=ARTIFACTS / "evaluate-bad-content.png", animations="disabled")
     assert tablet.locator("#ask").is_visible()
     tablet.click('.rate-reason >> text="等候时间长"')
     tablet.click(".rate-send")
@@ -196,6 +197,7 @@ def test_rating_tablet_and_phone_rate_visits_and_a_bad_one_is_followed_up(browse
     phone.click('.rate-level[data-level="3"]')  # 基本满意 offers its own content
     shown = phone.locator(".rate-reasons .rate-reason").all_inner_texts()
     assert "服务态度一般" in shown and "服务态度好" not in shown and "服务态度差" not in shown
+    phone.screenshot(path=ARTIFACTS / "status-rating-level-3.png", animations="disabled", full_page=True)
     phone.click('.rate-level[data-level="5"]')
     phone.click(".rate-send")  # good content is optional
     phone.wait_for_selector(".rate-done")

@@ -49,7 +49,7 @@ const hallqRating = (() => {
       error.classList.add("hidden");
       const bad = level <= 2;
       prompt.textContent = bad ? say("请选择或填写原因（必填，可多选）", "Tell us why (required; choose one or more)")
-        : say("您可以选择评价内容（可多选）", "What went well? (optional)");
+        : say("您可以选择评价内容（可多选）", "Anything to add? (optional)");
       const items = (content.by_level && content.by_level[level]) || [];
       const groups = new Map();
       for (const item of items) {
@@ -58,7 +58,7 @@ const hallqRating = (() => {
       }
       choices.replaceChildren(...[...groups].map(([indicator, texts]) => el("div", { class: "rate-group" },
         el("span", { class: "rate-indicator" }, indicator),
-        ...texts.map((text) => el("button", {
+        el("div", { class: "rate-group-items" }, ...texts.map((text) => el("button", {
           type: "button", class: "rate-reason", "aria-pressed": "false", "data-text": text,
           onclick: (event) => {
             const on = !picked.has(text);
@@ -67,7 +67,7 @@ const hallqRating = (() => {
             error.classList.add("hidden");
             if (isOther(text)) { otherText.classList.toggle("hidden", !on); if (on) otherText.focus(); }
           },
-        }, text)))));
+        }, text))))));
       reasonBox.classList.remove("hidden");
     }
     async function submit(level) {
