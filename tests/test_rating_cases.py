@@ -253,3 +253,27 @@ def test_integrity_flags_bursts_the_clerks_own_reach_and_implausible_shares(
     assert [(f["group"], f["key"], f["top_share"]) for f in shares if f["group"] == "window"] == [
         ("window", "W1", 1.0)
     ]
+
+
+def test_the_citizens_words_go_to_managers_not_to_the_windows_room(
+    client: FlaskClient, tokens: Tokens, ctx: HallContext
+) -> None:
+    """The window's room holds the display and the tablet facing citizens: they hear that a visit was rated,
+    not what the citizen wrote."""
+    ticket = served(client, tokens)
+    socketio = client.application.extensions["socketio"]
+    tablet = socketio.test_client(
+        client.application, auth={"token": create_token(ctx.store, "evaluator", ctx.now(), window_id="W1")}
+    )
+    manager = socketio.test_client(client.application, auth={"token": tokens.manager})
+    tablet.emit("join", {"room": "window:W1"}, callback=True)
+    manager.emit("join", {"room": "manager"}, callback=True)
+    tablet.get_received(), manager.get_received()
+    token = ticket["status_url"].removeprefix("/t/")
+    body = {"level": 1, "reasons": ["其他"], "comment": "经办人电话 138…"}
+    assert client.post(f"/api/v1/status/{token}/rating", json=body).status_code == 201
+    at_window = [m["args"][0] for m in tablet.get_received() if m["name"] == "ticket_rated"]
+    for_managers = [m["args"][0] for m in manager.get_received() if m["name"] == "ticket_rated"]
+    assert at_window and "comment" not in at_window[0] and at_window[0]["level"] == 1
+    assert for_managers[0]["comment"] == "经办人电话 138…"
+    tablet.disconnect(), manager.disconnect()

@@ -136,7 +136,13 @@ def rate_ticket(
         "at": now.astimezone(ctx.config.tz).isoformat(timespec="seconds"),
         "follow_up_due": follow_up_due,
     }
-    return body, [Push("ticket_rated", body, ("manager", f"window:{ticket.window_id}"))]
+    # the window's room (its caller, the bridge, the display, the tablet facing citizens) hears that the visit
+    # was rated and how, not the citizen's own words: those are for managers
+    at_window = {key: value for key, value in body.items() if key != "comment"}
+    return body, [
+        Push("ticket_rated", body, ("manager",)),
+        Push("ticket_rated", at_window, (f"window:{ticket.window_id}",)),
+    ]
 
 
 def _insert_rating(
