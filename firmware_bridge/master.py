@@ -200,7 +200,7 @@ class BusMaster:
         link.told = state
         return [event] if event is not None else []
 
-    def port_lost(self, now: float, why: str = "serial port lost / 串口断开") -> list[Event]:
+    def port_lost(self, now: float, why: str = "串口断开 / serial port lost") -> list[Event]:
         """The adapter went away, or cannot be opened: every device is down until it answers again."""
         self.awaiting = None
         events: list[Event] = []

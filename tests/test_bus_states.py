@@ -138,7 +138,7 @@ def test_managers_see_each_device_since_when_and_an_alert_once_it_stays_down(
     bridge, manager = Tokens.header(tokens.bridge), Tokens.header(tokens.manager)
 
     def report(device: str, state: str) -> None:
-        body = {"state": state, "message": "not answering / 无应答" if state == "offline" else None}
+        body = {"state": state, "message": "无应答 / not answering" if state == "offline" else None}
         assert client.post(f"/api/v1/devices/{device}/status", json=body, headers=bridge).status_code == 200
 
     report("board-W01", "ok")

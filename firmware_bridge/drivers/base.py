@@ -61,7 +61,7 @@ class DeviceDown:
     """The device does not answer: it stopped, it never did since the bridge started, or its port is gone."""
 
     address: int
-    why: str = "not answering / 无应答"
+    why: str = "无应答 / not answering"  # zh-CN first: the managers' pages show the part in their language
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@
       zone: a.name, reasons: a.reason.split("+").map((r) => t(["long_wait", "no_window_open"].includes(r) ? r : "long_queue")).join(t("list_separator")),
     }),
     window_paused: (a) => t("window_paused", { window: a.name, minutes: Math.round(a.paused_s / 60) }),
-    device: (a) => t("device_down_for", { device: a.device, state: t(`device_${a.state}`), minutes: Math.round(a.for_s / 60), why: a.message || "" }),
-    province: (a) => t("province_backlog", { count: a.pending, minutes: Math.round(a.oldest_pending_s / 60), why: a.last_error || "" }),
+    device: (a) => t("device_down_for", { device: a.device, state: t(`device_${a.state}`), minutes: Math.round(a.for_s / 60), why: hallq.pick(a.message) || "" }),
+    province: (a) => t("province_backlog", { count: a.pending, minutes: Math.round(a.oldest_pending_s / 60), why: hallq.pick(a.last_error) || "" }),
     follow_up_overdue: (a) => t("overdue_follow_ups", { count: a.count }) +
       a.oldest.map((f) => `${f.number} (${f.window ? f.window.name : ""}, ${f.due_on})`).join(t("list_separator")),
   };
@@ -61,14 +61,14 @@
       el("tr", { "data-device": d.device, class: d.state === "ok" ? "" : "overdue" },
         el("td", {}, el("code", {}, d.device)), el("td", {}, t(`device_${d.state}`)),
         el("td", {}, t("since", { time: d.at.slice(11, 16), minutes: Math.round(d.for_s / 60) })),
-        el("td", { class: "muted" }, d.state === "ok" ? "" : d.message || ""))));
+        el("td", { class: "muted" }, d.state === "ok" ? "" : hallq.pick(d.message) || ""))));
     // 好差评 to the province: what waits, what arrived, what fails and the province's last answer
     const province = live.province;
     document.getElementById("province").replaceChildren(...(province
       ? [el("span", { class: province.alert ? "overdue" : "" }, t("province_line", {
           pending: province.pending, delivered: province.delivered, failing: province.failing,
           minutes: Math.round(province.oldest_pending_s / 60) })),
-        province.last_error ? el("div", { class: "overdue" }, t("province_answer", { why: province.last_error })) : ""]
+        province.last_error ? el("div", { class: "overdue" }, t("province_answer", { why: hallq.pick(province.last_error) })) : ""]
       : [t("province_off")]));
     if (openZone) showWaiting(openZone);
   }
