@@ -40,7 +40,7 @@ LIVE = {
         "{count} ratings not yet delivered to the province, the oldest for {minutes} min: {why}"
     ),
     "province_line": _l(
-        "Pending {pending} · delivered {delivered} · failing {failing} · oldest pending {minutes} min"
+        "Pending {pending} · delivered today {delivered} · failing {failing} · oldest pending {minutes} min"
     ),
     "province_answer": _l("The province's last answer: {why}"),
     "province_off": _l("Ratings stay in the hall (no [province] adapter)"),

@@ -277,3 +277,28 @@ def test_the_citizens_words_go_to_managers_not_to_the_windows_room(
     assert at_window and "comment" not in at_window[0] and at_window[0]["level"] == 1
     assert for_managers[0]["comment"] == "经办人电话 138…"
     tablet.disconnect(), manager.disconnect()
+
+
+def test_managers_see_the_reports_state_and_are_alerted_when_the_oldest_waits_too_long(
+    client: FlaskClient, tokens: Tokens, ctx: HallContext, province: ProvinceEmulator
+) -> None:
+    from datetime import timedelta
+
+    from hallq.operations.rating_reports import report_status, wall_now
+
+    _bad_rating(client, tokens)
+    manager = Tokens.header(tokens.manager)
+    status = client.get("/api/v1/province/status", headers=manager).get_json()
+    assert (status["pending"], status["delivered_today"], status["failing"], status["alert"]) == (
+        1,
+        0,
+        0,
+        False,
+    )
+    assert client.get("/api/v1/stats/live", headers=manager).get_json()["province"]["pending"] == 1
+    later = report_status(ctx, wall_now() + timedelta(minutes=61))  # [province] alert_after_minutes = 60
+    assert later["alert"] and later["oldest_pending_s"] > 3600
+    province.mode = "error"
+    assert send_due(ctx) == (0, 1)
+    failing = client.get("/api/v1/province/status", headers=manager).get_json()
+    assert failing["failing"] == 1 and failing["last_error"].startswith("HTTP 500")

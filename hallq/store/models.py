@@ -297,7 +297,10 @@ class RatingReport(Base):
     last_error: Mapped[str | None] = mapped_column(String(300))
     delivered_at: Mapped[datetime | None]
 
-    __table_args__ = (Index("ix_rating_reports_state_next", "state", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_rating_reports_state_next", "state", "next_attempt_at"),
+        Index("ix_rating_reports_delivered_at", "delivered_at"),
+    )
 
 
 class RatingAppeal(Base):

@@ -66,7 +66,7 @@
     const province = live.province;
     document.getElementById("province").replaceChildren(...(province
       ? [el("span", { class: province.alert ? "overdue" : "" }, t("province_line", {
-          pending: province.pending, delivered: province.delivered, failing: province.failing,
+          pending: province.pending, delivered: province.delivered_today, failing: province.failing,
           minutes: Math.round(province.oldest_pending_s / 60) })),
         province.last_error ? el("div", { class: "overdue" }, t("province_answer", { why: hallq.pick(province.last_error) })) : ""]
       : [t("province_off")]));

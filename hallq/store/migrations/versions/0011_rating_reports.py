@@ -54,6 +54,7 @@ def upgrade() -> None:
         sa.Column("delivered_at", UTC_TIME(timezone=True), nullable=True),
     )
     op.create_index("ix_rating_reports_state_next", "rating_reports", ["state", "next_attempt_at"])
+    op.create_index("ix_rating_reports_delivered_at", "rating_reports", ["delivered_at"])
     op.create_table(
         "rating_appeals",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -70,6 +71,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("rating_appeals")
+    op.drop_index("ix_rating_reports_delivered_at", "rating_reports")
     op.drop_index("ix_rating_reports_state_next", "rating_reports")
     op.drop_table("rating_reports")
     op.drop_table("visit_cases")
