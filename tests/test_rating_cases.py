@@ -302,3 +302,28 @@ def test_managers_see_the_reports_state_and_are_alerted_when_the_oldest_waits_to
     assert send_due(ctx) == (0, 1)
     failing = client.get("/api/v1/province/status", headers=manager).get_json()
     assert failing["failing"] == 1 and failing["last_error"].startswith("HTTP 500")
+
+
+def test_an_applicant_never_reported_is_forgotten_a_day_past_the_time_to_rate(
+    client: FlaskClient, tokens: Tokens, ctx: HallContext, clock: Any
+) -> None:
+    from datetime import timedelta
+
+    from hallq.operations.evaluation import forget_applicants
+
+    ticket = served(client, tokens)
+    body = {
+        "cases": [{"case_number": "BJ-9"}],
+        "applicant": {"name": "李四", "id_number": "340102199001019999"},
+    }
+    assert (
+        client.post("/api/v1/windows/W1/evaluation", json=body, headers=_integration(ctx)).status_code == 200
+    )
+    assert forget_applicants(ctx) == 0  # it may still be rated
+    clock.advance(timedelta(minutes=ctx.config.ratings.open_minutes, days=1, seconds=1).total_seconds())
+    assert forget_applicants(ctx) == 1
+    with ctx.store.read() as session:
+        row = session.get(VisitCases, ticket["id"])
+        assert row.applicant is None and row.cases == [
+            {"case_number": "BJ-9", "service_code": "", "name": ""}
+        ]

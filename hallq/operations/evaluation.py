@@ -8,9 +8,10 @@ while it may still be rated (the tablet asks again now).
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import null, select, update
 from sqlalchemy.orm import Session
 
 from hallq.operations.context import Actor, HallContext
@@ -80,3 +81,16 @@ def _visit(session: Session, ctx: HallContext, window_id: str) -> tuple[Ticket, 
     if session.scalar(select(Rating.id).where(Rating.ticket_id == last.id)) is not None:
         raise Conflict("already_rated", f"{last.number} 已评价 / {last.number} is already rated")
     return last, "now"
+
+
+def forget_applicants(ctx: HallContext) -> int:
+    """The applicant's identity of a visit never rated (a no-show, a transfer, a timeout) is dropped a day
+    past the time to rate: it is kept only for the province's report. How many were dropped."""
+    cutoff = ctx.now() - timedelta(minutes=ctx.config.ratings.open_minutes, days=1)
+    with ctx.store.write_connection() as connection:
+        dropped = connection.execute(
+            update(VisitCases)
+            .where(VisitCases.applicant.is_not(None), VisitCases.added_at < cutoff)
+            .values(applicant=null())
+        ).rowcount
+    return int(dropped or 0)

@@ -1,5 +1,6 @@
 """Chores the running server does every minute: close the rating of visits whose time to rate is over, and
-forget the 限号 counts of days gone by, write when each device token was last used."""
+forget the 限号 counts of days gone by and applicants never reported, write when each device token was last
+used."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 from hallq.operations.bursts import clear_old_bursts
 from hallq.operations.context import Actor, HallContext
+from hallq.operations.evaluation import forget_applicants
 from hallq.operations.issuing import forget_past_people
 from hallq.operations.ratings import close_unrated
 
@@ -24,6 +26,7 @@ def housekeeping_loop(
         try:
             closed = close_unrated(ctx)
             forget_past_people(ctx)
+            forget_applicants(ctx)
             ctx.token_use.holding([a.token_id for a in list((sockets or {}).values())], ctx.now())
             ctx.token_use.flush(ctx.store)
             for push in clear_old_bursts(ctx):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, exists, insert, literal, select, update
+from sqlalchemy import Connection, exists, insert, literal, null, select, update
 from sqlalchemy.exc import IntegrityError
 
 from hallq.operations.context import HallContext
@@ -190,7 +190,9 @@ def _insert_rating(
         payload = rating_payload(ctx, connection, rating, ticket, armed.applicant if armed else None)
         enqueue(connection, rating_id, "rating", payload["id"], payload)
     if armed is not None and armed.applicant is not None:  # it went out with the report, or nowhere
-        connection.execute(update(VisitCases).where(VisitCases.ticket_id == ticket_id).values(applicant=None))
+        connection.execute(
+            update(VisitCases).where(VisitCases.ticket_id == ticket_id).values(applicant=null())
+        )
     return _open_follow_up(ctx, connection, rating_id, ticket_id, now) if given.level in BAD else None
 
 
