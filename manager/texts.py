@@ -140,6 +140,17 @@ ADMIN = {
     "adapter_json-http": _l("JSON over HTTP (json-http)"),
     "adapter_anhui": _l("Anhui's interface (anhui)"),
     "setting_url": _l("The province's receiving address"),
+    "rating_content": _l("Rating content by level"),
+    "rating_content_help": _l(
+        "One line each: indicator：content ({indicators}). A change needs a new version number: every rating "
+        "records the version it was made under."
+    ),
+    "rating_content_version": _l("Version of the rating content"),
+    "rating_level_5": _l("5 Very satisfied"),
+    "rating_level_4": _l("4 Satisfied"),
+    "rating_level_3": _l("3 Fairly satisfied"),
+    "rating_level_2": _l("2 Dissatisfied"),
+    "rating_level_1": _l("1 Very dissatisfied"),
     "setting_hall_code": _l("The hall's code at the province"),
     "setting_region_code": _l("Region code (6 or 12 digits)"),
     "setting_alert_after_minutes": _l("Alert when a rating is undelivered for (min)"),

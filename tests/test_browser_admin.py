@@ -245,3 +245,28 @@ def test_a_service_is_retired_its_waiting_tickets_moved_and_a_clerk_kept_to_wind
     used = page.locator("#tokens .last-used").all_inner_texts()
     assert any(text[:4].isdigit() for text in used) and "从未使用" in used
     page.close()
+
+
+def test_the_rating_content_is_edited_on_the_settings_page_under_a_new_version(
+    browser, hall: LiveHall
+) -> None:  # type: ignore[no-untyped-def]
+    """Issue 35: the content each level offers, edited by an admin; a change under the same version is refused
+    (a hall may not add or drop content silently), under a new one it is in force for the next rating."""
+    page = admin_page(browser, hall, "settings")
+    start = version_of(hall)
+    worst = page.locator('textarea[data-path="ratings.indicators.level.1"]')
+    assert "服务态度：服务态度差" in worst.input_value()
+    worst.fill(worst.input_value() + "\n服务态度：推诿扯皮")
+    page.click("#save")
+    page.wait_for_selector("#errors li")
+    assert "版本" in page.inner_text("#errors")
+    page.fill('input[data-path="ratings.indicators.version"]', "hall-2026.2")
+    saved(page, start + 1)
+    session = signed_in(hall, "admin")
+    indicators = session.get(f"{hall.url}/api/v1/config", timeout=5).json()["indicators"]
+    assert indicators["version"] == "hall-2026.2"
+    assert {"indicator": "服务态度", "text": "推诿扯皮", "levels": [1]} in indicators["content"]
+    bad = next(c for c in indicators["content"] if c["text"] == "服务态度差")
+    assert bad["levels"] == [2, 1]  # a line in two levels' boxes stays one piece of content
+    page.screenshot(path=ARTIFACTS / "admin-rating-content.png", animations="disabled", full_page=True)
+    page.close()

@@ -45,7 +45,10 @@ def _version(number: int) -> hall_versions.Version:
 def get_config() -> dict[str, Any]:
     latest = hall_versions.current(hall_context().store)
     assert latest is not None  # the server imported its hall file at start
-    return {**_summary(latest), "hall": latest.document}
+    # the rating content in force, defaults included (the document holds only what the hall file says): what
+    # the settings page edits
+    indicators = hall_context().config.ratings.indicators.model_dump(mode="json")
+    return {**_summary(latest), "hall": latest.document, "indicators": indicators}
 
 
 def _saved(number: int) -> dict[str, Any]:

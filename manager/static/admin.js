@@ -42,7 +42,7 @@
     if (tab === "services") forms.services(state.hall, root, { everything: isAdmin }, openTickets, moveWaiting);
     if (tab === "staffing") forms.staffing(state.hall, root);
     if (tab === "calendar") forms.calendar(state.hall, root, calendarYear);
-    if (tab === "settings") forms.settings(state.hall, root, isAdmin);
+    if (tab === "settings") forms.settings(state.hall, root, isAdmin, state.indicators);
     if (tab === "users") users(root);
     if (tab === "tokens") tokens(root);
     if (tab === "versions") versions(root);

@@ -216,7 +216,44 @@ window.hallqAdminForms = (() => {
     ["province", "region_code", "text"], ["province", "alert_after_minutes"],
   ];
   const CHOICES = { adapter: ["none", "json-http", "anhui"] };
-  function settings(doc, root, canEdit) {
+  // 评价内容: the content each level offers, a line "指标：内容" each; a change needs a new version (the
+  // server refuses it otherwise: a hall may not add or drop content silently)
+  function indicatorEditor(doc, effective, canEdit) {
+    const own = () => {
+      doc.ratings = doc.ratings || {};
+      doc.ratings.indicators = doc.ratings.indicators || JSON.parse(JSON.stringify(effective));
+      return doc.ratings.indicators;
+    };
+    const shown = (doc.ratings && doc.ratings.indicators) || effective;
+    const linesOf = (level) => (shown.content || []).filter((c) => c.levels.includes(level))
+      .map((c) => `${c.indicator}：${c.text}`).join("\n");
+    const boxes = {};
+    function rebuild() {
+      const items = new Map();
+      for (const level of [5, 4, 3, 2, 1]) {
+        for (const line of boxes[level].value.split("\n").map((l) => l.trim()).filter(Boolean)) {
+          const [indicator, ...rest] = line.split(/[:：]/);
+          const text = rest.join("：").trim() || indicator.trim();
+          const key = `${indicator.trim()}\u0000${text}`;
+          if (!items.has(key)) items.set(key, { indicator: rest.length ? indicator.trim() : shown.top, text, levels: [] });
+          items.get(key).levels.push(level);
+        }
+      }
+      own().content = [...items.values()];
+    }
+    const rows = [5, 4, 3, 2, 1].map((level) => {
+      boxes[level] = el("textarea", { "data-path": `ratings.indicators.level.${level}`, rows: 7, cols: 40,
+        disabled: canEdit ? null : "", oninput: rebuild }, linesOf(level));
+      return el("tr", {}, el("th", {}, t(`rating_level_${level}`)), el("td", {}, boxes[level]));
+    });
+    const version = input("ratings.indicators.version", shown.version, {
+      size: 20, maxlength: 32, disabled: canEdit ? null : "", oninput: (e) => { own().version = e.target.value; } });
+    return [el("h2", {}, t("rating_content")), el("p", { class: "muted" }, t("rating_content_help", { indicators: [shown.top, ...shown.indicators].join("、") })),
+      el("table", { class: "m-table", id: "rating-content" }, el("tbody", {},
+        el("tr", {}, el("th", {}, t("rating_content_version")), el("td", {}, version)), ...rows))];
+  }
+
+  function settings(doc, root, canEdit, indicators) {
     const rows = SETTINGS.map((spec) => {
       const kind = spec[spec.length - 1];
       const text = kind === "text";
@@ -253,7 +290,8 @@ window.hallqAdminForms = (() => {
         input(`voice.zones.${zone.id}.call_en`, (own() || {}).call_en, { size: 30, maxlength: 200, placeholder: "English", disabled: canEdit ? null : "", oninput: set("call_en") })));
     });
     root.replaceChildren(el("table", { class: "m-table", id: "settings" }, el("tbody", {}, ...rows, ...zoneRows)),
-      el("p", { class: "muted" }, t("settings_defaults")));
+      el("p", { class: "muted" }, t("settings_defaults")),
+      ...(indicators ? indicatorEditor(doc, indicators, canEdit) : []));
   }
 
   return { services, staffing, calendar, settings, datesIn };
