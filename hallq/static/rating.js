@@ -77,6 +77,7 @@ const hallqRating = (() => {
       if (level <= 2 && !words && !reasons.filter((text) => !isOther(text)).length) {
         error.textContent = say("请选择或填写原因", "Please choose or write a reason");
         error.classList.remove("hidden");
+        error.scrollIntoView({ block: "nearest" });  // below the fold on a 1366x768 tablet
         return;
       }
       busy = true;
@@ -85,6 +86,7 @@ const hallqRating = (() => {
       } catch (exc) {
         error.textContent = exc.message;
         error.classList.remove("hidden");
+        error.scrollIntoView({ block: "nearest" });
       } finally {
         busy = false;
       }
