@@ -70,7 +70,7 @@ class WaitModel:
     _window_times: dict[str, _Times] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        for window_id in {*self.a_services, *self.b_services}:
+        for window_id in sorted({*self.a_services, *self.b_services}):  # one order in every process
             for service_id in self.a_services.get(window_id, set()) | self.b_services.get(window_id, set()):
                 self._serving.setdefault(service_id, []).append(window_id)
 
