@@ -24,7 +24,7 @@ LAYERS: list[set[str]] = [
     {"hallq.config"},
     {"hallq.simulate", "hallq.store"},
     {"hallq.operations"},
-    {"hallq.stats", "hallq.whatif", "hallq.province"},
+    {"hallq.stats", "hallq.whatif", "hallq.province", "hallq.sms"},
     {"hallq.web"},
     {"hallq.api", "kiosk", "caller", "display_board", "manager"},
     {"hallq.app"},

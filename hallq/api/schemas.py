@@ -49,6 +49,25 @@ class NewAppointment(_Body):
     slot_at: AwareDatetime
 
 
+class NewBooking(_Body):
+    """A booking from the booking page (/book): a slot of GET /api/v1/booking/slots, who comes, and a mobile
+    number for the reminders and the 爽约 count."""
+
+    service_id: StrictStr = Field(min_length=1, max_length=32)
+    #: a slot's "start" as GET /api/v1/booking/slots gives it
+    slot_start: AwareDatetime
+    name: StrictStr = Field(min_length=1, max_length=64)
+    phone: StrictStr = Field(min_length=1, max_length=20)
+
+
+class NotifyMe(_Body):
+    """A mobile number for a ticket's messages: from the issuing kiosk (its token), or with the ticket's
+    status token (the phone page, no login)."""
+
+    phone: StrictStr = Field(min_length=1, max_length=20)
+    status_token: StrictStr | None = Field(default=None, min_length=1, max_length=100)
+
+
 class Reprint(_Body):
     kiosk_id: StrictStr | None = Field(default=None, max_length=64)
 

@@ -58,9 +58,10 @@ def post_ticket() -> tuple[dict[str, Any], int]:
 
 
 @bp.post("/appointments")
-@require_roles("manager", "admin")
+@require_roles("integration", "manager", "admin")
 def post_appointment() -> tuple[dict[str, Any], int]:
-    """A booking (预约) from the booking system; the citizen checks in at a kiosk with its code."""
+    """A booking (预约) from a booking system or the province's platform (an integration token); it takes a
+    place of the slot's 号源 where the service has one. The citizen checks in at a kiosk with its code."""
     body = parse_body(NewAppointment)
     return add_appointment(hall_context(), body.code, body.service_id, body.slot_at), 201
 

@@ -103,6 +103,7 @@ def run(app: Flask, host: str, port: int, async_mode: str, listen_fd: int | None
     from hallq.app.diagnostics import trace_memory_if_asked
     from hallq.operations.housekeeping import housekeeping_loop
     from hallq.province.sender import province_loop
+    from hallq.sms.sender import messages_loop
     from hallq.web.live_config import follow_versions
     from hallq.web.revocation import revocation_loop
 
@@ -117,6 +118,7 @@ def run(app: Flask, host: str, port: int, async_mode: str, listen_fd: int | None
         )
         server.start_background_task(follow_versions, hall, server)
         server.start_background_task(province_loop, ctx, server)
+        server.start_background_task(messages_loop, ctx, server)
     # everything loaded so far lives as long as the server: keep it out of the garbage collector's scans
     gc.freeze()
     try:

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import Field, PrivateAttr, model_validator
 
+from hallq.config.booking import Booking, Messages, booking_problems
 from hallq.config.devices import Bridge, Kiosk
 from hallq.config.rating_rules import Province
 from hallq.config.sections import (
@@ -102,6 +103,8 @@ class HallConfig(_Model):
     ranking: Ranking = Field(default_factory=Ranking)
     limits: Limits = Field(default_factory=Limits)
     appointments: Appointments = Field(default_factory=Appointments)
+    booking: Booking = Field(default_factory=Booking)
+    messages: Messages = Field(default_factory=Messages)
     voice: Voice = Field(default_factory=Voice)
     #: the URL path a city deployment serves this hall under ("/h/<id>"); "" for a hall on its own
     _mount: str = PrivateAttr(default="")
@@ -235,6 +238,7 @@ def cross_check(config: HallConfig) -> list[Problem]:
         days = ", ".join(str(day) for day in sorted(both_days))
         problems.append(Problem("calendar.extra_workdays", f"also listed as holidays: {days}"))
     problems += voice_problems(config.voice, zone_ids)
+    problems += booking_problems(config.booking, service_ids)
     hours = config.hall.hours
     if hours.open >= hours.close:
         problems.append(Problem("hall.hours.close", "closing time must come after opening time"))

@@ -1,18 +1,20 @@
-"""预约: booked slots sent by the booking system, and their check-in at a kiosk, which gives a ticket queued
-from the start of the slot (hallq.engine.appointment_queue_time; docs/call-rule.md)."""
+"""预约: booked slots sent by a booking system (or made on hallq's page: operations/bookings.py), and their
+check-in at a kiosk, giving a ticket queued from the start of the slot (hallq.engine.appointment_queue_time;
+docs/call-rule.md)."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from hallq.engine import IssueRefused, appointment_queue_time
+from hallq.operations.bookings import quota_slot, take_place
 from hallq.operations.context import HallContext
 from hallq.operations.errors import Conflict, Invalid
-from hallq.store.models import Appointment
+from hallq.store.models import Appointment, TicketNotice
 
 
 def appointment_json(appointment: Appointment, ctx: HallContext) -> dict[str, Any]:
@@ -35,12 +37,26 @@ def add_appointment(ctx: HallContext, code: str, service_id: str, slot_at: datet
     now = ctx.now()
     if not now - BOOKABLE <= slot_at <= now + BOOKABLE:
         raise Invalid("slot_out_of_range", "预约时段须在一年之内 / slot_at must be within a year from now")
-    appointment = Appointment(code=code, service_id=service_id, slot_at=slot_at, created_at=ctx.now())
+    # a slot of the service's 号源 counts this booking too (the province's share is open to this channel)
+    slot = quota_slot(ctx, service_id, slot_at)
+    appointment = Appointment(
+        code=code,
+        service_id=service_id,
+        slot_at=slot_at,
+        created_at=ctx.now(),
+        channel="api",
+        counted=slot is not None,
+    )
+    exists = Conflict("appointment_exists", f"预约码已存在 / Appointment {code!r} exists")
     try:
         with ctx.store.write() as session:
+            if session.get(Appointment, code) is not None:
+                raise exists
+            if slot is not None:
+                take_place(session.connection(), service_id, slot, "api")
             session.add(appointment)
-    except IntegrityError:
-        raise Conflict("appointment_exists", f"预约码已存在 / Appointment {code!r} exists") from None
+    except IntegrityError:  # the same code sent twice at once
+        raise exists from None
     return appointment_json(appointment, ctx)
 
 
@@ -66,6 +82,8 @@ def check_in(connection: Connection, ctx: HallContext, code: str, service_id: st
         )
     if row.ticket_id is not None:
         raise Conflict("appointment_checked_in", "此预约已签到取号 / This appointment has checked in already")
+    if row.cancelled_at is not None:
+        raise Conflict("appointment_cancelled", "此预约已取消 / This appointment was cancelled")
     rule = ctx.config.appointments
     try:
         return appointment_queue_time(
@@ -75,7 +93,7 @@ def check_in(connection: Connection, ctx: HallContext, code: str, service_id: st
         raise Conflict(refused.code, refused.message) from None
 
 
-def claim(connection: Connection, code: str, ticket_id: int) -> None:
+def claim(connection: Connection, code: str, ticket_id: int, now: datetime) -> None:
     """Tie the check-in's ticket to the appointment, once: a second check-in racing this one loses here."""
     claimed = connection.execute(
         update(Appointment)
@@ -84,3 +102,8 @@ def claim(connection: Connection, code: str, ticket_id: int) -> None:
     )
     if claimed.rowcount != 1:
         raise Conflict("appointment_checked_in", "此预约已签到取号 / This appointment has checked in already")
+    phone = connection.scalar(select(Appointment.phone).where(Appointment.code == code))
+    if phone:  # booked with a mobile number: its ticket's messages go there (docs/booking.md)
+        connection.execute(
+            insert(TicketNotice).values(ticket_id=ticket_id, phone=phone, source="booking", created_at=now)
+        )

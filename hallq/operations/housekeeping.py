@@ -1,6 +1,6 @@
-"""Chores the running server does every minute: close the rating of visits whose time to rate is over, and
-forget the 限号 counts of days gone by and applicants never reported, write when each device token was last
-used."""
+"""Chores the running server does every minute: close the rating of visits whose time to rate is over;
+forget the 限号 counts of days gone by, applicants never reported and the mobile numbers of days gone by;
+write when each device token was last used."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from hallq.operations.bursts import clear_old_bursts
 from hallq.operations.context import Actor, HallContext
 from hallq.operations.evaluation import forget_applicants
 from hallq.operations.issuing import forget_past_people
+from hallq.operations.messages import forget_numbers
 from hallq.operations.ratings import close_unrated
 
 log = logging.getLogger(__name__)
@@ -27,6 +28,7 @@ def housekeeping_loop(
             closed = close_unrated(ctx)
             forget_past_people(ctx)
             forget_applicants(ctx)
+            forget_numbers(ctx)
             ctx.token_use.holding([a.token_id for a in list((sockets or {}).values())], ctx.now())
             ctx.token_use.flush(ctx.store)
             for push in clear_old_bursts(ctx):

@@ -153,7 +153,7 @@ def issue_ticket(ctx: HallContext, request: IssueRequest) -> tuple[dict[str, Any
         values = {key: getattr(ticket, key) for key in _TICKET_COLUMNS}
         ticket.id = connection.execute(_INSERT_TICKET, values).scalar_one()
         if request.appointment_code is not None:
-            claim(connection, request.appointment_code, ticket.id)
+            claim(connection, request.appointment_code, ticket.id, now)
         event = {
             "ticket_id": ticket.id,
             "type": "issued",

@@ -2,60 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-from typing import Any, ClassVar
+from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
-    DateTime,
     Float,
     ForeignKey,
     Index,
     Integer,
-    MetaData,
     SmallInteger,
     String,
-    TypeDecorator,
     UniqueConstraint,
     false,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """Stores UTC, hands back timezone-aware datetimes on every database (SQLite keeps no offset)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to a UTC column")
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-#: ids are signed 64-bit integers in SQLite and PostgreSQL: a larger one is refused, never an overflow
-MAX_ID = 2**63 - 1
-
-NAMING = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime()}
+from hallq.store.base import MAX_ID as MAX_ID
+from hallq.store.base import Base
+from hallq.store.base import UTCDateTime as UTCDateTime
 
 
 class Ticket(Base):
@@ -135,6 +100,18 @@ class Appointment(Base):
     created_at: Mapped[datetime]
     #: the ticket of the check-in; a code checks in once
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    #: "api" (a booking system, the province's platform) or "page" (hallq's own booking page, /book)
+    channel: Mapped[str] = mapped_column(String(8), default="api", server_default="api")
+    #: the citizen's name and mobile number, kept while the booking needs them (its messages), then cleared
+    name: Mapped[str | None] = mapped_column(String(64))
+    phone: Mapped[str | None] = mapped_column(String(16))
+    #: the number's lasting keyed hash (engine/booking.phone_key): the limits and the 爽约 count
+    phone_key: Mapped[str | None] = mapped_column(String(24), index=True)
+    #: sha256 of the manage link's key: the citizen sees and cancels the booking with it
+    manage_hash: Mapped[str | None] = mapped_column(String(64))
+    cancelled_at: Mapped[datetime | None]
+    #: counted against a 号源 slot (booking_slots): a cancellation gives the place back
+    counted: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class WindowState(Base):
@@ -391,3 +368,19 @@ class HallConfigVersion(Base):
     base_version: Mapped[int | None]
     #: SHA-256 of the hall file's text, for a version imported from the file (a changed file comes in again)
     file_sha256: Mapped[str | None] = mapped_column(String(64))
+
+
+class BookingSlot(Base):
+    """How many bookings a 号源 slot holds: taken by a conditional UPDATE (taken < limit), so a slot never
+    holds more than its capacity, whichever process books."""
+
+    __tablename__ = "booking_slots"
+
+    service_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    slot_at: Mapped[datetime] = mapped_column(primary_key=True)
+    taken: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# the message outbox lives in its own module; imported here so every table is on one metadata
+from hallq.store.messages import Message as Message  # noqa: E402
+from hallq.store.messages import TicketNotice as TicketNotice  # noqa: E402

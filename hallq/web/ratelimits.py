@@ -80,6 +80,16 @@ class RateLimits:
                 "取号过于频繁，请稍后再试 / Too many tickets from this address; try again in a minute",
             )
 
+    def booking(self, address: str | None, per_hour: int) -> None:
+        """Count one booking from `address` (the booking page has no captcha: a throttle instead)."""
+        if per_hour and not self.limiter.hit(
+            parse(f"{per_hour}/hour"), self.scope, "booking", address or "-"
+        ):
+            raise TooManyRequests(
+                "too_many_bookings",
+                "预约过于频繁，请稍后再试 / Too many bookings from this network; try again later",
+            )
+
     def check_login(self, address: str | None, username: str) -> None:
         """Before the password is checked (it costs ~0.1 s of CPU): refuse an address that tries too often
         whatever the usernames, and a username that failed too often from this address or from all."""
