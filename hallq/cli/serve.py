@@ -149,6 +149,7 @@ def demo(
     from hallq.demo.devices import add_demo_devices, start_demo_devices
     from hallq.demo.hall import prepare_demo, start_demo_printers
     from hallq.demo.province import ProvinceEmulator
+    from hallq.demo.sms_gateway import SmsGateway
 
     settings = base_settings(
         instance / "demo", database_url, hall_file, async_mode=async_mode, enforce_hours=False
@@ -159,11 +160,15 @@ def demo(
     # every rating is reported to a province played on 127.0.0.1 (GET its URL to see what arrived)
     province = ProvinceEmulator().start()
     settings.province = {"adapter": "json-http", "url": province.url, "hall_code": "demo-hall"}
+    # text messages (notify me, booking reminders) go to an SMS gateway played there too
+    gateway = SmsGateway().start()
+    settings.messages = {"adapter": "http", "url": f"{gateway.url}/send"}
     app = hall_app(settings)
     devices = start_demo_devices(settings.instance, app.extensions["hallq"].config.bridge.model_dump())
     add_demo_devices(app, devices)
-    app.extensions["hallq_on_stop"] = [printers.stop, devices.stop, province.stop]
+    app.extensions["hallq_on_stop"] = [printers.stop, devices.stop, province.stop, gateway.stop]
     app.extensions["hallq_demo_province"] = province.url
+    app.extensions["hallq_demo_sms"] = gateway.url
     click.echo(prepare_demo(app, f"http://{host}:{port}", printers, devices))
     sys.stdout.flush()
     from hallq.app import serving

@@ -35,6 +35,8 @@ class Settings:
     printers: dict[str, str] = field(default_factory=dict)
     #: replaces keys of the hall's [province] (the demo's province emulator on 127.0.0.1)
     province: dict[str, str] = field(default_factory=dict)
+    #: replaces keys of the hall's [messages] (the demo's SMS gateway on 127.0.0.1)
+    messages: dict[str, str] = field(default_factory=dict)
     #: set for a hall of a city deployment (hallq/app/city.py): its own PostgreSQL schema, Socket.IO channel,
     #: cookie and URL prefix /h/<hall_id>
     hall_id: str | None = None

@@ -82,6 +82,7 @@ def prepare_demo(
         (_l("Hall display"), f"/display?token={display}"),
         (_l("Window caller"), "/caller"),
         (_l("Rating tablet"), f"/evaluate/{first_window.id}?token={evaluator}"),
+        (_l("Booking"), "/book"),
         (_l("Managers"), "/manager"),
         *([(_l("Simulated devices"), "/demo/devices")] if devices is not None else []),
     ]
@@ -97,12 +98,14 @@ def prepare_demo(
         f"  Window caller (呼叫)    {base_url}/caller",
         f"      logins: {clerks[0]} … {clerks[-1]} (one per window), password {DEMO_PASSWORD}",
         f"  Rating tablet (评价器)  {base_url}/evaluate/{first_window.id}?token={evaluator}",
+        f"  Booking (预约, phone)   {base_url}/book",
         f"  Managers (管理)         {base_url}/manager",
         f"      logins: manager / {DEMO_PASSWORD}, admin / {DEMO_PASSWORD}",
         f"      {history}",
         f"  Bridge token           {bridge}",
         f"  API                    {base_url}/api/v1/openapi.json",
         *_province_lines(app.extensions.get("hallq_demo_province")),
+        *_sms_lines(app.extensions.get("hallq_demo_sms")),
         "",
         *_printer_lines(printers, base_url, agent_2),
         *_device_lines(devices, base_url, bridge),
@@ -130,6 +133,12 @@ def seed_history(ctx: HallContext, days: int = 35, tickets_per_day: int = 440) -
     return (
         f"history: {written} synthetic past tickets over the last {days} days (reports, ranking, follow-ups)"
     )
+
+
+def _sms_lines(url: str | None) -> list[str]:
+    if not url:
+        return []
+    return [f"  SMS gateway            simulated on {url} (GET it: the messages sent to citizens)"]
 
 
 def _province_lines(url: str | None) -> list[str]:

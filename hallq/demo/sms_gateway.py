@@ -1,7 +1,7 @@
 """An SMS service played on 127.0.0.1 for the demo and the tests. It answers the way each adapter's service
-does: the hall's own gateway (POST JSON {"id", "phone", "template", "params"}), Alibaba Cloud's SendSms (an
-RPC call, Action=SendSms in the query) and Tencent Cloud's (JSON with the X-TC-Action header); and it can
-fail (a 500, or the vendor's error code) to show the retry."""
+does: the hall's own gateway (POST JSON {"id", "phone", "template", "params"}), Alibaba Cloud's SendSms (the
+x-acs-action header, the parameters in the query) and Tencent Cloud's (JSON with the X-TC-Action header);
+and it can fail (a 500, or the vendor's error code) to show the retry."""
 
 from __future__ import annotations
 
@@ -31,7 +31,10 @@ class SmsGateway:
                 length = min(int(self.headers.get("Content-Length") or 0), 1 << 20)
                 body = self.rfile.read(length)
                 query = parse_qs(urlsplit(self.path).query)
-                if query.get("Action") == ["SendSms"]:
+                # the SDK (tea-openapi 0.4, signature ACS3-HMAC-SHA256) names the action in a header and
+                # sends the parameters in the query; older RPC clients put Action=SendSms in the query
+                aliyun = self.headers.get("x-acs-action") == "SendSms" or query.get("Action") == ["SendSms"]
+                if aliyun:
                     self._aliyun(query, body)
                 elif self.headers.get("X-TC-Action") == "SendSms":
                     self._tencent(json.loads(body or b"{}"))

@@ -142,18 +142,23 @@ def _queue_reminders(connection: Connection, ctx: HallContext) -> int:
     now, due = ctx.now(), 0
     for kind, before in (("reminder_day", timedelta(days=1)), ("reminder_hour", timedelta(hours=1))):
         rows = connection.execute(
-            select(Appointment.code, Appointment.service_id, Appointment.slot_at, Appointment.phone).where(
+            select(
+                Appointment.code,
+                Appointment.service_id,
+                Appointment.slot_at,
+                Appointment.phone,
+                Appointment.created_at,
+            ).where(
                 Appointment.phone.is_not(None),
                 Appointment.cancelled_at.is_(None),
                 Appointment.ticket_id.is_(None),
                 Appointment.slot_at > now,
                 Appointment.slot_at <= now + before,
-                # booked within the hour (or the day): it needs no reminder of it
-                Appointment.created_at <= Appointment.slot_at - before,
                 ~exists().where(Message.appointment_code == Appointment.code, Message.kind == kind),
             )
         ).all()
-        for row in rows:
+        # a booking made within the hour (or the day) before its slot needs no reminder of it
+        for row in (row for row in rows if row.created_at <= row.slot_at - before):
             service = ctx.config.service_by_id.get(row.service_id)
             local = row.slot_at.astimezone(ctx.config.tz)
             params = {

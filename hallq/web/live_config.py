@@ -37,7 +37,7 @@ RETIRE_EVERY_S = 10.0
 
 def for_this_server(config: HallConfig, settings: Settings) -> HallConfig:
     """What this server changes of any version: its URL prefix in a city, the demo's hours, test printers, the
-    demo's province emulator."""
+    demo's province emulator and SMS gateway."""
     config = config.mounted_at(settings.mount)
     if settings.enforce_hours is not None:
         hours = config.hall.hours.model_copy(update={"enforce": settings.enforce_hours})
@@ -50,6 +50,9 @@ def for_this_server(config: HallConfig, settings: Settings) -> HallConfig:
     if settings.province:
         province = type(config.province).model_validate(config.province.model_dump() | settings.province)
         config = config.model_copy(update={"province": province})
+    if settings.messages:
+        messages = type(config.messages).model_validate(config.messages.model_dump() | settings.messages)
+        config = config.model_copy(update={"messages": messages})
     return config
 
 
