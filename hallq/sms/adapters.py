@@ -152,4 +152,10 @@ ADAPTERS: dict[str, Callable[[Messages], Send]] = {
 
 def adapter_for(rule: Messages) -> Send | None:
     make = ADAPTERS.get(rule.adapter)
-    return make(rule) if make else None
+    if make is None:
+        return None
+    try:
+        return make(rule)
+    except ImportError as exc:  # the vendor's SDK is not installed: every attempt says so to managers
+        missing = f"未安装短信SDK / the SMS SDK is not installed (pip install 'hallq[sms]'): {exc.name}"
+        return lambda *_: missing
