@@ -10,6 +10,7 @@ from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from hallq.operations.booking_stats import booking_report
 from hallq.operations.errors import HallqError
 from hallq.operations.follow_ups import FILTERS, STATUSES, STATUSES_EN, list_follow_ups
 from hallq.operations.ratings import LEVELS, LEVELS_EN
@@ -65,7 +66,8 @@ def admin() -> str:
 
     actor = current_actor()
     assert actor is not None
-    return render_template("manager/admin.html", role=actor.role, texts=page_texts(texts.ADMIN))
+    admin_texts = page_texts(texts.ADMIN | texts.ADMIN_BOOKING)
+    return render_template("manager/admin.html", role=actor.role, texts=admin_texts)
 
 
 #: what the report covers when opened with no range
@@ -93,7 +95,7 @@ def reports() -> tuple[str, int]:
     ctx = hall_context()
     today = ctx.day()
     group_by = request.args.get("group_by", "zone")
-    error, report = None, None
+    error, report, bookings = None, None, None
     # opened with no range: the last 30 days, so the hall's history shows at once (today alone is often empty)
     asked = {key: request.args[key] for key in ("from", "to") if request.args.get(key)}
     if not asked:
@@ -101,6 +103,7 @@ def reports() -> tuple[str, int]:
     try:
         period = Period.parse(asked.get("from"), asked.get("to"), today)
         report = summary(ctx, period, group_by)
+        bookings = booking_report(ctx, period.first, period.last) if ctx.config.booking.enabled else None
     except HallqError as exc:
         error = exc.message
     charts = []
@@ -133,6 +136,9 @@ def reports() -> tuple[str, int]:
         first=asked.get("from", today.isoformat()),
         last=asked.get("to", asked.get("from", today.isoformat())),
         levels=LEVELS,
+        bookings=bookings,
+        grace=ctx.config.appointments.grace_after_min,
+        service_names={s.id: pick(s.name, s.name_en or s.name) for s in ctx.config.services},
     ), (422 if error else 200)
 
 

@@ -44,6 +44,10 @@ LIVE = {
     ),
     "province_answer": _l("The province's last answer: {why}"),
     "province_off": _l("Ratings stay in the hall (no [province] adapter)"),
+    "messages_line": _l(
+        "Text messages today: sent {sent} · waiting {pending} · failing {failing} · dropped {dropped}"
+    ),
+    "messages_off": _l("No text messages are sent (no [messages] adapter)"),
 }
 
 ADMIN = {
@@ -177,4 +181,56 @@ ADMIN = {
         "Version {version} was saved meanwhile (another admin, or a service removed once served): load it "
         "and make your change again."
     ),
+}
+
+#: the administration page's 预约号源 tab (manager/static/admin_booking.js)
+ADMIN_BOOKING = {
+    "weekday_1": _l("Mon"),
+    "weekday_2": _l("Tue"),
+    "weekday_3": _l("Wed"),
+    "weekday_4": _l("Thu"),
+    "weekday_5": _l("Fri"),
+    "weekday_6": _l("Sat"),
+    "weekday_7": _l("Sun"),
+    "quota_service": _l("Service"),
+    "quota_weekdays": _l("Weekdays"),
+    "quota_hours": _l("Hours"),
+    "quota_slot_minutes": _l("Slot (min)"),
+    "quota_capacity": _l("Places per slot"),
+    "quota_province_share": _l("Kept for the province"),
+    "quota_actions": _l("Actions"),
+    "add_quota": _l("Add bookable hours"),
+    "remove": _l("Remove"),
+    "default": _l("default"),
+    "quotas_help": _l(
+        "Bookable hours per service: cut into slots, each taking so many bookings. Places kept for the "
+        "province are booked only through its platform; holidays and make-up days follow the calendar."
+    ),
+    "booking_rules": _l("Booking rules"),
+    "booking_days_ahead": _l("Days ahead a citizen may book"),
+    "booking_closes_before_min": _l("A slot closes for booking this many minutes before it starts"),
+    "booking_per_phone_per_week": _l("Bookings per mobile number per week"),
+    "booking_per_address_per_hour": _l("Bookings per network address per hour (0: no limit)"),
+    "booking_no_shows": _l("Missed bookings that block booking"),
+    "booking_no_show_days": _l("… within this many days"),
+    "booking_block_days": _l("Booking blocked for this many days"),
+    "messages_title": _l("Text messages"),
+    "messages_help": _l(
+        "Sent when a citizen asks at the kiosk or on the phone, and as booking reminders. Access keys come "
+        "from environment variables on the server, never from this page."
+    ),
+    "messages_adapter": _l("Sent through"),
+    "sms_none": _l("Not sent"),
+    "sms_http": _l("The hall's own gateway (HTTP)"),
+    "sms_aliyun": _l("Alibaba Cloud SMS"),
+    "sms_tencent": _l("Tencent Cloud SMS"),
+    "messages_notify_when_ahead": _l("Notify when this many people are ahead"),
+    "messages_url": _l("Gateway address (HTTP)"),
+    "messages_sign_name": _l("Approved signature"),
+    "messages_sdk_app_id": _l("SMS application id (Tencent Cloud)"),
+    "messages_endpoint": _l("Service endpoint (empty: the vendor's public one)"),
+    "template_near": _l("Template: turn near"),
+    "template_called": _l("Template: called"),
+    "template_reminder_day": _l("Template: reminder a day before"),
+    "template_reminder_hour": _l("Template: reminder an hour before"),
 }

@@ -72,7 +72,20 @@ RULES: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/v1/stats/ranking"): MANAGERS,
     ("GET", "/api/v1/stats/waiting"): MANAGERS,
     ("POST", "/api/v1/tickets"): {"kiosk", "clerk", "other_clerk", "manager", "admin"},
-    ("POST", "/api/v1/appointments"): MANAGERS,
+    ("POST", "/api/v1/appointments"): MANAGERS | {"integration"},  # a booking system, the province's platform
+    # 预约 on a phone: public and throttled; a booking is seen or cancelled only with its manage link's key
+    ("GET", "/book"): PUBLIC,
+    ("GET", "/book/<code>"): PUBLIC,
+    ("GET", "/book/<code>/qr.svg"): PUBLIC,
+    ("GET", "/api/v1/booking/services"): PUBLIC,
+    ("GET", "/api/v1/booking/slots"): PUBLIC,
+    ("POST", "/api/v1/bookings"): PUBLIC,
+    ("GET", "/api/v1/bookings/<code>"): PUBLIC,
+    ("DELETE", "/api/v1/bookings/<code>"): PUBLIC,
+    # notify me: the issuing kiosk, or anyone with the ticket's status token (tests/test_messages.py)
+    ("POST", "/api/v1/tickets/<int:ticket_id>/notify"): {"kiosk"},
+    ("GET", "/api/v1/messages"): MANAGERS,
+    ("GET", "/api/v1/stats/bookings"): MANAGERS,
     ("GET", "/api/v1/tickets/<int:ticket_id>"): STAFF,
     ("GET", "/api/v1/tickets/<int:ticket_id>/call.wav"): {
         "display",
@@ -142,6 +155,7 @@ SAMPLES = {
     "username": "nobody",
     "token_id": "999",
     "rating_id": "1",
+    "code": "12345678",
 }
 
 
@@ -196,6 +210,7 @@ def test_every_route_admits_exactly_whom_it_should(
         "evaluation": {"cases": [{"case_number": "BJ-1"}]},
         "appeal": {"reason": "citizen misunderstood"},
         "decision": {"decision": "rejected", "note": "checked"},
+        "notify": {"phone": "13800138000"},
     }
     wrong = []
     for (method, rule), allowed in sorted(RULES.items()):

@@ -213,6 +213,8 @@ def test_citizen_status_by_token_without_login(client: FlaskClient, tokens: Toke
         "window": None,
         "rating": None,
         "materials": ["营业执照副本", "法定代表人身份证", "经办人身份证"],  # the whole list (issue 32)
+        # 短信提醒: the demo hall sends no messages, so the page offers none (tests/test_messages.py)
+        "notify": {"available": False, "when_ahead": 3, "phone": None},
     }
     client.post("/api/v1/windows/W02/open", headers=Tokens.header(tokens.bridge))
     client.post("/api/v1/windows/W02/call-next", headers=Tokens.header(tokens.bridge))

@@ -24,11 +24,12 @@ from hallq.web.runtime import hall_context, rate_limits
 def _day(name: str) -> date:
     text = request.args.get(name, "")
     try:
-        return date.fromisoformat(text)
+        day: date | None = date.fromisoformat(text)
     except ValueError:
-        raise Invalid(
-            f"bad_{name}", f"{name} 应为日期 YYYY-MM-DD / {name} must be a date YYYY-MM-DD"
-        ) from None
+        day = None
+    if day is None or not 2000 <= day.year <= 2100:  # a year 9999 would overflow the time zone arithmetic
+        raise Invalid(f"bad_{name}", f"{name} 应为日期 YYYY-MM-DD / {name} must be a date YYYY-MM-DD")
+    return day
 
 
 def _service_id() -> str:

@@ -33,6 +33,11 @@ def get_hall() -> dict[str, Any]:
         "name_en": config.hall.name_en,
         "timezone": config.hall.timezone,
         "issuing": issuing_now(config, ctx.now()),
+        # text messages: the kiosk and the phone page offer "notify me" when the hall sends them
+        "messages": {
+            "enabled": config.messages.enabled,
+            "notify_when_ahead": config.messages.notify_when_ahead,
+        },
         "zones": [
             {"id": z.id, "name": z.name, "name_en": z.name_en, "prefix": z.prefix} for z in config.zones
         ],

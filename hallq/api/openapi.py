@@ -8,7 +8,7 @@ from typing import Any
 from flask import current_app, request
 from pydantic import BaseModel
 
-from hallq.api import openapi_admin, openapi_more, openapi_ratings
+from hallq.api import openapi_admin, openapi_booking, openapi_more, openapi_ratings
 from hallq.api.blueprint import bp
 from hallq.api.schemas import (
     Appeal,
@@ -23,8 +23,10 @@ from hallq.api.schemas import (
     Login,
     MoveWaiting,
     NewAppointment,
+    NewBooking,
     NewToken,
     NewUser,
+    NotifyMe,
     OpenWindow,
     Rate,
     Reprint,
@@ -92,6 +94,8 @@ def document() -> dict[str, Any]:
         Evaluation,
         Appeal,
         AppealDecision,
+        NewBooking,
+        NotifyMe,
     ]
     schemas: dict[str, Any] = {m.__name__: m.model_json_schema() for m in models}
     schemas["ProvinceRating"] = openapi_ratings.PROVINCE_RATING
@@ -289,6 +293,7 @@ def document() -> dict[str, Any]:
     paths.update(openapi_more.paths(_body(Rate), _body(FollowUpChange)))
     paths.update(openapi_admin.paths())
     paths.update(openapi_ratings.paths(_body(Evaluation), _body(Appeal), _body(AppealDecision)))
+    paths.update(openapi_booking.paths(_body(NewBooking), _body(NotifyMe)))
     return {
         "openapi": "3.1.0",
         "info": {"title": "hallq", "version": "1"},

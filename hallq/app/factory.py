@@ -43,6 +43,7 @@ from hallq.web.safe_json import BoundedJSONProvider, BoundedPacket
 from hallq.web.sockets import register_socket_handlers
 from hallq.web.speech import speech_for
 from kiosk import bp as kiosk_bp
+from kiosk.booking import bp as booking_bp
 from manager import bp as manager_bp
 from manager.whatif import bp as whatif_bp
 
@@ -139,7 +140,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.extensions["hallq_offload"] = offload_for(settings.async_mode)
     app.extensions["hallq_cpu"] = CpuWork(offload_for(settings.async_mode))
     app.extensions["hallq_speech"] = speech_for(config, settings.instance, str(settings.hall_file))
-    for blueprint in (api_bp, kiosk_bp, caller_bp, display_bp, manager_bp, whatif_bp):
+    for blueprint in (api_bp, kiosk_bp, booking_bp, caller_bp, display_bp, manager_bp, whatif_bp):
         app.register_blueprint(blueprint)
     register_errors(app)
 

@@ -86,5 +86,9 @@ def booking_report(ctx: HallContext, first: date, last: date) -> dict[str, Any]:
 
 def bookings_today(ctx: HallContext) -> list[dict[str, Any]]:
     """The live page's line per service: today's bookings so far."""
-    today = ctx.day()
-    return [row for row in booking_report(ctx, today, today)["services"] if row["booked"] or row["capacity"]]
+    today, services = ctx.day(), ctx.config.service_by_id
+    rows = [row for row in booking_report(ctx, today, today)["services"] if row["booked"] or row["capacity"]]
+    for row in rows:
+        service = services.get(row["service_id"])
+        row["name"], row["name_en"] = (service.name, service.name_en) if service else (row["service_id"], "")
+    return rows

@@ -200,8 +200,8 @@ def without_services(document: dict[str, Any], service_ids: list[str]) -> dict[s
 
 
 #: what a manager may change (admins change everything): each service's materials, the working calendar,
-#: each window's A and B services
-MANAGERS_MAY = "materials, calendar, a_services, b_services"
+#: each window's A and B services, the 号源 slots (booking.quotas)
+MANAGERS_MAY = "materials, calendar, a_services, b_services, booking.quotas"
 
 
 def within_managers_reach(before: dict[str, Any], after: dict[str, Any]) -> bool:
@@ -210,6 +210,8 @@ def within_managers_reach(before: dict[str, Any], after: dict[str, Any]) -> bool
     def masked(document: dict[str, Any]) -> Any:
         copy = json.loads(json.dumps(document, sort_keys=True))
         copy.pop("calendar", None)
+        if isinstance(copy.get("booking"), dict):
+            copy["booking"].pop("quotas", None)
         for service in copy.get("services", []):
             if isinstance(service, dict):
                 service.pop("materials", None)

@@ -28,7 +28,7 @@ from hallq.operations.views import (
     window_json,
 )
 from hallq.operations.zones import current_alerts
-from hallq.store.models import DeviceState, Rating, RatingAppeal, Ticket
+from hallq.store.models import DeviceState, Rating, RatingAppeal, Ticket, TicketNotice
 
 #: how many of a window's no-shows of today its caller lists
 NO_SHOWS_LISTED = 10
@@ -213,6 +213,19 @@ def ticket_status(ctx: HallContext, ticket_id: int) -> dict[str, Any]:
         "rating": rating_state(ctx, ticket_id) if full["status"] == "finished" else None,
         # 一次性告知: the whole list (the 58 mm ticket prints the first few and says "扫码查看完整清单")
         "materials": list(service.materials) if service else [],
+        "notify": notify_state(ctx, ticket_id, full["status"]),
+    }
+
+
+def notify_state(ctx: HallContext, ticket_id: int, status: str) -> dict[str, Any]:
+    """Whether the phone page offers "notify me", and to which number (masked) messages go already."""
+    rule = ctx.config.messages
+    with ctx.store.read() as session:
+        phone = session.scalar(select(TicketNotice.phone).where(TicketNotice.ticket_id == ticket_id))
+    return {
+        "available": rule.enabled and status == "waiting",
+        "when_ahead": rule.notify_when_ahead,
+        "phone": f"{phone[:3]}****{phone[-4:]}" if phone else None,
     }
 
 

@@ -8,8 +8,10 @@ from typing import Any
 from sqlalchemy import func, select
 
 from hallq.engine.alerts import zone_alert
+from hallq.operations.booking_stats import bookings_today
 from hallq.operations.context import HallContext
 from hallq.operations.follow_ups import list_follow_ups, overdue_count
+from hallq.operations.messages import message_status
 from hallq.operations.queries import open_windows_for_zone, window_states, zone_queue
 from hallq.operations.rating_reports import report_status
 from hallq.operations.views import current_calls, iso
@@ -113,6 +115,9 @@ def live_hall(ctx: HallContext) -> dict[str, Any]:
         "today": today,
         "overdue_follow_ups": overdue,
         "province": province,
+        # 预约 today per service, and the text messages sent to citizens (docs/booking.md)
+        "bookings": bookings_today(ctx),
+        "messages": message_status(ctx, limit=0) if ctx.config.messages.enabled else None,
     }
 
 

@@ -14,7 +14,7 @@
   hallq.clock($("clock"));
 
   function show(step) {
-    for (const s of ["zone", "service", "identity", "appointment", "ticket"]) {
+    for (const s of ["zone", "service", "identity", "appointment", "notify", "ticket"]) {
       $(`step-${s}`).classList.toggle("hidden", s !== step);
     }
   }
@@ -236,8 +236,49 @@
     $("t-qr").src = `${ticket.status_url}/qr.svg`;
     $("t-materials").classList.toggle("hidden", service.materials.length === 0);
     $("t-materials-list").replaceChildren(...service.materials.map((m) => el("li", {}, m)));
+    const messages = hall.messages && hall.messages.enabled && ticket.status === "waiting";
+    $("t-notify-box").classList.toggle("hidden", !messages);
+    $("t-notify").classList.remove("hidden");
+    $("t-notify-done").classList.add("hidden");
     show("ticket");
     armReset(30);
+  }
+
+  // 短信提醒: the citizen may leave a mobile number for "your turn is near" and "called" messages
+  let phoneTyped = "";
+  function renderNotify() {
+    const ask = ASK.phone;
+    $("notify-value").textContent = grouped(masked(phoneTyped, ask), ask.groups) || "\u00a0";
+    $("notify-ok").disabled = phoneTyped.length !== ask.max;
+  }
+  function askNotify() {
+    if (!shown) return;
+    phoneTyped = "";
+    error("");
+    $("notify-why").textContent = t("notify_why", { count: hall.messages.notify_when_ahead, number: shown.ticket.number });
+    keypad($("notify-keypad"), ASK.phone.keys, (key) => { if (phoneTyped.length < ASK.phone.max) phoneTyped += key; renderNotify(); },
+      () => { phoneTyped = phoneTyped.slice(0, -1); renderNotify(); });
+    renderNotify();
+    show("notify");
+    armReset(90);
+  }
+  async function sendNotify() {
+    if (busy || !shown) return;
+    busy = true;
+    try {
+      const answer = await hallq.api("POST", `/tickets/${shown.ticket.id}/notify`, { phone: phoneTyped }, token);
+      $("t-notify").classList.add("hidden");
+      $("t-notify-done").textContent = t("notify_done", { phone: answer.phone });
+      $("t-notify-done").classList.remove("hidden");
+      show("ticket");
+      armReset(30);
+    } catch (e) {
+      error(e.message);
+    } finally {
+      phoneTyped = "";  // the number leaves the public screen at once
+      renderNotify();
+      busy = false;
+    }
   }
 
   function printing() {
@@ -304,13 +345,20 @@
   $("appointment-back").addEventListener("click", () => { code = null; error(""); show("zone"); armReset(60); });
   $("appointment-ok").addEventListener("click", checkIn);
   document.addEventListener("keydown", (event) => {  // a code scanner, or a keyboard
-    if (code === null || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    // a booking's QR code scanned on the start screen: the scanner types its code; take it as a check-in
+    const onStart = !$("step-zone").classList.contains("hidden") && !$("appointment").disabled;
+    if (code === null && onStart && /^[A-Za-z0-9]$/.test(event.key)) askCode();
+    if (code === null) return;
     event.preventDefault();  // Enter must not also press whichever button has the focus
     if (event.key === "Enter") checkIn();
     else if (event.key === "Backspace") { code = code.slice(0, -1); renderCode(); }
     else typeCode(event.key);
   });
   $("done").addEventListener("click", reset);
+  $("t-notify").addEventListener("click", askNotify);
+  $("notify-ok").addEventListener("click", sendNotify);
+  $("notify-back").addEventListener("click", () => { phoneTyped = ""; error(""); show("ticket"); armReset(30); });
   $("green").addEventListener("click", () => {
     green = !green;
     $("green").setAttribute("aria-pressed", String(green));

@@ -24,7 +24,35 @@
     $("materials").classList.toggle("hidden", !materials.length || !["waiting", "called", "serving"].includes(ticket.status));
     $("materials-list").replaceChildren(...materials.map((m) => hallq.el("li", {}, m)));
     renderRating(ticket.rating);
+    if (ticket.room) ticketId = Number(ticket.room.split(":")[1]);
+    renderNotify(ticket.notify);
   }
+  // 短信提醒: a number for "your turn is near" and "called" messages, for a citizen who steps out
+  function renderNotify(notify) {
+    const waiting = notify && (notify.available || notify.phone) && lastStatus === "waiting";
+    $("notify").classList.toggle("hidden", !waiting);
+    if (!waiting) return;
+    $("notify-why").textContent = t("notify_why", { count: notify.when_ahead });
+    $("notify-form").classList.toggle("hidden", !!notify.phone);
+    $("notify-done").classList.toggle("hidden", !notify.phone);
+    if (notify.phone) $("notify-done").textContent = t("notify_done", { phone: notify.phone });
+  }
+  let ticketId = null;
+  $("notify-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    $("notify-send").disabled = true;
+    try {
+      await hallq.api("POST", `/tickets/${ticketId}/notify`, { phone: $("notify-phone").value, status_token: token });
+      $("notify-phone").value = "";
+      $("error").classList.add("hidden");
+      refresh();
+    } catch (e) {
+      $("error").textContent = e.message;
+      $("error").classList.remove("hidden");
+    } finally {
+      $("notify-send").disabled = false;
+    }
+  });
   // after the visit: rate it here (one rating per visit, for a while after it ended), or see how it was rated
   let ratingShown = false;
   function renderRating(rating) {
@@ -58,7 +86,8 @@
   refresh().then(async () => {
     const first = await hallq.api("GET", `/status/${encodeURIComponent(token)}`).catch(() => null);
     if (!first) return;
-    const room = first.room, ticketId = Number(room.split(":")[1]);
+    const room = first.room;
+    ticketId = Number(room.split(":")[1]);
     // refresh on this ticket's own events and on its zone's queue changes only, not on every call in the hall
     const mine = (e) => { if (e && e.ticket && e.ticket.id === ticketId) soon(); };
     const myZone = (q) => { if (q && q.zone_id === zoneId) soon(); };

@@ -11,6 +11,7 @@
   const isAdmin = role === "admin";
   let state = null;  // {version, hall, ...} as loaded
   let tab = "services";
+  const TABS = ["services", "staffing", "calendar", "booking", "settings", "users", "tokens", "versions"];
   let calendarYear = new Date().getFullYear();
 
   function say(text, kind = "ok", extra = null) {
@@ -31,10 +32,10 @@
     render();
   }
 
-  const EDITS = new Set(["services", "staffing", "calendar", "settings"]);
+  const EDITS = new Set(["services", "staffing", "calendar", "booking", "settings"]);
   function render() {
     for (const button of $("tabs").querySelectorAll("button")) button.classList.toggle("on", button.dataset.tab === tab);
-    for (const name of ["services", "staffing", "calendar", "settings", "users", "tokens", "versions"]) {
+    for (const name of TABS) {
       $(`tab-${name}`).classList.toggle("hidden", name !== tab);
     }
     $("save-bar").classList.toggle("hidden", !EDITS.has(tab));
@@ -42,13 +43,14 @@
     if (tab === "services") forms.services(state.hall, root, { everything: isAdmin }, openTickets, moveWaiting);
     if (tab === "staffing") forms.staffing(state.hall, root);
     if (tab === "calendar") forms.calendar(state.hall, root, calendarYear);
+    if (tab === "booking") window.hallqAdminBooking.editor(state.hall, root, isAdmin, true);
     if (tab === "settings") forms.settings(state.hall, root, isAdmin, state.indicators);
     if (tab === "users") users(root);
     if (tab === "tokens") tokens(root);
     if (tab === "versions") versions(root);
     if (!isAdmin && tab === "services") root.prepend(el("p", { class: "muted" }, t("read_only")));
   }
-  for (const id of ["services", "staffing", "calendar"]) {
+  for (const id of ["services", "staffing", "calendar", "booking"]) {
     $(`tab-${id}`).addEventListener("changed", () => {
       if (id === "calendar") calendarYear = Number($("calendar-year").value);
       render();
@@ -224,6 +226,6 @@
     },
   });
   const wanted = new URL(location.href).hash.slice(1);
-  if (["services", "staffing", "calendar", "settings", "users", "tokens", "versions"].includes(wanted)) tab = wanted;
+  if (TABS.includes(wanted)) tab = wanted;
   load().catch((e) => say(e.message, "error"));
 })();

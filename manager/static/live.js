@@ -70,6 +70,17 @@
           minutes: Math.round(province.oldest_pending_s / 60) })),
         province.last_error ? el("div", { class: "overdue" }, t("province_answer", { why: hallq.pick(province.last_error) })) : ""]
       : [t("province_off")]));
+    // 预约 today: places, booked, checked in, still to come, missed (爽约), cancelled; then the messages sent
+    document.querySelector("#bookings tbody").replaceChildren(...(live.bookings || []).map((b) =>
+      el("tr", { "data-service": b.service_id },
+        el("td", {}, hallq.named(b)), el("td", {}, b.capacity), el("td", {}, b.booked),
+        el("td", {}, b.checked_in), el("td", {}, b.pending), el("td", { class: b.no_show ? "overdue" : "" }, b.no_show),
+        el("td", {}, b.cancelled))));
+    const messages = live.messages;
+    document.getElementById("messages").replaceChildren(messages
+      ? el("span", { class: messages.failing ? "overdue" : "" }, t("messages_line", {
+          sent: messages.sent, pending: messages.pending, failing: messages.failing, dropped: messages.dropped }))
+      : t("messages_off"));
     if (openZone) showWaiting(openZone);
   }
 
@@ -112,7 +123,7 @@
   }
   const soon = () => { if (!pending) pending = setTimeout(refresh, 300); };
   const events = ["ticket_issued", "ticket_called", "ticket_recalled", "ticket_finished", "ticket_no_show",
-    "ticket_transferred", "queue_changed", "window_changed", "device_status", "zone_alert", "ticket_rated", "province_status",
+    "ticket_transferred", "queue_changed", "window_changed", "device_status", "zone_alert", "ticket_rated", "province_status", "messages_status",
     "follow_up_changed", "snapshot", "ticket_cancelled"];
   const dot = document.getElementById("live-dot");
   hallq.connect(null, ["manager"], Object.fromEntries(events.map((e) => [e, soon])), (on) => dot.classList.toggle("on", on));
