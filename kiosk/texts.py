@@ -42,7 +42,8 @@ BOOK = {
     "documents": _l("{count} documents to bring"),
     "places_left": _l("{count} left"),
     "full": _l("Full"),
-    "closed": _l("Closed"),
+    "closed": _l("Booking closed"),
+    "no_slots": _l("No times left on this day"),
     "no_days": _l("No days open for booking in the coming week"),
     "no_services": _l("This hall takes no bookings online"),
     "rules": _l(

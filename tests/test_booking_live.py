@@ -80,6 +80,10 @@ def two_processes(folder: Path, database: str) -> Iterator[tuple[list[str], str]
             url = stack.enter_context(scratch_database())
             instances = [folder / "one", folder / "two"]
             options = ("--database-url", url)
+            # one hall's processes share its secret (docs/deployment.md): a number's keyed hash is one
+            for instance in instances:
+                instance.mkdir()
+                (instance / "secret_key").write_text("booking-test-secret-" + "x" * 40)
         ports = [free_port(), free_port()]
         stack.enter_context(live_serve(instances[0], hall_file, ports[0], extra=options))
         stack.enter_context(live_serve(instances[1], hall_file, ports[1], extra=options))
@@ -118,6 +122,41 @@ def test_forty_concurrent_bookings_of_a_slot_of_five_through_two_processes_make_
                 assert session.scalar(select(BookingSlot.taken)) == 5
         finally:
             store.dispose()
+
+
+def open_slots(url: str, count: int) -> list[str]:
+    today, found = date.today(), []
+    for day in (today, today + timedelta(days=1), today + timedelta(days=2)):
+        answer = requests.get(
+            f"{url}/api/v1/booking/slots",
+            params={"service_id": "house_transfer", "date": day.isoformat()},
+            timeout=5,
+        )
+        found += [slot["start"] for slot in answer.json() if slot["open"] and slot["left"]]
+    assert len(found) >= count, found
+    return found[:count]
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_one_number_booking_ten_slots_at_once_through_two_processes_gets_one(
+    tmp_path: Path, database: str
+) -> None:
+    """One active booking per number and service, also when a script sends ten at once to two processes."""
+    with two_processes(tmp_path, database) as (urls, _):
+        slots = open_slots(urls[0], 10)
+
+        def attempt(n: int) -> int:
+            body = {
+                "service_id": "house_transfer",
+                "slot_start": slots[n],
+                "name": "同一人",
+                "phone": "13900001111",
+            }
+            return requests.post(f"{urls[n % 2]}/api/v1/bookings", json=body, timeout=30).status_code
+
+        with ThreadPoolExecutor(max_workers=10) as pool:
+            answers = list(pool.map(attempt, range(10)))
+        assert sorted(answers) == [201] + [409] * 9, answers
 
 
 @pytest.fixture

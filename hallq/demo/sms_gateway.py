@@ -79,6 +79,7 @@ class SmsGateway:
 
             def _tencent(self, body: dict[str, Any]) -> None:
                 phones = body.get("PhoneNumberSet") or [""]
+                status: dict[str, Any]
                 if gateway.mode == "error":
                     gateway.refused += 1
                     status = {"Code": "LimitExceeded.PhoneNumberDailyLimit", "Message": "emulated limit"}

@@ -10,7 +10,7 @@ import secrets
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from hallq.engine import IssueRefused
@@ -150,7 +150,17 @@ def _no_shows(connection: Connection, ctx: HallContext, key: str, now: datetime)
     return [slot_at + grace for slot_at in rows]
 
 
+def _one_number_at_a_time(connection: Connection, key: str) -> None:
+    """Bookings by one number wait for each other until commit, so its limits are checked against every
+    booking it made before (SQLite's writes are one at a time already; PostgreSQL takes an advisory lock
+    on the number's hash, released with the transaction)."""
+    if connection.dialect.name == "postgresql":
+        lock = int.from_bytes(hashlib.sha256(f"booking|{key}".encode()).digest()[:8], "big", signed=True)
+        connection.execute(text("SELECT pg_advisory_xact_lock(:lock)"), {"lock": lock})
+
+
 def _check_limits(connection: Connection, ctx: HallContext, key: str, service_id: str, slot: Slot) -> None:
+    _one_number_at_a_time(connection, key)
     booking, now = ctx.config.booking, ctx.now()
     until = blocked_until(_no_shows(connection, ctx, key, now), booking, now)
     if until is not None:
@@ -175,7 +185,7 @@ def _check_limits(connection: Connection, ctx: HallContext, key: str, service_id
     in_week = connection.scalar(
         select(func.count()).where(*active, Appointment.slot_at >= monday, Appointment.slot_at < next_monday)
     )
-    if in_week >= booking.per_phone_per_week:
+    if (in_week or 0) >= booking.per_phone_per_week:
         raise Conflict(
             "week_limit",
             f"同一手机号每周最多预约{booking.per_phone_per_week}次 / At most {booking.per_phone_per_week} "
@@ -243,8 +253,8 @@ def book(ctx: HallContext, service_id: str, slot_start: datetime, name: str, pho
 
 def _owned(connection: Connection, code: str, key: str) -> Any:
     row = connection.execute(select(Appointment).where(Appointment.code == code)).one_or_none()
-    known = row is not None and row.manage_hash is not None
-    if not known or not hmac.compare_digest(row.manage_hash, _manage_hash(key or "")):
+    stored = row.manage_hash if row is not None else None
+    if stored is None or not hmac.compare_digest(stored, _manage_hash(key or "")):
         raise NotFound("unknown_booking", "未找到此预约（链接有误）/ No such booking (a wrong or old link)")
     return row
 

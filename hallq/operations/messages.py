@@ -120,7 +120,10 @@ def scan(ctx: HallContext) -> int:
         )
         for ticket in watched:
             service = ctx.config.service_by_id.get(ticket.service_id)
-            base = {"number": ticket.number, "service": service.name if service else ticket.service_id}
+            base: dict[str, str | int] = {
+                "number": ticket.number,
+                "service": service.name if service else ticket.service_id,
+            }
             if ticket.status == Status.WAITING:
                 ahead = ahead_of(session, ticket)
                 if ahead > rule.notify_when_ahead:
@@ -130,9 +133,8 @@ def scan(ctx: HallContext) -> int:
                 window = ctx.config.window_by_id.get(ticket.window_id or "")
                 params = base | {"window": str(window.number) if window else ""}
                 kind = "called"
-            _queue(
-                connection, ctx, kind, f"t{ticket.id}-{kind}", phones[ticket.id], params, ticket_id=ticket.id
-            )
+            phone = phones[ticket.id] or ""
+            _queue(connection, ctx, kind, f"t{ticket.id}-{kind}", phone, params, ticket_id=ticket.id)
             due += 1
         due += _queue_reminders(connection, ctx)
     return due

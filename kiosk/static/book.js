@@ -53,7 +53,10 @@
     try {
       const slots = await hallq.api("GET", `/booking/slots?service_id=${encodeURIComponent(service.id)}&date=${d}`);
       if (day !== d) return;
-      $("slots").replaceChildren(...slots.map((s) => {
+      // slots already begun are left out; one closing soon says so
+      const ahead = slots.filter((s) => s.open || new Date(s.start) > Date.now());
+      $("slots").replaceChildren(...(ahead.length ? ahead : [null]).map((s) => {
+        if (!s) return el("p", { class: "muted" }, t("no_slots"));
         const open = s.open && s.left > 0;
         return el("button", {
           type: "button", class: "book-slot", "data-start": s.start, disabled: open ? null : "",
