@@ -48,6 +48,13 @@ LIVE = {
         "Text messages today: sent {sent} · waiting {pending} · failing {failing} · dropped {dropped}"
     ),
     "messages_off": _l("No text messages are sent (no [messages] adapter)"),
+    "message_near": _l("Turn near"),
+    "message_called": _l("Called"),
+    "message_reminder_day": _l("Reminder, a day before"),
+    "message_reminder_hour": _l("Reminder, an hour before"),
+    "message_pending": _l("Waiting to be sent"),
+    "message_sent": _l("Sent"),
+    "message_dropped": _l("Dropped (too late, or no longer needed)"),
 }
 
 ADMIN = {

@@ -152,7 +152,10 @@ def test_a_message_too_late_or_for_a_finished_ticket_is_dropped(
     assert gateway.messages() == []
     with ctx.store.read() as session:
         rows = session.execute(select(Message.state, Message.last_error, Message.phone)).all()
-    assert sorted(rows) == [("dropped", "ticket finished", None), ("dropped", "too late", None)]
+    assert sorted(rows) == [
+        ("dropped", "此号已办结 / ticket finished", None),
+        ("dropped", "超时未发 / too late", None),
+    ]
 
 
 def test_notify_me_is_refused_clearly(client: FlaskClient, tokens: Tokens, ctx: HallContext) -> None:

@@ -186,13 +186,13 @@ class Outgoing:
 def _still_wanted(connection: Connection, ctx: HallContext, message: Any, now: datetime) -> str | None:
     """None when the message should go; else why it is dropped."""
     if now - message.created_at > timedelta(minutes=ctx.config.messages.give_up_after_min):
-        return "too late"
+        return "超时未发 / too late"
     if message.ticket_id is not None:
         status = connection.scalar(select(Ticket.status).where(Ticket.id == message.ticket_id))
         if status not in (Status.WAITING, Status.CALLED, Status.SERVING):
-            return "ticket finished"
+            return "此号已办结 / ticket finished"
         if message.kind == "near" and status != Status.WAITING:
-            return "already called"
+            return "已叫号 / already called"
     if message.appointment_code is not None:
         booking = connection.execute(
             select(Appointment.cancelled_at, Appointment.ticket_id).where(
@@ -200,7 +200,7 @@ def _still_wanted(connection: Connection, ctx: HallContext, message: Any, now: d
             )
         ).first()
         if booking is None or booking.cancelled_at is not None or booking.ticket_id is not None:
-            return "booking cancelled or checked in"
+            return "预约已取消或已签到 / booking cancelled or checked in"
     return None
 
 
@@ -325,7 +325,7 @@ def forget_numbers(ctx: HallContext) -> None:
         connection.execute(
             update(Message)
             .where(Message.created_at < _wall_day_start(ctx), Message.phone.is_not(None))
-            .values(phone=None, state=DROPPED, last_error="end of day")
+            .values(phone=None, state=DROPPED, last_error="当日结束 / end of day")
             .where(Message.state == PENDING)
         )
         connection.execute(

@@ -117,7 +117,7 @@ def live_hall(ctx: HallContext) -> dict[str, Any]:
         "province": province,
         # 预约 today per service, and the text messages sent to citizens (docs/booking.md)
         "bookings": bookings_today(ctx),
-        "messages": message_status(ctx, limit=0) if ctx.config.messages.enabled else None,
+        "messages": message_status(ctx, limit=10) if ctx.config.messages.enabled else None,
     }
 
 

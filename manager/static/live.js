@@ -81,6 +81,12 @@
       ? el("span", { class: messages.failing ? "overdue" : "" }, t("messages_line", {
           sent: messages.sent, pending: messages.pending, failing: messages.failing, dropped: messages.dropped }))
       : t("messages_off"));
+    // the latest ten with their send result: what a citizen who says "I got no message" is asked about
+    document.querySelector("#message-list tbody").replaceChildren(...(messages ? messages.messages : []).map((m) =>
+      el("tr", { "data-message": m.id, class: m.state === "pending" && m.attempts ? "overdue" : "" },
+        el("td", {}, m.created_at.slice(11, 16)), el("td", {}, t(`message_${m.kind}`)),
+        el("td", {}, m.params.number || m.params.code || ""), el("td", {}, t(`message_${m.state}`)),
+        el("td", { class: "muted" }, hallq.pick(m.result) || ""))));
     if (openZone) showWaiting(openZone);
   }
 
