@@ -76,6 +76,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/whatif_run.py
 	$(BIN)/python bench/speech.py
 	$(BIN)/python bench/province.py
+	$(BIN)/python bench/booking.py
 	$(BIN)/python bench/request_cost.py
 	$(BIN)/python bench/print_ticket.py
 	$(BIN)/python bench/bridge_latency.py

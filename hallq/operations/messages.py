@@ -8,16 +8,16 @@ once and can drop repeats by it. A ticket gets at most two: "near" and "called";
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, and_, exists, func, select, update
+from sqlalchemy.orm import Session
 
 from hallq.engine import IssueRefused, Status
 from hallq.engine.identity import normalise_phone
 from hallq.operations.context import HallContext
 from hallq.operations.errors import Conflict, Invalid, NotFound
-from hallq.operations.queries import ahead_of
 from hallq.store.db import Store, upsert_insert
 from hallq.store.models import Appointment, Message, Ticket, TicketNotice
 
@@ -93,57 +93,88 @@ def _not_queued(kind: str, ticket_column: Any) -> Any:
     return ~exists().where(Message.ticket_id == ticket_column, Message.kind == kind)
 
 
+@dataclass(frozen=True)
+class Due:
+    kind: str
+    what: str
+    phone: str
+    params: dict[str, Any]
+    ticket_id: int | None = None
+    code: str | None = None
+
+
 def scan(ctx: HallContext) -> int:
     """Put the messages due now in the outbox: "near" for a waiting ticket with `notify_when_ahead` or fewer
-    ahead, "called" for a called one, booking reminders a day and an hour before; how many were due."""
+    ahead, "called" for a called one, booking reminders a day and an hour before; how many were due. It
+    reads first and writes only when something is due: every process runs it every second, and on SQLite a
+    write would hold the hall's one write lock."""
     if not ctx.config.messages.enabled:
         return 0
-    due = 0
+    with ctx.store.read() as session:
+        due = _tickets_due(session, ctx) + _reminders_due(session, ctx)
+    if due:
+        with ctx.store.write_connection() as connection:
+            for message in due:
+                _queue(
+                    connection, ctx, message.kind, message.what, message.phone, message.params,
+                    ticket_id=message.ticket_id, code=message.code,
+                )  # fmt: skip
+    return len(due)
+
+
+def _tickets_due(session: Session, ctx: HallContext) -> list[Due]:
     day, rule = ctx.day(), ctx.config.messages
-    with ctx.store.write() as session:
-        connection = session.connection()
-        watched = session.scalars(
-            select(Ticket)
-            .join(TicketNotice, TicketNotice.ticket_id == Ticket.id)
-            .where(Ticket.service_day == day, TicketNotice.phone.is_not(None))
-            .where(
-                and_(Ticket.status == Status.WAITING, _not_queued("near", Ticket.id))
-                | (Ticket.status.in_([Status.CALLED, Status.SERVING]) & _not_queued("called", Ticket.id))
-            )
-        ).all()
-        phones = dict(
-            session.execute(
-                select(TicketNotice.ticket_id, TicketNotice.phone).where(
-                    TicketNotice.ticket_id.in_([t.id for t in watched])
-                )
-            ).all()
+    watched = session.execute(
+        select(Ticket, TicketNotice.phone)
+        .join(TicketNotice, TicketNotice.ticket_id == Ticket.id)
+        .where(Ticket.service_day == day, TicketNotice.phone.is_not(None))
+        .where(
+            and_(Ticket.status == Status.WAITING, _not_queued("near", Ticket.id))
+            | (Ticket.status.in_([Status.CALLED, Status.SERVING]) & _not_queued("called", Ticket.id))
         )
-        for ticket in watched:
-            service = ctx.config.service_by_id.get(ticket.service_id)
-            base: dict[str, str | int] = {
-                "number": ticket.number,
-                "service": service.name if service else ticket.service_id,
-            }
-            if ticket.status == Status.WAITING:
-                ahead = ahead_of(session, ticket)
-                if ahead > rule.notify_when_ahead:
-                    continue
-                params, kind = base | {"ahead": ahead}, "near"
-            else:
-                window = ctx.config.window_by_id.get(ticket.window_id or "")
-                params = base | {"window": str(window.number) if window else ""}
-                kind = "called"
-            phone = phones[ticket.id] or ""
-            _queue(connection, ctx, kind, f"t{ticket.id}-{kind}", phone, params, ticket_id=ticket.id)
-            due += 1
-        due += _queue_reminders(connection, ctx)
+    ).all()
+    waiting_services = {ticket.service_id for ticket, _ in watched if ticket.status == Status.WAITING}
+    heads = _queue_heads(session, day, waiting_services, rule.notify_when_ahead)
+    due = []
+    for ticket, phone in watched:
+        service = ctx.config.service_by_id.get(ticket.service_id)
+        base: dict[str, str | int] = {
+            "number": ticket.number,
+            "service": service.name if service else ticket.service_id,
+        }
+        if ticket.status == Status.WAITING:
+            ahead = heads.get(ticket.id)
+            if ahead is None:  # more than notify_when_ahead ahead
+                continue
+            params, kind = base | {"ahead": ahead}, "near"
+        else:
+            window = ctx.config.window_by_id.get(ticket.window_id or "")
+            params = base | {"window": str(window.number) if window else ""}
+            kind = "called"
+        due.append(Due(kind, f"t{ticket.id}-{kind}", phone or "", params, ticket_id=ticket.id))
     return due
 
 
-def _queue_reminders(connection: Connection, ctx: HallContext) -> int:
-    now, due = ctx.now(), 0
+def _queue_heads(session: Session, day: date, service_ids: set[str], near: int) -> dict[int, int]:
+    """ticket id -> people ahead, for the first `near + 1` waiting tickets of each service (the
+    order operations/queries.ahead_of counts in): one short indexed read per service, not one per ticket."""
+    heads: dict[int, int] = {}
+    for service_id in service_ids:
+        ids = session.scalars(
+            select(Ticket.id)
+            .where(Ticket.service_day == day, Ticket.status == Status.WAITING)
+            .where(Ticket.service_id == service_id)
+            .order_by(Ticket.queue_rank, Ticket.queued_at, Ticket.id)
+            .limit(near + 1)
+        ).all()
+        heads.update({ticket_id: position for position, ticket_id in enumerate(ids)})
+    return heads
+
+
+def _reminders_due(session: Session, ctx: HallContext) -> list[Due]:
+    now, due = ctx.now(), []
     for kind, before in (("reminder_day", timedelta(days=1)), ("reminder_hour", timedelta(hours=1))):
-        rows = connection.execute(
+        rows = session.execute(
             select(
                 Appointment.code,
                 Appointment.service_id,
@@ -163,13 +194,12 @@ def _queue_reminders(connection: Connection, ctx: HallContext) -> int:
         for row in (row for row in rows if row.created_at <= row.slot_at - before):
             service = ctx.config.service_by_id.get(row.service_id)
             local = row.slot_at.astimezone(ctx.config.tz)
-            params = {
+            params: dict[str, Any] = {
                 "code": row.code,
                 "service": service.name if service else row.service_id,
                 "time": f"{local:%m-%d %H:%M}",
             }
-            _queue(connection, ctx, kind, f"b{row.code}-{kind}", row.phone, params, code=row.code)
-            due += 1
+            due.append(Due(kind, f"b{row.code}-{kind}", row.phone or "", params, code=row.code))
     return due
 
 
