@@ -38,8 +38,8 @@ BOOKINGS = 400
 EVERY_DAY = [
     ("weekdays = [1, 2, 3, 4, 5]     # ISO", "weekdays = [1, 2, 3, 4, 5, 6, 7]     # ISO"),
     (
-        'service = "house_transfer"\nweekdays = [1, 2, 3, 4, 5]\nhours = ["09:00", "12:00"]\nslot_minutes = 30\n'
-        "capacity = 4\nprovince_share = 1",
+        'service = "house_transfer"\nweekdays = [1, 2, 3, 4, 5]\nhours = ["09:00", "12:00"]\n'
+        "slot_minutes = 30\ncapacity = 4\nprovince_share = 1",
         'service = "house_transfer"\nweekdays = [1, 2, 3, 4, 5, 6, 7]\nhours = ["00:00", "23:30"]\n'
         "slot_minutes = 30\ncapacity = 500\nprovince_share = 0",
     ),
@@ -170,7 +170,8 @@ def main() -> None:
     print(f"booking request CPU: {booking_ms:.2f} ms; a kiosk ticket in the same hall {ticket_ms:.2f} ms "
           f"(booking x{booking_ms / ticket_ms:.2f})")  # fmt: skip
     print(
-        f"message scan, {WAITING} waiting, {NOTIFIED} asked, nothing due: {scan_ms:.2f} ms a turn (median of 20)"
+        f"message scan, {WAITING} waiting, {NOTIFIED} asked, nothing due: {scan_ms:.2f} ms a turn "
+        "(median of 20)"
     )
     print(
         f"over HTTP, one process, 8 at once: {per_second:.0f} bookings/s, p50 {p50:.1f} ms, p90 {p90:.1f} ms"
