@@ -201,7 +201,7 @@ ADMIN_BOOKING = {
     "weekday_7": _l("Sun"),
     "quota_service": _l("Service"),
     "quota_weekdays": _l("Weekdays"),
-    "quota_hours": _l("Hours"),
+    "quota_hours": _l("Bookable hours"),
     "quota_slot_minutes": _l("Slot (min)"),
     "quota_capacity": _l("Places per slot"),
     "quota_province_share": _l("Kept for the province"),

@@ -5,6 +5,8 @@ materials list but nothing an admin owns. Screenshots go to tests/artifacts/admi
 
 from __future__ import annotations
 
+from datetime import date
+
 from .browsers import ARTIFACTS, caller_at, manager_page
 from .livehall import LiveHall, signed_in
 
@@ -270,3 +272,49 @@ def test_the_rating_content_is_edited_on_the_settings_page_under_a_new_version(
     assert bad["levels"] == [2, 1]  # a line in two levels' boxes stays one piece of content
     page.screenshot(path=ARTIFACTS / "admin-rating-content.png", animations="disabled", full_page=True)
     page.close()
+
+
+def test_bookable_hours_and_messages_are_set_on_the_booking_tab(browser, hall: LiveHall) -> None:  # type: ignore[no-untyped-def]
+    """Issue 36: an admin makes 公章刻制备案 bookable on Wednesday mornings and sets the message gateway; the
+    booking page offers the new slots at once. A manager may change the hours, not the rules or messages."""
+    page = admin_page(browser, hall, "booking")
+    start = version_of(hall)
+    rows_before = page.locator("#quotas tbody tr").count()
+    assert rows_before == 4  # the demo hall's
+    page.click("#add-quota")
+    row = page.locator("#quotas tbody tr").last
+    row.locator("select").select_option("seal")
+    for day in ("1", "2", "4", "5"):
+        row.locator(f'input[data-path$=".weekdays.{day}"]').uncheck()
+    row.locator('input[data-path$=".hours[0]"]').fill("09:00")
+    row.locator('input[data-path$=".hours[1]"]').fill("11:00")
+    row.locator('input[data-path$=".capacity"]').fill("6")
+    page.fill('input[data-path="booking.no_shows"]', "2")
+    page.select_option('select[data-path="messages.adapter"]', "http")
+    page.fill('input[data-path="messages.url"]', "http://127.0.0.1:9/send")
+    page.screenshot(path=ARTIFACTS / "admin-booking.png", animations="disabled", full_page=True)
+    saved(page, start + 1)
+    session = signed_in(hall, "admin")
+    config = session.get(f"{hall.url}/api/v1/config", timeout=5).json()["hall"]
+    seal = [q for q in config["booking"]["quotas"] if q["service"] == "seal"]
+    assert len(seal) == 1 and seal[0]["weekdays"] == [3] and seal[0]["capacity"] == 6
+    assert config["booking"]["no_shows"] == 2 and config["messages"]["adapter"] == "http"
+    services = session.get(f"{hall.url}/api/v1/booking/services", timeout=5).json()["services"]
+    seal_days = next(s for s in services if s["id"] == "seal")["days"]
+    assert seal_days and all(date.fromisoformat(day).isoweekday() == 3 for day in seal_days)
+    # back to no messages: the rest of this module's pages run as the demo does
+    page.select_option('select[data-path="messages.adapter"]', "none")
+    page.fill('input[data-path="messages.url"]', "")
+    saved(page, start + 2)
+    page.close()
+    manager = manager_page(browser, hall, "/manager/admin")
+    manager.wait_for_selector("#tab-services:not(.hidden)")
+    manager.click('[data-tab="booking"]')
+    manager.wait_for_selector("#tab-booking:not(.hidden)")
+    assert manager.locator('input[data-path="booking.no_shows"]').is_disabled()
+    assert manager.locator('select[data-path="messages.adapter"]').is_disabled()
+    capacity = manager.locator('#quotas tbody tr input[data-path$=".capacity"]').first
+    assert capacity.is_enabled()
+    capacity.fill("5")
+    saved(manager, start + 3)
+    manager.close()
