@@ -248,3 +248,33 @@ def test_numbers_are_forgotten_after_the_day_only_the_keyed_hash_stays(
     with ctx.store.read() as session:
         row = session.get(Appointment, booking["code"])
         assert row.phone is None and row.name is None and row.phone_key and "138" not in row.phone_key
+
+
+def test_the_hall_file_refuses_quotas_that_cannot_work() -> None:
+    from hallq.config.hall import parse_hall
+    from hallq.config.tomlfile import ConfigError
+
+    from .conftest import DEMO_HALL
+
+    text = DEMO_HALL.read_text(encoding="utf-8")
+    first = 'service = "house_transfer"\nweekdays = [1, 2, 3, 4, 5]\nhours = ["09:00", "12:00"]'
+    cases = {
+        'service = "nope"\nweekdays = [1, 2, 3, 4, 5]\nhours = ["09:00", "12:00"]': 'unknown service "nope"',
+        'service = "house_transfer"\nweekdays = [1, 2, 3, 4, 5]\nhours = ["08:00", "12:00"]': "opening hours",
+        'service = "house_transfer"\nweekdays = [1, 2, 3, 4, 5]\nhours = ["09:00", "14:00"]': "overlaps",
+        'service = "house_transfer"\nweekdays = [1, 2, 3, 4, 5]\nhours = ["12:00", "09:00"]': "the start",
+    }
+    for replacement, words in cases.items():
+        try:
+            parse_hall(text.replace(first, replacement, 1))
+        except ConfigError as error:
+            assert any(words in str(problem) for problem in error.problems), error.problems
+        else:
+            raise AssertionError(f"accepted: {replacement}")
+    shared = text.replace("capacity = 4\nprovince_share = 1", "capacity = 4\nprovince_share = 4", 1)
+    try:
+        parse_hall(shared)
+    except ConfigError as error:
+        assert "province_share" in str(error.problems[0])
+    else:
+        raise AssertionError("a share of every place was accepted")

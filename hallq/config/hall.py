@@ -246,6 +246,10 @@ def cross_check(config: HallConfig) -> list[Problem]:
         problems.append(Problem("hall.hours.lunch", "lunch break must lie inside opening hours"))
     if hours.stop_issuing and not (hours.open < hours.stop_issuing <= hours.close):
         problems.append(Problem("hall.hours.stop_issuing", "must lie between opening and closing time"))
+    for index, quota in enumerate(config.booking.quotas):  # a hall that keeps its hours books inside them
+        if hours.enforce and not (hours.open <= quota.hours[0] and quota.hours[1] <= hours.close):
+            what = "bookable hours must lie inside the hall's opening hours"
+            problems.append(Problem(f"booking.quotas[{index}].hours", what))
     for index, service in enumerate(config.services):
         own = service.issuing_hours
         if own is not None and not (hours.open <= own[0] < own[1] <= hours.close):
