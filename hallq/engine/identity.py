@@ -40,6 +40,11 @@ def normalise_phone(text: str) -> str:
     return digits
 
 
+def masked_phone(phone: str | None) -> str | None:
+    """138****8000: what a page or an answer shows of a number it was given."""
+    return f"{phone[:3]}****{phone[-4:]}" if phone else None
+
+
 def id_check_digit(first17: str) -> str:
     return _ID_CHECK[sum(int(d) * w for d, w in zip(first17, _ID_WEIGHTS, strict=True)) % 11]
 

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from hallq.engine import IssueRefused
 from hallq.engine.booking import Slot, blocked_until, bookable, find_slot, phone_key, slots_on, week_of
-from hallq.engine.identity import normalise_phone
+from hallq.engine.identity import masked_phone, normalise_phone
 from hallq.operations.context import HallContext
 from hallq.operations.errors import Conflict, Forbidden, Invalid, NotFound
 from hallq.store.db import upsert_insert
@@ -42,13 +42,13 @@ class BookingBlocked(Forbidden):
 
 
 def _slot_json(slot: Slot, taken: int, now: datetime, ctx: HallContext) -> dict[str, Any]:
-    capacity = slot.limit("page")
+    capacity, is_open = slot.limit("page"), bookable(slot, now, ctx.config.booking)
     return {
         "start": slot.start.isoformat(timespec="minutes"),
         "end": slot.end.isoformat(timespec="minutes"),
         "capacity": capacity,
-        "left": max(0, capacity - taken) if bookable(slot, now, ctx.config.booking) else 0,
-        "open": bookable(slot, now, ctx.config.booking),
+        "left": max(0, capacity - taken) if is_open else 0,
+        "open": is_open,
     }
 
 
@@ -267,10 +267,6 @@ def booking_state(row: Any, now: datetime, grace_min: int) -> str:
     if now > row.slot_at + timedelta(minutes=grace_min):
         return "no_show"
     return "booked"
-
-
-def masked_phone(phone: str | None) -> str | None:
-    return f"{phone[:3]}****{phone[-4:]}" if phone else None
 
 
 def booking_view(ctx: HallContext, code: str, key: str) -> dict[str, Any]:

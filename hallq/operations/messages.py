@@ -15,7 +15,7 @@ from sqlalchemy import Connection, and_, exists, func, select, update
 from sqlalchemy.orm import Session
 
 from hallq.engine import IssueRefused, Status
-from hallq.engine.identity import normalise_phone
+from hallq.engine.identity import masked_phone, normalise_phone
 from hallq.operations.context import HallContext
 from hallq.operations.errors import Conflict, Invalid, NotFound
 from hallq.store.db import Store, upsert_insert
@@ -52,7 +52,7 @@ def notify_me(ctx: HallContext, ticket_id: int, phone: str, source: str) -> dict
         )
     return {
         "ticket_id": ticket_id,
-        "phone": f"{number[:3]}****{number[-4:]}",
+        "phone": masked_phone(number),
         "when_ahead": ctx.config.messages.notify_when_ahead,
     }
 

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import select
 
 from hallq.engine.estimate import WaitRange
+from hallq.engine.identity import masked_phone
 from hallq.operations.context import HallContext
 from hallq.operations.errors import NotFound
 from hallq.operations.queries import (
@@ -225,7 +226,7 @@ def notify_state(ctx: HallContext, ticket_id: int, status: str) -> dict[str, Any
     return {
         "available": rule.enabled and status == "waiting",
         "when_ahead": rule.notify_when_ahead,
-        "phone": f"{phone[:3]}****{phone[-4:]}" if phone else None,
+        "phone": masked_phone(phone),
     }
 
 

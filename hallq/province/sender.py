@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import logging
 import os
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from typing import Any
 
 from hallq.config.rating_rules import Province
+from hallq.net.posting import post
 from hallq.operations.context import HallContext
 from hallq.operations.rating_reports import (
     backoff_s,
@@ -34,24 +33,7 @@ Post = Callable[[str, Request, float, str | None], str | None]
 
 
 def http_post(url: str, request: Request, timeout_s: float, token: str | None) -> str | None:
-    headers = {"Content-Type": request.content_type, "User-Agent": "hallq"}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    http = urllib.request.Request(url, data=request.body, headers=headers, method="POST")
-    try:
-        with urllib.request.urlopen(http, timeout=timeout_s) as answer:
-            answer.read(65536)
-            return None
-    except urllib.error.HTTPError as exc:
-        text = exc.read(300).decode("utf-8", "replace").strip()
-        return f"HTTP {exc.code}: {text}" if text else f"HTTP {exc.code}"
-    except TimeoutError:
-        return f"省平台 {timeout_s:g} 秒内未应答 / no answer within {timeout_s:g} s"
-    except (urllib.error.URLError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        if isinstance(reason, TimeoutError):
-            return f"省平台 {timeout_s:g} 秒内未应答 / no answer within {timeout_s:g} s"
-        return f"连接失败 / cannot connect: {reason}"
+    return post(url, request.body, request.content_type, timeout_s, token, "省平台")
 
 
 def _token(province: Province) -> str | None:

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import json
 import os
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
 from hallq.config.booking import Messages
+from hallq.net.posting import post
 
 #: (message id, phone, template, params) -> None when accepted, else the error in words
 Send = Callable[[str, str, str, dict[str, Any]], str | None]
@@ -41,21 +40,9 @@ def http_adapter(rule: Messages) -> Send:
 
     def send(message_id: str, phone: str, template: str, params: dict[str, Any]) -> str | None:
         body = {"id": message_id, "phone": phone, "template": template, "params": params}
-        headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": "hallq"}
-        token = _secret(rule.token_env) if rule.token_env else None
-        if token:
-            headers["Authorization"] = f"Bearer {token}"
         data = json.dumps(body, ensure_ascii=False).encode("utf-8")
-        request = urllib.request.Request(rule.url, data=data, headers=headers, method="POST")
-        try:
-            with urllib.request.urlopen(request, timeout=rule.timeout_s) as answer:
-                answer.read(65536)
-                return None
-        except urllib.error.HTTPError as exc:
-            text = exc.read(300).decode("utf-8", "replace").strip()
-            return f"HTTP {exc.code}: {text}" if text else f"HTTP {exc.code}"
-        except (urllib.error.URLError, OSError) as exc:
-            return f"短信网关无法连接 / cannot reach the gateway: {getattr(exc, 'reason', exc)}"
+        token = _secret(rule.token_env) if rule.token_env else None
+        return post(rule.url, data, "application/json; charset=utf-8", rule.timeout_s, token, "短信网关")
 
     return send
 
