@@ -21,7 +21,7 @@ from hallq.config.rating_rules import Province
 from hallq.demo.province import ProvinceEmulator
 from hallq.operations.accounts import create_token
 from hallq.operations.clocks import SystemClock
-from hallq.operations.rating_reports import backoff_s
+from hallq.operations.outbox import backoff_s
 from hallq.province.shapes import anhui, anhui_parameters, decode_anhui
 from hallq.store.db import Store, sqlite_url
 from hallq.store.models import RatingReport

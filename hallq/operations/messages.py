@@ -8,7 +8,7 @@ once and can drop repeats by it. A ticket gets at most two: "near" and "called";
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, and_, exists, func, select, update
@@ -18,15 +18,12 @@ from hallq.engine import IssueRefused, Status
 from hallq.engine.identity import masked_phone, normalise_phone
 from hallq.operations.context import HallContext
 from hallq.operations.errors import Conflict, Invalid, NotFound
+from hallq.operations.outbox import PENDING, retry_later, unleased, wall_now
 from hallq.store.db import Store, upsert_insert
 from hallq.store.models import Appointment, Message, Ticket, TicketNotice
 
-PENDING, SENT, DROPPED = "pending", "sent", "dropped"
+SENT, DROPPED = "sent", "dropped"
 TICKET_KINDS = ("near", "called")
-
-
-def wall_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def notify_me(ctx: HallContext, ticket_id: int, phone: str, source: str) -> dict[str, Any]:
@@ -237,7 +234,7 @@ def _still_wanted(connection: Connection, ctx: HallContext, message: Any, now: d
 def claim_due(ctx: HallContext, lease_s: float, limit: int) -> list[Outgoing]:
     """Messages due now, each leased to this process for `lease_s`; those no longer wanted are dropped."""
     now = wall_now()
-    free = (Message.leased_until.is_(None)) | (Message.leased_until < now)
+    free = unleased(Message, now)
     with ctx.store.read() as session:
         candidates = session.scalars(
             select(Message)
@@ -284,18 +281,7 @@ def mark_sent(store: Store, message_id: int) -> None:
 
 
 def mark_failed(store: Store, message_id: int, error: str, retry_in_s: float) -> None:
-    now = wall_now()
-    with store.write_connection() as connection:
-        connection.execute(
-            update(Message)
-            .where(Message.id == message_id, Message.state == PENDING)
-            .values(
-                attempts=Message.attempts + 1,
-                last_error=error[:300],
-                leased_until=None,
-                next_attempt_at=now + timedelta(seconds=retry_in_s),
-            )
-        )
+    retry_later(store, Message, message_id, error, retry_in_s)
 
 
 def message_status(ctx: HallContext, limit: int = 50) -> dict[str, Any]:

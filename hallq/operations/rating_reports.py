@@ -9,23 +9,19 @@ at least once, with the same `id`, which the receiver drops repeats by. Failures
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, or_, select, update
+from sqlalchemy import Connection, func, insert, select, update
 
 from hallq.operations.context import HallContext
+from hallq.operations.outbox import PENDING, retry_later, unleased, wall_now
 from hallq.store.db import Store
 from hallq.store.models import RatingReport, User
 
 LEVEL_NAMES = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
-PENDING, DELIVERED = "pending", "delivered"
-
-
-def wall_now() -> datetime:
-    return datetime.now(UTC)
+DELIVERED = "delivered"
 
 
 def stable_id(ctx: HallContext, rating_id: int) -> str:
@@ -133,7 +129,7 @@ def claim_due(store: Store, lease_s: float, limit: int, now: datetime | None = N
         candidates = session.execute(
             select(RatingReport.id, RatingReport.message_id, RatingReport.payload, RatingReport.attempts)
             .where(RatingReport.state == PENDING, RatingReport.next_attempt_at <= now)
-            .where(or_(RatingReport.leased_until.is_(None), RatingReport.leased_until < now))
+            .where(unleased(RatingReport, now))
             .order_by(RatingReport.next_attempt_at, RatingReport.id)
             .limit(limit)
         ).all()
@@ -143,7 +139,7 @@ def claim_due(store: Store, lease_s: float, limit: int, now: datetime | None = N
             taken = connection.execute(
                 update(RatingReport)
                 .where(RatingReport.id == row.id, RatingReport.state == PENDING)
-                .where(or_(RatingReport.leased_until.is_(None), RatingReport.leased_until < now))
+                .where(unleased(RatingReport, now))
                 .values(leased_until=now + timedelta(seconds=lease_s))
             ).rowcount
         if taken:
@@ -165,28 +161,10 @@ def mark_delivered(store: Store, report_id: int, now: datetime | None = None) ->
         report.last_error = None
 
 
-def backoff_s(attempts: int, first_s: float, max_s: float, rng: random.Random | None = None) -> float:
-    """The wait before attempt `attempts + 1`: first_s, doubling, capped, with ±20 % jitter (many halls
-    coming back at once after a province outage do not all knock in the same second)."""
-    base = min(max_s, first_s * 2 ** max(0, attempts - 1))
-    return base * (rng or random).uniform(0.8, 1.2)
-
-
 def mark_failed(
     store: Store, report_id: int, error: str, retry_in_s: float, now: datetime | None = None
 ) -> None:
-    now = now or wall_now()
-    with store.write_connection() as connection:
-        connection.execute(
-            update(RatingReport)
-            .where(RatingReport.id == report_id, RatingReport.state == PENDING)
-            .values(
-                attempts=RatingReport.attempts + 1,
-                last_error=error[:300],
-                next_attempt_at=now + timedelta(seconds=retry_in_s),
-                leased_until=None,
-            )
-        )
+    retry_later(store, RatingReport, report_id, error, retry_in_s, now)
 
 
 def report_status(ctx: HallContext, now: datetime | None = None) -> dict[str, Any]:

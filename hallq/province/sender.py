@@ -15,8 +15,8 @@ from typing import Any
 from hallq.config.rating_rules import Province
 from hallq.net.posting import post
 from hallq.operations.context import HallContext
+from hallq.operations.outbox import backoff_s
 from hallq.operations.rating_reports import (
-    backoff_s,
     claim_due,
     mark_delivered,
     mark_failed,

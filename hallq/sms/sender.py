@@ -11,7 +11,7 @@ from typing import Any
 
 from hallq.operations.context import HallContext
 from hallq.operations.messages import claim_due, mark_failed, mark_sent, message_status, scan
-from hallq.operations.rating_reports import backoff_s
+from hallq.operations.outbox import backoff_s
 from hallq.sms.adapters import Send, adapter_for
 
 log = logging.getLogger(__name__)
