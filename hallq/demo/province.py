@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal
 from urllib.parse import parse_qs
 
+from hallq.demo.loopback_http import JsonHandler, serve_in_thread
 from hallq.province.shapes import decode_anhui
 
 Mode = Literal["ok", "error", "silent"]
@@ -28,7 +28,7 @@ class ProvinceEmulator:
         self._stop = threading.Event()
         emulator = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(JsonHandler):
             def do_POST(self) -> None:
                 length = min(int(self.headers.get("Content-Length") or 0), 1 << 20)
                 body = self.rfile.read(length)
@@ -51,22 +51,7 @@ class ProvinceEmulator:
                     last = emulator.received[-100:]
                 self._answer(200, {"mode": emulator.mode, "received": len(emulator.received), "last": last})
 
-            def _answer(self, status: int, body: dict[str, Any]) -> None:
-                data = json.dumps(body, ensure_ascii=False).encode("utf-8")
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json; charset=utf-8")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer((host, port), Handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(
-            target=self.server.serve_forever, name="province-emulator", daemon=True
-        )
+        self.server, self.thread = serve_in_thread(host, port, Handler, "province-emulator")
 
     def parse(self, content_type: str, body: bytes) -> dict[str, Any]:
         if content_type.startswith("application/x-www-form-urlencoded"):

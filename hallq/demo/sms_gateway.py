@@ -8,9 +8,10 @@ from __future__ import annotations
 import json
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal
 from urllib.parse import parse_qs, urlsplit
+
+from hallq.demo.loopback_http import JsonHandler, serve_in_thread
 
 Mode = Literal["ok", "error"]
 
@@ -26,7 +27,7 @@ class SmsGateway:
         self._lock = threading.Lock()
         gateway = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(JsonHandler):
             def do_POST(self) -> None:
                 length = min(int(self.headers.get("Content-Length") or 0), 1 << 20)
                 body = self.rfile.read(length)
@@ -109,20 +110,7 @@ class SmsGateway:
                     last = [{k: v for k, v in m.items() if k != "at"} for m in gateway.received[-100:]]
                 self._answer(200, {"mode": gateway.mode, "received": len(gateway.received), "last": last})
 
-            def _answer(self, status: int, body: dict[str, Any]) -> None:
-                data = json.dumps(body, ensure_ascii=False).encode("utf-8")
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json; charset=utf-8")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer((host, port), Handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, name="sms-gateway", daemon=True)
+        self.server, self.thread = serve_in_thread(host, port, Handler, "sms-gateway")
 
     def _keep(self, message: dict[str, Any]) -> None:
         with self._lock:
