@@ -96,8 +96,16 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def run(app: Flask, host: str, port: int, async_mode: str, listen_fd: int | None = None) -> None:
-    """Serve until stopped: on (host, port), or on a socket a `--workers` parent bound (listen_fd)."""
+def run(
+    app: Flask,
+    host: str,
+    port: int,
+    async_mode: str,
+    listen_fd: int | None = None,
+    listening: socket.socket | None = None,
+) -> None:
+    """Serve until stopped: on `listening` (bound by the caller), on a socket a `--workers` parent bound
+    (listen_fd), or on (host, port)."""
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     stop_cleanly(app)
     from hallq.app.diagnostics import trace_memory_if_asked
@@ -122,7 +130,12 @@ def run(app: Flask, host: str, port: int, async_mode: str, listen_fd: int | None
     # everything loaded so far lives as long as the server: keep it out of the garbage collector's scans
     gc.freeze()
     try:
-        sock = listening_socket(host, port) if listen_fd is None else socket.socket(fileno=listen_fd)
+        if listening is not None:
+            sock = listening
+        elif listen_fd is not None:
+            sock = socket.socket(fileno=listen_fd)
+        else:
+            sock = listening_socket(host, port)
     except OSError as exc:
         click.echo(f"hallq: cannot listen on {host}:{port}: {exc.strerror or exc}", err=True)
         raise SystemExit(1) from None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -18,18 +18,20 @@ from hallq.cli.support import (
 )
 from hallq.config.settings import ASYNC_MODES, Settings
 
-
-def _check_port(host: str, port: int) -> None:
-    """Fail with one clear line, before the server prints anything, when the port is taken."""
+if TYPE_CHECKING:
     import socket
 
-    with socket.socket() as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind((host, port))
-        except OSError as exc:
-            click.echo(f"hallq: cannot listen on {host}:{port}: {exc.strerror or exc}", err=True)
-            raise SystemExit(1) from None
+
+def _bind(host: str, port: int) -> socket.socket:
+    """The hall's listening socket, bound before anything else starts (the demo's emulators bind port 0 and
+    could otherwise take the port between a check and the server's bind); one clear line when it is taken."""
+    from hallq.app.serving import listening_socket
+
+    try:
+        return listening_socket(host, port)
+    except OSError as exc:
+        click.echo(f"hallq: cannot listen on {host}:{port}: {exc.strerror or exc}", err=True)
+        raise SystemExit(1) from None
 
 
 def _server_options(function: Any) -> Any:
@@ -114,10 +116,11 @@ def serve(
     settings = base_settings(
         instance, database_url, hall_file, message_queue=message_queue, async_mode=async_mode
     )
+    listening = None
     if listen_fd is not None:  # one of several workers on a shared port: see hallq/app/serving.py
         settings.transports = ("websocket",)
     else:
-        _check_port(host, port)
+        listening = _bind(host, port)
     app = _city_app(settings, city_file) if city_file else hall_app(settings)
     if bridge_ports:
         from hallq.cli.devices import bridge_in_server
@@ -126,7 +129,7 @@ def serve(
     if listen_fd is None:
         click.echo(banner(app, f"http://{host}:{port}", async_mode))
     sys.stdout.flush()
-    serving.run(app, host, port, async_mode, listen_fd)
+    serving.run(app, host, port, async_mode, listen_fd, listening)
 
 
 def _city_app(settings: Settings, city_file: Path) -> Any:
@@ -154,7 +157,7 @@ def demo(
     settings = base_settings(
         instance / "demo", database_url, hall_file, async_mode=async_mode, enforce_hours=False
     )
-    _check_port(host, port)
+    listening = _bind(host, port)
     printers = start_demo_printers(settings.instance)
     settings.printers = printers.settings
     # every rating is reported to a province played on 127.0.0.1 (GET its URL to see what arrived)
@@ -173,4 +176,4 @@ def demo(
     sys.stdout.flush()
     from hallq.app import serving
 
-    serving.run(app, host, port, async_mode)
+    serving.run(app, host, port, async_mode, listening=listening)
