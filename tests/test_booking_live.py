@@ -23,7 +23,7 @@ from hallq.store.db import Store, sqlite_url
 from hallq.store.models import Appointment, BookingSlot
 
 from .conftest import ANY_HOUR, NO_ADDRESS_LIMIT, NO_LIMITS, NO_SERVICE_LIMIT, demo_hall_copy
-from .livehall import free_port, live_serve, until
+from .livehall import free_port, free_ports, live_serve, until
 from .postgres import scratch_database
 
 pytestmark = pytest.mark.server
@@ -84,7 +84,7 @@ def two_processes(folder: Path, database: str) -> Iterator[tuple[list[str], str]
             for instance in instances:
                 instance.mkdir()
                 (instance / "secret_key").write_text("booking-test-secret-" + "x" * 40)
-        ports = [free_port(), free_port()]
+        ports = free_ports(2)
         stack.enter_context(live_serve(instances[0], hall_file, ports[0], extra=options))
         stack.enter_context(live_serve(instances[1], hall_file, ports[1], extra=options))
         yield [f"http://127.0.0.1:{port}" for port in ports], url

@@ -27,7 +27,7 @@ from hallq.printing.layout import PAPERS, Layout, TicketPrint
 from hallq.printing.uri import parse_printer_uri
 
 from .conftest import skip_or_fail
-from .livehall import free_port
+from .livehall import free_ports
 
 EMUPOS = Path(os.environ.get("HALLQ_EMUPOS", REPO_ROOT / ".venv-emupos" / "bin" / "emupos"))
 TICKET = TicketPrint(
@@ -72,7 +72,7 @@ class Emupos:
 def emupos(tmp_path: Path) -> Iterator[Emupos]:
     if not EMUPOS.exists():
         skip_or_fail(f"emupos is not installed at {EMUPOS} (make emupos; it needs Python 3.13+)")
-    tcp_port, api_port = free_port(), free_port()
+    tcp_port, api_port = free_ports(2)
     config = tmp_path / "emupos.yaml"
     config.write_text(
         "schema: 1\n"

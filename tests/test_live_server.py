@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import socket
 import threading
 import time
 from pathlib import Path
@@ -9,6 +11,8 @@ from pathlib import Path
 import pytest
 import requests
 import socketio
+
+from hallq.app.serving import bound_socket, listening_socket
 
 from .livehall import live_demo
 
@@ -91,3 +95,21 @@ def test_demo_refuses_a_port_in_use_clearly(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_halls_port_is_held_from_the_start_and_refuses_until_the_server_listens() -> None:
+    """`hallq serve` and `hallq demo` bind first (the demo's emulators then bind port 0 and cannot take the
+    hall's port, as they once did in CI) and listen only when the hall is ready."""
+    held = bound_socket("127.0.0.1", 0)
+    port = held.getsockname()[1]
+    try:
+        with socket.socket() as other, pytest.raises(OSError) as taken:
+            other.bind(("127.0.0.1", port))
+        assert taken.value.errno == errno.EADDRINUSE
+        with socket.socket() as early:
+            assert early.connect_ex(("127.0.0.1", port)) == errno.ECONNREFUSED
+        listening_socket("127.0.0.1", port, held)
+        with socket.socket() as ready:
+            assert ready.connect_ex(("127.0.0.1", port)) == 0
+    finally:
+        held.close()

@@ -25,7 +25,7 @@ from hallq.store.db import Store
 from hallq.store.models import Ticket, TicketEvent
 
 from .conftest import ANY_HOUR, NO_ADDRESS_LIMIT, NO_LIMITS, NO_SERVICE_LIMIT, demo_hall_copy
-from .livehall import free_port, live_serve
+from .livehall import free_port, free_ports, live_serve
 from .postgres import require_redis, scratch_database
 from .test_city import write_city
 
@@ -73,7 +73,7 @@ def two_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TwoServers
     folder = tmp_path_factory.mktemp("two")
     hall_file = demo_hall_copy(folder, ANY_HOUR, NO_LIMITS, NO_SERVICE_LIMIT, NO_ADDRESS_LIMIT)
     with scratch_database() as database_url:
-        ports = free_port(), free_port()
+        ports = tuple(free_ports(2))
         options = ("--database-url", database_url, "--message-queue", redis_url)
         # both start at once: their migrations queue on a PostgreSQL advisory lock
         with (
@@ -288,7 +288,7 @@ def test_two_city_processes_push_each_halls_calls_to_its_own_screens_only(tmp_pa
     process 2, and south's display there hears nothing (each hall has its own channel)."""
     redis_url = require_redis()
     city_file = write_city(tmp_path, any_hour=True)
-    ports = free_port(), free_port()
+    ports = tuple(free_ports(2))
     with scratch_database() as database_url:
         options = ("--database-url", database_url, "--message-queue", redis_url, "--city", str(city_file))
         with (

@@ -86,11 +86,22 @@ def stop_cleanly(app: Flask) -> None:
     signal.signal(signal.SIGTERM, stop)
 
 
-def listening_socket(host: str, port: int) -> socket.socket:
-    """Bound and listening, inheritable by worker processes; OSError when the port is taken."""
+def bound_socket(host: str, port: int) -> socket.socket:
+    """Bound, not listening yet: the port is held (no port-0 bind can take it, the demo's emulators bind some)
+    while connections are still refused until the server is ready; OSError when the port is taken."""
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def listening_socket(host: str, port: int, bound: socket.socket | None = None) -> socket.socket:
+    """Bound and listening, inheritable by worker processes; OSError when the port is taken."""
+    sock = bound if bound is not None else bound_socket(host, port)
     sock.listen(1024)
     sock.set_inheritable(True)
     return sock
@@ -102,10 +113,10 @@ def run(
     port: int,
     async_mode: str,
     listen_fd: int | None = None,
-    listening: socket.socket | None = None,
+    bound: socket.socket | None = None,
 ) -> None:
-    """Serve until stopped: on `listening` (bound by the caller), on a socket a `--workers` parent bound
-    (listen_fd), or on (host, port)."""
+    """Serve until stopped: on (host, port) through `bound` when the caller holds it already, or on a socket a
+    `--workers` parent bound (listen_fd)."""
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     stop_cleanly(app)
     from hallq.app.diagnostics import trace_memory_if_asked
@@ -130,12 +141,7 @@ def run(
     # everything loaded so far lives as long as the server: keep it out of the garbage collector's scans
     gc.freeze()
     try:
-        if listening is not None:
-            sock = listening
-        elif listen_fd is not None:
-            sock = socket.socket(fileno=listen_fd)
-        else:
-            sock = listening_socket(host, port)
+        sock = listening_socket(host, port, bound) if listen_fd is None else socket.socket(fileno=listen_fd)
     except OSError as exc:
         click.echo(f"hallq: cannot listen on {host}:{port}: {exc.strerror or exc}", err=True)
         raise SystemExit(1) from None

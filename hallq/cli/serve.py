@@ -23,12 +23,12 @@ if TYPE_CHECKING:
 
 
 def _bind(host: str, port: int) -> socket.socket:
-    """The hall's listening socket, bound before anything else starts (the demo's emulators bind port 0 and
-    could otherwise take the port between a check and the server's bind); one clear line when it is taken."""
-    from hallq.app.serving import listening_socket
+    """The hall's port, bound before anything else starts (the demo's emulators bind port 0 and could
+    otherwise take it before the server listens); one clear line, before any output, when it is taken."""
+    from hallq.app.serving import bound_socket
 
     try:
-        return listening_socket(host, port)
+        return bound_socket(host, port)
     except OSError as exc:
         click.echo(f"hallq: cannot listen on {host}:{port}: {exc.strerror or exc}", err=True)
         raise SystemExit(1) from None
@@ -116,11 +116,11 @@ def serve(
     settings = base_settings(
         instance, database_url, hall_file, message_queue=message_queue, async_mode=async_mode
     )
-    listening = None
+    bound = None
     if listen_fd is not None:  # one of several workers on a shared port: see hallq/app/serving.py
         settings.transports = ("websocket",)
     else:
-        listening = _bind(host, port)
+        bound = _bind(host, port)
     app = _city_app(settings, city_file) if city_file else hall_app(settings)
     if bridge_ports:
         from hallq.cli.devices import bridge_in_server
@@ -129,7 +129,7 @@ def serve(
     if listen_fd is None:
         click.echo(banner(app, f"http://{host}:{port}", async_mode))
     sys.stdout.flush()
-    serving.run(app, host, port, async_mode, listen_fd, listening)
+    serving.run(app, host, port, async_mode, listen_fd, bound)
 
 
 def _city_app(settings: Settings, city_file: Path) -> Any:
@@ -157,7 +157,7 @@ def demo(
     settings = base_settings(
         instance / "demo", database_url, hall_file, async_mode=async_mode, enforce_hours=False
     )
-    listening = _bind(host, port)
+    bound = _bind(host, port)
     printers = start_demo_printers(settings.instance)
     settings.printers = printers.settings
     # every rating is reported to a province played on 127.0.0.1 (GET its URL to see what arrived)
@@ -176,4 +176,4 @@ def demo(
     sys.stdout.flush()
     from hallq.app import serving
 
-    serving.run(app, host, port, async_mode, listening=listening)
+    serving.run(app, host, port, async_mode, bound=bound)
