@@ -25,6 +25,7 @@ from firmware_bridge.master import (
     KeyPressed,
     Rated,
 )
+from firmware_bridge.prompts import RatingPrompts
 from firmware_bridge.protocol import Effect, Key, Kind
 from firmware_bridge.transport import BusPort
 
@@ -81,16 +82,12 @@ class Bridge:
     #: the calls the hall strip scrolls, newest first: (ticket id, wording); a call leaves it when its ticket
     #: is finished, a no-show or transferred
     recent: deque[tuple[int, str]] = field(default_factory=deque)
-    prompts: dict[int, int] = field(default_factory=dict)  # prompt id -> ticket id
-    #: the prompt lit for each evaluator (its device id): (prompt id, ticket id), to put out when the visit is
-    #: rated elsewhere; the evaluator's driver puts it out at the timeout
-    lit_prompts: dict[str, tuple[int, int]] = field(default_factory=dict)
+    prompts: RatingPrompts = field(default_factory=RatingPrompts)
     actions: queue.Queue[tuple[str, dict[str, Any], DeviceSpec | None]] = field(default_factory=queue.Queue)
     ratings: int = 0
     #: what the server was last told of each device: ok, offline, fault
     reported: dict[str, str] = field(default_factory=dict)
     _pressed: dict[tuple[str, int, int], float] = field(default_factory=dict)
-    _next_prompt: int = 0
 
     def __post_init__(self) -> None:
         self._take(self.setup, self.hall)
@@ -283,24 +280,16 @@ class Bridge:
             port = self.buses.get(evaluator.bus)
             if port is None:
                 continue
-            self._next_prompt = self._next_prompt % 65535 + 1
-            self.prompts[self._next_prompt] = ticket_id
-            self.lit_prompts[evaluator.id] = (self._next_prompt, ticket_id)
-            while len(self.prompts) > 1000:
-                self.prompts.pop(next(iter(self.prompts)))
+            prompt_id = self.prompts.lend(evaluator.id, ticket_id)
             with port.lock:
                 port.master.prompt_rating(
-                    evaluator.address, self._next_prompt, self.setup["rating_timeout_s"], time.monotonic()
+                    evaluator.address, prompt_id, self.setup["rating_timeout_s"], time.monotonic()
                 )
             port.wake.set()
 
     def _cancel_prompts(self, ticket_id: int) -> None:
         """The visit was rated on the tablet or the phone: its evaluator goes dark (RATE_CANCEL)."""
-        for evaluator_id, (prompt_id, prompted_ticket) in list(self.lit_prompts.items()):
-            if prompted_ticket != ticket_id:
-                continue
-            del self.lit_prompts[evaluator_id]
-            self.prompts.pop(prompt_id, None)
+        for evaluator_id, prompt_id in self.prompts.put_out(ticket_id):
             for spec in self.devices.values():
                 port = self.buses.get(spec.bus)
                 if spec.id == evaluator_id and port is not None:
@@ -323,9 +312,7 @@ class Bridge:
             if isinstance(event, KeyPressed) and spec.kind == Kind.CALL_PAD:
                 self._key(spec, event.key)
             elif isinstance(event, Rated) and spec.kind == Kind.EVALUATOR:
-                ticket_id = self.prompts.pop(event.prompt_id, None)
-                if self.lit_prompts.get(spec.id, (None,))[0] == event.prompt_id:
-                    del self.lit_prompts[spec.id]
+                ticket_id = self.prompts.answered(spec.id, event.prompt_id)
                 if ticket_id is not None:
                     self.actions.put((f"/tickets/{ticket_id}/rating", {"level": event.level}, None))
             elif isinstance(event, DeviceDown | DeviceUp | DeviceFault):

@@ -172,7 +172,7 @@ def test_a_rating_on_the_pad_puts_its_prompt_out(bridge: Bridge, simulator: Devi
     assert simulator.rate("W14", 4)
     posted = bridge.server.posted  # type: ignore[attr-defined]
     until(lambda: ("/tickets/10/rating", {"level": 4}) in posted, what="the pad's rating")
-    assert not prompt_lit(simulator, "W14") and not bridge.lit_prompts
+    assert not prompt_lit(simulator, "W14") and not bridge.prompts.lit
 
 
 def test_a_case_systems_request_lights_the_pad_again(bridge: Bridge, simulator: DeviceSimulator) -> None:
