@@ -159,6 +159,39 @@ def test_one_number_booking_ten_slots_at_once_through_two_processes_gets_one(
         assert sorted(answers) == [201] + [409] * 9, answers
 
 
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_a_booking_cancelled_ten_times_at_once_through_two_processes_gives_its_place_back_once(
+    tmp_path: Path, database: str
+) -> None:
+    """The manage link opened twice and tapped again and again: one cancel wins, one place goes back."""
+    with two_processes(tmp_path, database) as (urls, database_url):
+        slot = first_open_slot(urls[0])
+        made = [
+            requests.post(
+                f"{urls[0]}/api/v1/bookings",
+                json={"service_id": "house_transfer", "slot_start": slot, "name": "市民", "phone": phone},
+                timeout=10,
+            )
+            for phone in ("13900002222", "13900003333")
+        ]
+        assert [answer.status_code for answer in made] == [201, 201]
+        code, key = made[0].json()["code"], made[0].json()["manage_url"].split("key=")[1]
+
+        def cancel(n: int) -> tuple[int, str]:
+            answer = requests.delete(f"{urls[n % 2]}/api/v1/bookings/{code}", params={"key": key}, timeout=30)
+            return answer.status_code, answer.json().get("error", "")
+
+        with ThreadPoolExecutor(max_workers=10) as pool:
+            answers = list(pool.map(cancel, range(10)))
+        assert sorted(answers) == [(200, "")] + [(409, "booking_cancelled")] * 9, answers
+        store = Store(database_url, pool_size=1)
+        try:
+            with store.read() as session:
+                assert session.scalar(select(BookingSlot.taken)) == 1
+        finally:
+            store.dispose()
+
+
 @pytest.fixture
 def messaging_hall(tmp_path: Path) -> Iterator[tuple[str, SmsGateway, dict[str, str]]]:
     gateway = SmsGateway().start()

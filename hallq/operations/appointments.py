@@ -94,13 +94,17 @@ def check_in(connection: Connection, ctx: HallContext, code: str, service_id: st
 
 
 def claim(connection: Connection, code: str, ticket_id: int, now: datetime) -> None:
-    """Tie the check-in's ticket to the appointment, once: a second check-in racing this one loses here."""
+    """Tie the check-in's ticket to the appointment, once: a second check-in, or a cancellation, racing this
+    one loses here (operations/bookings.py's cancel has the mirror condition)."""
     claimed = connection.execute(
         update(Appointment)
-        .where(Appointment.code == code, Appointment.ticket_id.is_(None))
+        .where(Appointment.code == code, Appointment.ticket_id.is_(None), Appointment.cancelled_at.is_(None))
         .values(ticket_id=ticket_id)
     )
     if claimed.rowcount != 1:
+        cancelled = connection.scalar(select(Appointment.cancelled_at).where(Appointment.code == code))
+        if cancelled is not None:
+            raise Conflict("appointment_cancelled", "此预约已取消 / This appointment was cancelled")
         raise Conflict("appointment_checked_in", "此预约已签到取号 / This appointment has checked in already")
     phone = connection.scalar(select(Appointment.phone).where(Appointment.code == code))
     if phone:  # booked with a mobile number: its ticket's messages go there (docs/booking.md)

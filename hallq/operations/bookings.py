@@ -294,16 +294,24 @@ def booking_view(ctx: HallContext, code: str, key: str) -> dict[str, Any]:
 
 def cancel(ctx: HallContext, code: str, key: str) -> dict[str, Any]:
     """DELETE /api/v1/bookings/<code>: the place is free again at once; the number is forgotten."""
+    grace_min = ctx.config.appointments.grace_after_min
     with ctx.store.write_connection() as connection:
         row = _owned(connection, code, key)
-        state = booking_state(row, ctx.now(), ctx.config.appointments.grace_after_min)
+        state = booking_state(row, ctx.now(), grace_min)
         if state != "booked":
             raise Conflict(f"booking_{state}", _NOT_CANCELLABLE[state])
-        connection.execute(
+        # only a booking still open is cancelled: of two cancels (or a cancel and a check-in) racing, one wins
+        # and the place is given back once
+        cancelled = connection.execute(
             update(Appointment)
-            .where(Appointment.code == code)
+            .where(
+                Appointment.code == code, Appointment.cancelled_at.is_(None), Appointment.ticket_id.is_(None)
+            )
             .values(cancelled_at=ctx.now(), phone=None, name=None)
-        )
+        ).rowcount
+        if cancelled != 1:  # what won is committed: say what it was
+            state = booking_state(_owned(connection, code, key), ctx.now(), grace_min)
+            raise Conflict(f"booking_{state}", _NOT_CANCELLABLE.get(state, _NOT_CANCELLABLE["cancelled"]))
         if row.counted:
             give_place_back(connection, row.service_id, row.slot_at)
     return {"code": code, "state": "cancelled"}
