@@ -340,9 +340,8 @@ def forget_numbers(ctx: HallContext) -> None:
         )
         connection.execute(
             update(Message)
-            .where(Message.created_at < _wall_day_start(ctx), Message.phone.is_not(None))
+            .where(Message.created_at < _wall_day_start(ctx), Message.state == PENDING)
             .values(phone=None, state=DROPPED, last_error="当日结束 / end of day")
-            .where(Message.state == PENDING)
         )
         connection.execute(
             update(Appointment)
